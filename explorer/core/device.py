@@ -1,0 +1,42 @@
+"""Choice of the torch compute device ("auto" means CUDA when it is available)."""
+
+from __future__ import annotations
+
+import importlib.util
+from typing import Literal
+
+DeviceName = Literal["auto", "cpu", "cuda"]
+
+
+def resolve_device(requested: str = "auto") -> str:
+    """Return the torch device string to use for ``requested`` ("auto", "cpu", "cuda").
+
+    Raises
+    ------
+    ValueError
+        For an unknown name, or "cuda" on a machine without CUDA.
+    """
+    import torch
+
+    name = requested.lower()
+    if name == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if name == "cpu":
+        return "cpu"
+    if name.startswith("cuda"):
+        if not torch.cuda.is_available():
+            raise ValueError("CUDA was requested but this machine has no usable CUDA GPU")
+        return name
+    raise ValueError(f"unknown device {requested!r}: use auto, cpu or cuda")
+
+
+def describe_device(requested: str = "auto") -> str:
+    """Return a short label of the device ``requested`` resolves to ("CPU", "CUDA: H100")."""
+    if importlib.util.find_spec("torch") is None:
+        return "CPU (torch missing)"
+    import torch
+
+    dev = resolve_device(requested)
+    if dev.startswith("cuda"):
+        return f"CUDA: {torch.cuda.get_device_name(torch.device(dev))}"
+    return f"CPU ({torch.get_num_threads()} threads)"

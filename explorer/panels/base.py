@@ -1,0 +1,155 @@
+"""What every panel is: the :class:`AppContext` it receives and :class:`PanelBase`.
+
+A panel is a ``QWidget`` subclass of :class:`PanelBase` created by the shell with
+``factory(context)``.  The shell relies only on what is defined here:
+
+* ``panel_id`` / ``title`` / ``summary`` (class attributes),
+* ``start_pause()``, ``step()``, ``reset()`` for the Run menu (``runnable = True``),
+* ``open_file(path)`` for File ▸ Open… (with ``open_filters``),
+* ``main_view()``, ``export_image(scale, main_view_only=...)`` for export,
+* ``state()`` / ``restore(state)`` for sessions (JSON-able dicts; numpy arrays
+  are allowed as values and go to the session's ``.npz``),
+* ``shutdown()`` — stop workers, close 3-D views,
+* ``snapshot_ready()`` — the CLI ``snapshot`` waits for it before grabbing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from explorer.widgets.error_banner import ErrorBanner
+from explorer.widgets.export import grab_widget
+from explorer.widgets.theme import ThemeManager
+from explorer.workers import ErrorSink, JobRunner, JobTracker
+
+SECONDARY_PROPERTY = "explorerSecondary"
+
+
+def _print_error(exc: BaseException, where: str) -> None:
+    import sys
+    import traceback
+
+    print(f"[{where}]", "".join(traceback.format_exception(exc)), file=sys.stderr)
+
+
+@dataclass
+class AppContext:
+    """Everything a panel may use from the app; passed to each panel's factory."""
+
+    theme: ThemeManager = field(default_factory=ThemeManager)
+    jobs: JobTracker = field(default_factory=JobTracker)
+    report_error: ErrorSink = _print_error
+    device: str = "auto"  # "auto" | "cpu" | "cuda"
+    presentation: bool = False
+    data_dir: Path | None = None  # user data folder (logs, caches); None in tests
+
+    def runner(self, label: str) -> JobRunner:
+        """Return a new :class:`JobRunner` wired to the status bar and error reporter."""
+        return JobRunner(label, tracker=self.jobs, report_error=self.report_error)
+
+
+class PanelBase(QWidget):
+    """Base class of the six panels; subclasses fill ``self.body`` (a QVBoxLayout).
+
+    An :class:`ErrorBanner` sits above the body: ``show_error(message)`` shows it.
+    """
+
+    panel_id: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    summary: ClassVar[str] = ""
+    runnable: ClassVar[bool] = False
+    open_filters: ClassVar[str] = ""  # e.g. "Stacks (*.json);;Images (*.png *.jpg)"
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.setObjectName(f"panel-{self.panel_id}")
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(8, 8, 8, 8)
+        self.error_banner = ErrorBanner(self)
+        outer.addWidget(self.error_banner)
+        self.body = QVBoxLayout()
+        outer.addLayout(self.body, 1)
+        self._runners: list[JobRunner] = []
+        context.theme.changed.connect(self._on_theme_changed)
+
+    # -- helpers for subclasses --------------------------------------------------
+    def make_runner(self, label: str) -> JobRunner:
+        """Return a runner owned by this panel (aborted by :meth:`shutdown`)."""
+        runner = self.context.runner(f"{self.title}: {label}")
+        runner.setParent(self)
+        self._runners.append(runner)
+        return runner
+
+    def show_error(self, message: str) -> None:
+        """Show ``message`` in the panel's error banner."""
+        self.error_banner.show_message(message)
+
+    def on_job_error(self, exc: BaseException) -> None:
+        """Default ``on_error`` for runners: show the message in the banner."""
+        self.show_error(f"{type(exc).__name__}: {exc}".split("\n\nIn the worker")[0])
+
+    @staticmethod
+    def mark_secondary(*widgets: QWidget) -> None:
+        """Mark ``widgets`` as secondary controls: hidden in presentation mode."""
+        for w in widgets:
+            w.setProperty(SECONDARY_PROPERTY, True)
+
+    def _on_theme_changed(self) -> None:
+        self.apply_theme()
+
+    # -- protocol ----------------------------------------------------------------
+    def apply_theme(self) -> None:
+        """React to a palette or presentation-scale change (PlotPanes restyle themselves)."""
+
+    def start_pause(self) -> None:
+        """Start the panel's main job, or pause / resume it."""
+
+    def step(self) -> None:
+        """Advance the main job by one step."""
+
+    def reset(self) -> None:
+        """Stop the main job and return to the initial state."""
+
+    def open_file(self, path: Path) -> None:
+        """Open ``path`` (a file type listed in ``open_filters``).
+
+        Raises
+        ------
+        ValueError
+            With a message a student understands when the file is unusable.
+        """
+        raise ValueError(f"the {self.title} panel cannot open files")
+
+    def main_view(self) -> QWidget:
+        """Return the panel's main view (exported by "Export main view")."""
+        return self
+
+    def export_image(self, scale: float = 1.0, *, main_view_only: bool = False) -> QImage:
+        """Return the panel (or its main view) rendered at ``scale``."""
+        return grab_widget(self.main_view() if main_view_only else self, scale)
+
+    def state(self) -> dict[str, Any]:
+        """Return the panel's settings as a JSON-able dict (numpy arrays allowed)."""
+        return {}
+
+    def restore(self, state: dict[str, Any]) -> None:
+        """Apply a dict produced by :meth:`state` (unknown keys are ignored)."""
+
+    def snapshot_ready(self) -> bool:
+        """Return True when the panel shows something worth a snapshot."""
+        return True
+
+    def shutdown(self) -> None:
+        """Stop every worker of the panel and release its resources."""
+        for runner in self._runners:
+            runner.abort(wait=True)
+
+
+PanelFactory = Callable[[AppContext], PanelBase]

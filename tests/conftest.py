@@ -1,0 +1,64 @@
+"""Shared fixtures: offscreen Qt, a test AppContext, leak checks for threads and widgets."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkEGLRenderWindow")
+os.environ.setdefault("PYVISTA_OFF_SCREEN", "true")
+
+from collections.abc import Iterator  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+
+import pytest  # noqa: E402
+
+
+@dataclass
+class ErrorLog:
+    """Records what the app's error sink received."""
+
+    errors: list[tuple[BaseException, str]] = field(default_factory=list)
+
+    def __call__(self, exc: BaseException, where: str) -> None:
+        self.errors.append((exc, where))
+
+
+@pytest.fixture
+def error_log() -> ErrorLog:
+    """An error sink that records reports."""
+    return ErrorLog()
+
+
+@pytest.fixture
+def app_context(qapp: object, error_log: ErrorLog, tmp_path: object) -> Iterator[object]:
+    """An :class:`AppContext` on the CPU with a recording error sink."""
+    from pathlib import Path
+
+    from explorer.panels.base import AppContext
+
+    assert isinstance(tmp_path, Path)
+    yield AppContext(report_error=error_log, device="cpu", data_dir=tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def _no_leaked_threads(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a Qt test that leaves a worker thread running or a top-level window open."""
+    yield
+    if "qapp" not in request.fixturenames and "qtbot" not in request.fixturenames:
+        return
+    from PySide6.QtCore import QThreadPool
+    from PySide6.QtWidgets import QApplication
+
+    from explorer.workers import wait_for_all
+
+    pool = QThreadPool.globalInstance()
+    leaked = pool.activeThreadCount()
+    wait_for_all(timeout_s=10.0)
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    windows = [w for w in app.topLevelWidgets() if w.isVisible()]
+    for w in windows:
+        w.close()
+    assert leaked == 0, f"{leaked} worker thread(s) still running after the test"
+    assert not windows, f"top-level windows left open: {windows}"
