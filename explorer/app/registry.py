@@ -30,7 +30,7 @@ class PanelSpec:
 PANELS: tuple[PanelSpec, ...] = ()
 
 
-def find(panel_id: str) -> PanelSpec:
+def find(panel_id: str, specs: tuple[PanelSpec, ...] | None = None) -> PanelSpec:
     """Return the spec with ``panel_id``.
 
     Raises
@@ -38,8 +38,9 @@ def find(panel_id: str) -> PanelSpec:
     KeyError
         With the list of known ids.
     """
-    for spec in PANELS:
+    table = PANELS if specs is None else specs
+    for spec in table:
         if spec.id == panel_id:
             return spec
-    known = ", ".join(s.id for s in PANELS) or "none"
+    known = ", ".join(s.id for s in table) or "none"
     raise KeyError(f"unknown panel {panel_id!r} (known: {known})")

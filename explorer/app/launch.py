@@ -1,0 +1,56 @@
+"""Start the desktop app: QApplication, error hooks, main window, clean quit."""
+
+from __future__ import annotations
+
+import gc
+import sys
+
+from explorer.app.settings import data_dir
+
+
+def launch(panel: str | None = None, presentation: bool = False, theme: str | None = None,
+           reset_settings: bool = False) -> int:
+    """Open the main window and run the event loop; return the exit code."""
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QApplication
+
+    from explorer.app import registry
+    from explorer.app.errors import ErrorReporter
+    from explorer.app.main_window import START_ID, MainWindow
+    from explorer.app.settings import Settings
+    from explorer.panels.base import AppContext
+    from explorer.workers import wait_for_all
+
+    if panel is not None and panel != START_ID:
+        try:
+            registry.find(panel)
+        except KeyError as exc:
+            print(f"explorer: error: {exc.args[0]}", file=sys.stderr)
+            return 2
+    QCoreApplication.setOrganizationName("Explorer")
+    QCoreApplication.setApplicationName("Explorer")
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    folder = data_dir()
+    reporter = ErrorReporter(folder / "logs" / "explorer.log")
+    reporter.install_hooks()
+    settings = Settings()
+    if reset_settings:
+        settings.clear()
+    context = AppContext(report_error=reporter.report, data_dir=folder)
+    window = MainWindow(context, reporter, settings)
+    window.restore_window(panel)
+    if theme is not None:
+        window.set_theme(theme)
+    window.show()
+    if presentation:
+        window.set_presentation(True)
+    # Objects alive now live for the whole run: keep the collector from scanning them
+    # (full collections were the long GUI stalls measured in ENVIRONMENT.md).
+    gc.collect()
+    gc.freeze()
+    app.aboutToQuit.connect(window.shutdown)
+    code = app.exec()
+    wait_for_all(timeout_s=10.0)
+    reporter.uninstall_hooks()
+    return int(code)

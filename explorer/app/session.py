@@ -1,0 +1,151 @@
+"""Saved explorations: a versioned JSON of every panel's state plus an ``.npz`` of arrays.
+
+``foo.explorer.json`` holds ``{"format": "explorer-session", "version": 1,
+"active": id, "panels": {id: state}}``; numpy arrays in a state are replaced by
+``{"__array__": key}`` and stored in ``foo.explorer.npz`` (loaded with
+``allow_pickle=False``).  Both files are written atomically (temp file + rename).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+FORMAT = "explorer-session"
+VERSION = 1
+SUFFIX = ".explorer.json"
+
+
+class SessionError(ValueError):
+    """A session file cannot be read; the message says why in plain words."""
+
+
+@dataclass(frozen=True)
+class Session:
+    """Every panel's state and the panel that was active."""
+
+    panels: dict[str, dict[str, Any]]
+    active: str | None = None
+
+
+def _arrays_path(path: Path) -> Path:
+    name = path.name.removesuffix(".json")
+    return path.with_name(name + ".npz")
+
+
+def _split(obj: Any, arrays: dict[str, np.ndarray], prefix: str) -> Any:
+    if isinstance(obj, np.ndarray):
+        key = f"a{len(arrays)}"
+        arrays[key] = obj
+        return {"__array__": key}
+    if isinstance(obj, dict):
+        return {str(k): _split(v, arrays, f"{prefix}/{k}") for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_split(v, arrays, prefix) for v in obj]
+    if isinstance(obj, np.generic):
+        return obj.item()
+    return obj
+
+
+def _join(obj: Any, arrays: dict[str, np.ndarray]) -> Any:
+    if isinstance(obj, dict):
+        if set(obj) == {"__array__"}:
+            key = obj["__array__"]
+            if key not in arrays:
+                raise SessionError(f"the arrays file lacks {key!r}: it belongs to another session")
+            return arrays[key]
+        return {k: _join(v, arrays) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_join(v, arrays) for v in obj]
+    return obj
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_session(path: str | Path, session: Session) -> Path:
+    """Write ``session`` to ``path`` (``.explorer.json`` added if missing); return it."""
+    out = Path(path)
+    if not out.name.endswith(SUFFIX):
+        out = out.with_name(out.name.removesuffix(".json") + SUFFIX)
+    arrays: dict[str, np.ndarray] = {}
+    doc = {
+        "format": FORMAT,
+        "version": VERSION,
+        "active": session.active,
+        "panels": _split(session.panels, arrays, ""),
+    }
+    text = json.dumps(doc, indent=2, allow_nan=False)
+    npz = _arrays_path(out)
+    if arrays:
+        buf = io.BytesIO()
+        np.savez_compressed(buf, **arrays)  # type: ignore[arg-type]
+        _atomic_write(npz, buf.getvalue())
+    else:
+        npz.unlink(missing_ok=True)
+    _atomic_write(out, text.encode("utf-8"))
+    return out
+
+
+def load_session(path: str | Path) -> Session:
+    """Read a session file.
+
+    Raises
+    ------
+    SessionError
+        When the file is missing, not JSON, not a session, from a newer Explorer,
+        or its arrays file is missing or corrupt.
+    """
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SessionError(f"cannot read {p.name}: {exc}") from exc
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SessionError(f"{p.name} is not a session file (not valid JSON: {exc})") from exc
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise SessionError(f"{p.name} is not an Explorer session file")
+    version = doc.get("version")
+    if not isinstance(version, int) or version < 1:
+        raise SessionError(f"{p.name} has no valid version number")
+    if version > VERSION:
+        raise SessionError(
+            f"{p.name} was saved by a newer Explorer (session version {version}; "
+            f"this Explorer reads up to {VERSION}). Update Explorer to open it."
+        )
+    panels = doc.get("panels")
+    if not isinstance(panels, dict) or not all(isinstance(v, dict) for v in panels.values()):
+        raise SessionError(f"{p.name} is damaged: 'panels' is not a table of panel states")
+    arrays: dict[str, np.ndarray] = {}
+    npz = _arrays_path(p)
+    if npz.exists():
+        try:
+            with np.load(npz, allow_pickle=False) as z:
+                arrays = {k: z[k] for k in z.files}
+        except (OSError, ValueError) as exc:
+            raise SessionError(f"{npz.name} is damaged: {exc}") from exc
+    active = doc.get("active")
+    return Session(
+        panels=_join(panels, arrays),
+        active=active if isinstance(active, str) else None,
+    )

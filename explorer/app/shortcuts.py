@@ -1,0 +1,19 @@
+"""The keyboard shortcuts, listed once for the menus, the help dialog and the README."""
+
+from __future__ import annotations
+
+SHORTCUTS: tuple[tuple[str, str], ...] = (
+    ("Space", "Start / pause the active panel's job"),
+    ("S", "Step once"),
+    ("R", "Reset the active panel"),
+    ("Ctrl+1 … Ctrl+6", "Jump to panel 1 … 6 (Ctrl+0: start page)"),
+    ("F5", "Presentation mode (full screen, high contrast, big text)"),
+    ("F11", "Full screen"),
+    ("Ctrl+= / Ctrl+-", "Bigger / smaller text, lines and markers"),
+    ("Ctrl+E", "Export image…"),
+    ("Ctrl+Shift+C", "Copy the active panel to the clipboard"),
+    ("Ctrl+O", "Open a file in the active panel"),
+    ("Ctrl+S / Ctrl+Shift+O", "Save session… / Load session…"),
+    ("F1", "Keyboard shortcuts"),
+    ("Ctrl+Q", "Quit"),
+)

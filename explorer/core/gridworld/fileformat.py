@@ -1,0 +1,243 @@
+"""The grid-world JSON format, and the presets shipped in ``assets/gridworld``.
+
+A world file is one JSON object::
+
+    {
+      "format": "explorer-gridworld",      // required, identifies the file
+      "version": 1,                        // required
+      "name": "cliff",
+      "description": "Sutton & Barto Example 6.6 ...",
+      "map": ["............",              // required: one string per row, top first
+              "............",              //   .  ordinary cell    #  wall
+              "............",              //   S  start (exactly one)
+              "SXXXXXXXXXXG"],             //   T or G  terminal    X  reset ("cliff")
+      "step_reward": -1,                   // reward for entering an ordinary cell
+      "bump_reward": null,                 // reward when a move hits the edge or a
+                                           //   wall (null: the step reward)
+      "rewards": [{"cells": [[3, 1], [3, 2]], "reward": -100},
+                  {"cell": [0, 0], "reward": 1}],   // per-cell entering rewards
+      "teleports": [{"from": [0, 1], "to": [4, 1], "reward": 10}],
+      "wind": [0, 0, 0, 1, 1, 1, 2, 2, 1, 0],       // per column, up > 0
+      "stochastic_wind": false,
+      "slip": 0.0,                         // probability the action slips sideways
+      "out_of_bounds": "stay",             // or "wrap"
+      "gamma": 1.0                         // discount γ in [0, 1]
+    }
+
+Every key but ``format``, ``version`` and ``map`` is optional (defaults: rewards 0,
+no wind, no slip, "stay", γ = 0.9).  Comments (``//``) are not allowed in real files.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from explorer.core.data import DataFormatError, asset_path
+from explorer.core.gridworld.world import Cell, GridWorld, Teleport
+
+FORMAT = "explorer-gridworld"
+VERSION = 1
+PRESETS: tuple[str, ...] = ("sb-4x4", "sb-5x5", "cliff", "windy", "frozen-lake", "maze")
+
+_WALL, _START, _RESET, _EMPTY = "#", "S", "X", "."
+_TERMINALS = "TG"
+
+
+def world_to_dict(world: GridWorld) -> dict[str, Any]:
+    """Return ``world`` as a JSON-able dict in the documented format."""
+    rows = []
+    for r in range(world.rows):
+        line = []
+        for c in range(world.cols):
+            cell = (r, c)
+            if cell in world.walls:
+                line.append(_WALL)
+            elif cell == world.start:
+                line.append(_START)
+            elif cell in world.terminals:
+                line.append("T")
+            elif cell in world.resets:
+                line.append(_RESET)
+            else:
+                line.append(_EMPTY)
+        rows.append("".join(line))
+    by_value: dict[float, list[list[int]]] = {}
+    for cell, value in sorted(world.rewards.items()):
+        by_value.setdefault(value, []).append(list(cell))
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "name": world.name,
+        "description": world.description,
+        "map": rows,
+        "step_reward": world.step_reward,
+        "bump_reward": world.bump_reward,
+        "rewards": [{"cells": cells, "reward": v} for v, cells in by_value.items()],
+        "teleports": [
+            {"from": list(t.source), "to": list(t.target), "reward": t.reward}
+            for t in world.teleports
+        ],
+        "wind": list(world.wind),
+        "stochastic_wind": world.stochastic_wind,
+        "slip": world.slip,
+        "out_of_bounds": world.out_of_bounds,
+        "gamma": world.gamma,
+    }
+
+
+def world_from_dict(doc: Any, *, source: str = "world") -> GridWorld:
+    """Return the world described by ``doc`` (a parsed JSON object).
+
+    Raises
+    ------
+    DataFormatError
+        With a message naming ``source`` and what is wrong.
+    """
+    try:
+        return _parse(doc)
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        detail = f"missing key {exc}" if isinstance(exc, KeyError) else str(exc)
+        raise DataFormatError(f"{source}: not a valid grid world: {detail}") from exc
+
+
+def _cell(value: Any) -> Cell:
+    if (
+        not isinstance(value, list | tuple)
+        or len(value) != 2
+        or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+    ):
+        raise ValueError(f"a cell must be [row, col] integers, got {value!r}")
+    return (int(value[0]), int(value[1]))
+
+
+def _number(value: Any, label: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{label} must be a number, got {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"{label} must be finite")
+    return float(value)
+
+
+def _parse(doc: Any) -> GridWorld:
+    if not isinstance(doc, dict):
+        raise ValueError("the file must hold one JSON object")
+    if doc.get("format") != FORMAT:
+        raise ValueError(f'"format" must be "{FORMAT}"')
+    if doc.get("version") != VERSION:
+        raise ValueError(f"unsupported version {doc.get('version')!r} (this is {VERSION})")
+    grid = doc["map"]
+    if not isinstance(grid, list) or not grid or not all(isinstance(s, str) for s in grid):
+        raise ValueError('"map" must be a non-empty list of strings')
+    cols = len(grid[0])
+    if any(len(line) != cols for line in grid):
+        raise ValueError('all "map" rows must have the same length')
+    walls, terminals, resets, starts = set(), set(), set(), []
+    for r, line in enumerate(grid):
+        for c, ch in enumerate(line):
+            if ch == _WALL:
+                walls.add((r, c))
+            elif ch == _START:
+                starts.append((r, c))
+            elif ch in _TERMINALS:
+                terminals.add((r, c))
+            elif ch == _RESET:
+                resets.add((r, c))
+            elif ch != _EMPTY:
+                raise ValueError(f"unknown map character {ch!r} at row {r}, column {c}")
+    if len(starts) != 1:
+        raise ValueError(f'the map needs exactly one start "S", found {len(starts)}')
+    rewards: dict[Cell, float] = {}
+    for entry in doc.get("rewards", []):
+        cells = entry["cells"] if "cells" in entry else [entry["cell"]]
+        for cell in cells:
+            rewards[_cell(cell)] = _number(entry["reward"], "reward")
+    teleports = tuple(
+        Teleport(_cell(t["from"]), _cell(t["to"]), _number(t.get("reward", 0.0), "reward"))
+        for t in doc.get("teleports", [])
+    )
+    wind = doc.get("wind") or [0] * cols
+    if not isinstance(wind, list) or not all(isinstance(w, int) for w in wind):
+        raise ValueError('"wind" must be a list of integers, one per column')
+    bump = doc.get("bump_reward")
+    return GridWorld(
+        rows=len(grid),
+        cols=cols,
+        start=starts[0],
+        walls=frozenset(walls),
+        terminals=frozenset(terminals),
+        resets=frozenset(resets),
+        rewards=rewards,
+        teleports=teleports,
+        wind=tuple(wind),
+        stochastic_wind=bool(doc.get("stochastic_wind", False)),
+        slip=_number(doc.get("slip", 0.0), "slip"),
+        step_reward=_number(doc.get("step_reward", 0.0), "step_reward"),
+        bump_reward=None if bump is None else _number(bump, "bump_reward"),
+        out_of_bounds=doc.get("out_of_bounds", "stay"),
+        gamma=_number(doc.get("gamma", 0.9), "gamma"),
+        name=str(doc.get("name", "untitled")),
+        description=str(doc.get("description", "")),
+    )
+
+
+def load_world(path: str | Path) -> GridWorld:
+    """Return the world stored in the JSON file ``path``.
+
+    Raises
+    ------
+    DataFormatError
+        When the file is not valid JSON or not a valid world.
+    FileNotFoundError
+        When the file does not exist.
+    """
+    p = Path(path)
+    try:
+        doc = json.loads(p.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise DataFormatError(f"{p.name}: not a text file") from exc
+    except json.JSONDecodeError as exc:
+        raise DataFormatError(f"{p.name}: not valid JSON ({exc})") from exc
+    return world_from_dict(doc, source=p.name)
+
+
+def save_world(world: GridWorld, path: str | Path) -> None:
+    """Write ``world`` to ``path`` as JSON, atomically (temp file + rename)."""
+    p = Path(path)
+    tmp = p.with_name(p.name + ".tmp")
+    tmp.write_text(json.dumps(world_to_dict(world), indent=2) + "\n", encoding="utf-8")
+    tmp.replace(p)
+
+
+def load_preset(name: str) -> GridWorld:
+    """Return the shipped preset ``name`` (one of :data:`PRESETS`).
+
+    Raises
+    ------
+    KeyError
+        For an unknown name, listing the known ones.
+    """
+    if name not in PRESETS:
+        raise KeyError(f"unknown preset {name!r} (known: {', '.join(PRESETS)})")
+    return load_world(asset_path(f"gridworld/{name}.json"))
+
+
+def load_preset_or_file(spec: str) -> GridWorld:
+    """Return the preset called ``spec``, or else the world in the file ``spec``.
+
+    Raises
+    ------
+    KeyError
+        When ``spec`` is neither a preset nor an existing file.
+    DataFormatError
+        When the file is not a valid world.
+    """
+    if spec in PRESETS:
+        return load_preset(spec)
+    if Path(spec).is_file():
+        return load_world(spec)
+    raise KeyError(
+        f"{spec!r} is neither a preset ({', '.join(PRESETS)}) nor an existing file"
+    )
