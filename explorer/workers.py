@@ -18,6 +18,7 @@ generator ``fn(*args, **kwargs) -> Iterator[Progress]``.  It
 from __future__ import annotations
 
 import contextlib
+import math
 import multiprocessing as mp
 import queue
 import threading
@@ -27,7 +28,7 @@ from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from superqt.utils import GeneratorWorker, WorkerBase
 
 from explorer.core.progress import Progress, check_finite
@@ -42,6 +43,19 @@ _GATES: weakref.WeakSet[_Gate] = weakref.WeakSet()
 
 class WorkerProcessError(RuntimeError):
     """An exception raised inside a worker process, with the child's traceback."""
+
+
+class _JobFailed(Exception):
+    """Carries a job's exception through superqt, which swallows RuntimeErrors.
+
+    superqt's ``GeneratorWorker`` takes any ``RuntimeError`` from the generator for
+    "the worker was deleted" and drops it with a warning — but torch reports most
+    of its failures as ``RuntimeError``.  Wrapping keeps them.
+    """
+
+    def __init__(self, original: BaseException) -> None:
+        super().__init__(str(original))
+        self.original = original
 
 
 @dataclass
@@ -98,18 +112,31 @@ class _Gate:
         return not self.abort.is_set()
 
 
-def _guarded(fn: JobFn, args: tuple[Any, ...], kwargs: dict[str, Any], gate: _Gate,
-             backend: Backend) -> Generator[Any, None, None]:
+def _guarded(
+    fn: JobFn,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    gate: _Gate,
+    backend: Backend,
+) -> Generator[Any, None, None]:
     """Run the job, check each yield for divergence and honour the gate."""
-    source = _process_items(fn, args, kwargs, gate) if backend == "process" else fn(
-        *args, **kwargs
+    source: Iterator[Any] = (
+        _process_items(fn, args, kwargs, gate)
+        if backend == "process"
+        else iter(fn(*args, **kwargs))
     )
     try:
-        for item in source:
+        while True:
+            try:
+                item = next(source)
+                if isinstance(item, Progress):
+                    check_finite(item.losses, where=f"step {item.step}")
+            except StopIteration:
+                return
+            except Exception as exc:
+                raise _JobFailed(exc) from exc
             if gate.abort.is_set():
                 return
-            if isinstance(item, Progress):
-                check_finite(item.losses, where=f"step {item.step}")
             yield item
             if not gate.after_yield():
                 return
@@ -119,8 +146,9 @@ def _guarded(fn: JobFn, args: tuple[Any, ...], kwargs: dict[str, Any], gate: _Ga
             close()
 
 
-def _child_main(fn: JobFn, args: tuple[Any, ...], kwargs: dict[str, Any],
-                out: Any, stop: Any) -> None:  # pragma: no cover - runs in the child
+def _child_main(
+    fn: JobFn, args: tuple[Any, ...], kwargs: dict[str, Any], out: Any, stop: Any
+) -> None:  # pragma: no cover - runs in the child
     try:
         for item in fn(*args, **kwargs):
             while True:
@@ -132,17 +160,20 @@ def _child_main(fn: JobFn, args: tuple[Any, ...], kwargs: dict[str, Any],
                 except queue.Full:
                     continue
         out.put(("done", None))
-    except BaseException as exc:  # noqa: BLE001 - everything is sent to the parent
+    except BaseException as exc:
         out.put(("error", (type(exc).__name__, str(exc), traceback.format_exc())))
 
 
-def _process_items(fn: JobFn, args: tuple[Any, ...], kwargs: dict[str, Any],
-                   gate: _Gate) -> Generator[Any, None, None]:
-    """Yield what ``fn`` yields in a spawned child process (``fn`` must be picklable)."""
+def _process_items(
+    fn: JobFn, args: tuple[Any, ...], kwargs: dict[str, Any], gate: _Gate
+) -> Generator[Any, None, None]:
+    """Yield what ``fn`` yields in a spawned child process (``fn`` picklable)."""
     ctx = mp.get_context("spawn")
     out = ctx.Queue(maxsize=2)  # back-pressure: a paused parent stalls the child
     stop = ctx.Event()
-    proc = ctx.Process(target=_child_main, args=(fn, args, kwargs, out, stop), daemon=True)
+    proc = ctx.Process(
+        target=_child_main, args=(fn, args, kwargs, out, stop), daemon=True
+    )
     proc.start()
     try:
         while True:
@@ -162,7 +193,9 @@ def _process_items(fn: JobFn, args: tuple[Any, ...], kwargs: dict[str, Any],
                 return
             else:
                 name, message, tb = payload
-                raise WorkerProcessError(f"{name}: {message}\n\nIn the worker process:\n{tb}")
+                raise WorkerProcessError(
+                    f"{name}: {message}\n\nIn the worker process:\n{tb}"
+                )
     finally:
         stop.set()
         proc.join(timeout=2.0)
@@ -171,6 +204,28 @@ def _process_items(fn: JobFn, args: tuple[Any, ...], kwargs: dict[str, Any],
             proc.join(timeout=2.0)
         out.close()
         out.join_thread()
+
+
+class _Relay(QObject):
+    """Receives one job's worker signals on the GUI thread (it lives there).
+
+    Connecting a lambda to a worker signal would run it on the worker thread;
+    methods of a QObject that lives on the GUI thread are called there (queued).
+    """
+
+    def __init__(self, runner: JobRunner, generation: int) -> None:
+        super().__init__(runner)
+        self._runner = runner
+        self._generation = generation
+
+    def on_yielded(self, item: Any) -> None:
+        self._runner._on_worker_yielded(self._generation, item)
+
+    def on_errored(self, exc: BaseException) -> None:
+        self._runner._on_worker_errored(self._generation, exc)
+
+    def on_finished(self) -> None:
+        self._runner._on_worker_finished(self._generation)
 
 
 class JobRunner(QObject):
@@ -193,9 +248,15 @@ class JobRunner(QObject):
     errored = Signal(object)
     paused_changed = Signal(bool)
 
-    def __init__(self, label: str, *, tracker: JobTracker | None = None,
-                 report_error: ErrorSink | None = None, max_rate_hz: float = 30.0,
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        label: str,
+        *,
+        tracker: JobTracker | None = None,
+        report_error: ErrorSink | None = None,
+        max_rate_hz: float = 30.0,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.label = label
         self._tracker = tracker
@@ -208,9 +269,11 @@ class JobRunner(QObject):
         self._on_finished: Callable[[], None] | None = None
         self._batched = False
         self._timer = QTimer(self)
-        self._timer.setInterval(max(1, int(1000 / max_rate_hz)))
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.setInterval(max(1, math.ceil(1000 / max_rate_hz)))
         self._timer.timeout.connect(self._flush)
         self._generation = 0
+        self._relay: _Relay | None = None
 
     # -- state -----------------------------------------------------------------
     @property
@@ -224,11 +287,19 @@ class JobRunner(QObject):
         return self._gate is not None and not self._gate.run.is_set()
 
     # -- control ---------------------------------------------------------------
-    def start(self, fn: JobFn, /, *args: Any, on_progress: Callable[[Any], None],
-              on_error: Callable[[BaseException], None] | None = None,
-              on_finished: Callable[[], None] | None = None, batched: bool = False,
-              backend: Backend = "thread", paused: bool = False,
-              **kwargs: Any) -> None:
+    def start(
+        self,
+        fn: JobFn,
+        /,
+        *args: Any,
+        on_progress: Callable[[Any], None],
+        on_error: Callable[[BaseException], None] | None = None,
+        on_finished: Callable[[], None] | None = None,
+        batched: bool = False,
+        backend: Backend = "thread",
+        paused: bool = False,
+        **kwargs: Any,
+    ) -> None:
         """Abort any running job and start ``fn(*args, **kwargs)``.
 
         ``on_progress`` gets the latest yield (or, with ``batched``, the list of
@@ -247,13 +318,17 @@ class JobRunner(QObject):
         )
         self._worker, self._gate = worker, gate
         self._on_progress, self._on_error, self._on_finished = (
-            on_progress, on_error, on_finished
+            on_progress,
+            on_error,
+            on_finished,
         )
         self._batched = batched
         self._pending = []
-        worker.yielded.connect(lambda item: self._on_worker_yielded(generation, item))
-        worker.errored.connect(lambda exc: self._on_worker_errored(generation, exc))
-        worker.finished.connect(lambda: self._on_worker_finished(generation))
+        relay = _Relay(self, generation)
+        worker.yielded.connect(relay.on_yielded)
+        worker.errored.connect(relay.on_errored)
+        worker.finished.connect(relay.on_finished)  # type: ignore[arg-type]
+        self._relay = relay
         self._set_info(JobInfo(self.label, paused=paused))
         self._timer.start()
         worker.start()
@@ -332,13 +407,16 @@ class JobRunner(QObject):
         items, self._pending = self._pending, []
         last = items[-1]
         if isinstance(last, Progress) and self._tracker is not None:
-            self._set_info(JobInfo(self.label, last.fraction, last.message,
-                                   paused=self.is_paused))
+            self._set_info(
+                JobInfo(self.label, last.fraction, last.message, paused=self.is_paused)
+            )
         self._on_progress(items if self._batched else last)
 
     def _on_worker_errored(self, generation: int, exc: BaseException) -> None:
         if generation != self._generation:
             return
+        if isinstance(exc, _JobFailed):
+            exc = exc.original
         on_error = self._on_error
         self._flush()
         self.abort()
@@ -359,7 +437,7 @@ class JobRunner(QObject):
         self.finished.emit()
 
 
-def _wait_for(worker: WorkerBase, timeout_s: float) -> None:
+def _wait_for(worker: WorkerBase[Any], timeout_s: float) -> None:
     """Block until ``worker`` has left its thread (or ``timeout_s`` passed)."""
     from PySide6.QtCore import QThreadPool
 

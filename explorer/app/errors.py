@@ -1,4 +1,4 @@
-"""The app's error reporter (Qt-free): collects errors, logs tracebacks, tells listeners.
+"""The app's error reporter (Qt-free): collects, logs and announces errors.
 
 The shell installs :meth:`ErrorReporter.install_hooks` so unhandled exceptions on the
 GUI thread (``sys.excepthook``) and on plain threads (``threading.excepthook``) are
@@ -32,7 +32,7 @@ Listener = Callable[[ErrorRecord], None]
 
 
 class ErrorReporter:
-    """Collects errors, appends their tracebacks to ``log_path`` and notifies listeners."""
+    """Collects errors, logs their tracebacks to ``log_path``, notifies listeners."""
 
     def __init__(self, log_path: Path | None = None, max_records: int = 200) -> None:
         self.log_path = log_path
@@ -45,6 +45,10 @@ class ErrorReporter:
     def add_listener(self, listener: Listener) -> None:
         """Call ``listener(record)`` for every report from now on."""
         self._listeners.append(listener)
+
+    def sink(self, exc: BaseException, where: str) -> None:
+        """Report ``exc`` (the ``AppContext.report_error`` signature)."""
+        self.report(exc, where)
 
     def report(self, exc: BaseException, where: str = "") -> ErrorRecord:
         """Record ``exc`` (raised in ``where``), log it and notify listeners."""
@@ -72,11 +76,14 @@ class ErrorReporter:
             with self.log_path.open("a", encoding="utf-8") as fh:
                 fh.write(f"--- {record.time} in {record.where}\n{record.traceback}\n")
         except OSError as exc:  # the log is best effort; the in-app report still shows
-            sys.stderr.write(f"explorer: cannot write the error log {self.log_path}: {exc}\n")
+            sys.stderr.write(
+                f"explorer: cannot write the error log {self.log_path}: {exc}\n"
+            )
 
     # -- hooks -----------------------------------------------------------------------
-    def _excepthook(self, kind: type[BaseException], exc: BaseException,
-                    tb: TracebackType | None) -> None:
+    def _excepthook(
+        self, kind: type[BaseException], exc: BaseException, tb: TracebackType | None
+    ) -> None:
         if issubclass(kind, KeyboardInterrupt):
             sys.__excepthook__(kind, exc, tb)
             return

@@ -8,8 +8,12 @@ import sys
 from explorer.app.settings import data_dir
 
 
-def launch(panel: str | None = None, presentation: bool = False, theme: str | None = None,
-           reset_settings: bool = False) -> int:
+def launch(
+    panel: str | None = None,
+    presentation: bool = False,
+    theme: str | None = None,
+    reset_settings: bool = False,
+) -> int:
     """Open the main window and run the event loop; return the exit code."""
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QApplication
@@ -37,7 +41,7 @@ def launch(panel: str | None = None, presentation: bool = False, theme: str | No
     settings = Settings()
     if reset_settings:
         settings.clear()
-    context = AppContext(report_error=reporter.report, data_dir=folder)
+    context = AppContext(report_error=reporter.sink, data_dir=folder)
     window = MainWindow(context, reporter, settings)
     window.restore_window(panel)
     if theme is not None:

@@ -1,4 +1,4 @@
-"""The main window: navigation, the active panel, menus, status bar, presentation mode."""
+"""The main window: navigation, active panel, menus, status bar, presentation."""
 
 from __future__ import annotations
 
@@ -30,7 +30,12 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.app import registry
-from explorer.app.dialogs import ErrorLogDialog, ExportDialog, about_dialog, shortcuts_dialog
+from explorer.app.dialogs import (
+    ErrorLogDialog,
+    ExportDialog,
+    about_dialog,
+    shortcuts_dialog,
+)
 from explorer.app.errors import ErrorRecord, ErrorReporter
 from explorer.app.session import Session, SessionError, load_session, save_session
 from explorer.app.settings import Settings
@@ -66,8 +71,13 @@ class MainWindow(QMainWindow):
 
     panel_changed = Signal(str)
 
-    def __init__(self, context: AppContext, reporter: ErrorReporter, settings: Settings,
-                 panels: tuple[registry.PanelSpec, ...] | None = None) -> None:
+    def __init__(
+        self,
+        context: AppContext,
+        reporter: ErrorReporter,
+        settings: Settings,
+        panels: tuple[registry.PanelSpec, ...] | None = None,
+    ) -> None:
         super().__init__()
         self.context = context
         self.reporter = reporter
@@ -125,8 +135,14 @@ class MainWindow(QMainWindow):
         self.status.detect_device(context.device)
 
     # -- menus -----------------------------------------------------------------------
-    def _action(self, text: str, slot: object, shortcut: str | QKeySequence | None = None,
-                tip: str = "", checkable: bool = False) -> QAction:
+    def _action(
+        self,
+        text: str,
+        slot: object,
+        shortcut: str | QKeySequence | QKeySequence.StandardKey | None = None,
+        tip: str = "",
+        checkable: bool = False,
+    ) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
@@ -141,33 +157,70 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file = bar.addMenu("&File")
-        self.open_action = self._action("&Open…", self.open_file_dialog,
-                                        QKeySequence.StandardKey.Open,
-                                        "Open a file in the active panel")
+        self.open_action = self._action(
+            "&Open…",
+            self.open_file_dialog,
+            QKeySequence.StandardKey.Open,
+            "Open a file in the active panel",
+        )
         file.addAction(self.open_action)
         file.addSeparator()
-        file.addAction(self._action("&Save session…", self.save_session_dialog,
-                                    QKeySequence.StandardKey.Save,
-                                    "Save every panel's state to a file"))
-        file.addAction(self._action("&Load session…", self.load_session_dialog,
-                                    "Ctrl+Shift+O", "Restore a saved session"))
+        file.addAction(
+            self._action(
+                "&Save session…",
+                self.save_session_dialog,
+                QKeySequence.StandardKey.Save,
+                "Save every panel's state to a file",
+            )
+        )
+        file.addAction(
+            self._action(
+                "&Load session…",
+                self.load_session_dialog,
+                "Ctrl+Shift+O",
+                "Restore a saved session",
+            )
+        )
         file.addSeparator()
-        file.addAction(self._action("&Export image…", self.export_dialog, "Ctrl+E",
-                                    "Save the active panel as PNG or SVG"))
-        file.addAction(self._action("Export &all panels…", self.export_all_dialog, None,
-                                    "Save every panel as PNG into a folder"))
-        file.addAction(self._action("&Copy image", self.copy_image, "Ctrl+Shift+C",
-                                    "Copy the active panel to the clipboard"))
+        file.addAction(
+            self._action(
+                "&Export image…",
+                self.export_dialog,
+                "Ctrl+E",
+                "Save the active panel as PNG or SVG",
+            )
+        )
+        file.addAction(
+            self._action(
+                "Export &all panels…",
+                self.export_all_dialog,
+                None,
+                "Save every panel as PNG into a folder",
+            )
+        )
+        file.addAction(
+            self._action(
+                "&Copy image",
+                self.copy_image,
+                "Ctrl+Shift+C",
+                "Copy the active panel to the clipboard",
+            )
+        )
         file.addSeparator()
         file.addAction(self._action("&Quit", self.close, QKeySequence.StandardKey.Quit))
 
         view = bar.addMenu("&View")
         self.presentation_action = self._action(
-            "&Presentation mode", self.toggle_presentation, "F5",
-            "Full screen, high contrast, big text; hides secondary controls", True)
+            "&Presentation mode",
+            self.toggle_presentation,
+            "F5",
+            "Full screen, high contrast, big text; hides secondary controls",
+            True,
+        )
         view.addAction(self.presentation_action)
-        self.fullscreen_action = self._action("&Full screen", self.toggle_full_screen,
-                                              "F11", checkable=True)
+        self.fullscreen_action = self._action(
+            "&Full screen", self.toggle_full_screen, "F11", checkable=True
+        )
         view.addAction(self.fullscreen_action)
         theme_menu = view.addMenu("&Theme")
         group = QActionGroup(self)
@@ -185,22 +238,36 @@ class MainWindow(QMainWindow):
         view.addSeparator()
         self._action("Start page", lambda: self.show_panel(START_ID), "Ctrl+0")
         for i, spec in enumerate(self.specs[:9]):
-            act = self._action(spec.title, lambda _=False, s=spec.id: self.show_panel(s),
-                               f"Ctrl+{i + 1}")
+            act = self._action(
+                spec.title,
+                lambda _=False, s=spec.id: self.show_panel(s),
+                f"Ctrl+{i + 1}",
+            )
             view.addAction(act)
 
         run = bar.addMenu("&Run")
-        self.start_action = self._action("&Start / Pause", self._on_start_pause_triggered,
-                                         "Space", "Start or pause the active panel")
-        self.step_action = self._action("S&tep", self._on_step_triggered, "S",
-                                        "Advance the active panel by one step")
-        self.reset_action = self._action("&Reset", self._on_reset_triggered, "R",
-                                         "Reset the active panel")
+        self.start_action = self._action(
+            "&Start / Pause",
+            self._on_start_pause_triggered,
+            "Space",
+            "Start or pause the active panel",
+        )
+        self.step_action = self._action(
+            "S&tep",
+            self._on_step_triggered,
+            "S",
+            "Advance the active panel by one step",
+        )
+        self.reset_action = self._action(
+            "&Reset", self._on_reset_triggered, "R", "Reset the active panel"
+        )
         for act in (self.start_action, self.step_action, self.reset_action):
             run.addAction(act)
 
         help_menu = bar.addMenu("&Help")
-        help_menu.addAction(self._action("&Keyboard shortcuts", self.show_shortcuts, "F1"))
+        help_menu.addAction(
+            self._action("&Keyboard shortcuts", self.show_shortcuts, "F1")
+        )
         help_menu.addAction(self._action("&Error log", self.show_error_log))
         help_menu.addAction(self._action("&About Explorer", self.show_about))
         self._update_actions()
@@ -241,8 +308,9 @@ class MainWindow(QMainWindow):
                 return
         self.banner.show_message(f"There is no panel called {panel_id!r}.")
 
-    def _on_nav_current_changed(self, current: QListWidgetItem | None,
-                                _previous: QListWidgetItem | None) -> None:
+    def _on_nav_current_changed(
+        self, current: QListWidgetItem | None, _previous: QListWidgetItem | None
+    ) -> None:
         if current is None:
             return
         panel_id = str(current.data(Qt.ItemDataRole.UserRole))
@@ -251,10 +319,13 @@ class MainWindow(QMainWindow):
         else:
             try:
                 self.stack.setCurrentWidget(self.panel(panel_id))
-            except Exception as exc:  # a panel that fails to build must not kill the app
+            except (
+                Exception
+            ) as exc:  # a panel that fails to build must not kill the app
                 self.reporter.report(exc, f"opening the {current.text()} panel")
-                self.banner.show_message(f"The {current.text()} panel could not be "
-                                         f"opened: {exc}")
+                self.banner.show_message(
+                    f"The {current.text()} panel could not be opened: {exc}"
+                )
                 return
         self._update_actions()
         self.panel_changed.emit(panel_id)
@@ -268,10 +339,17 @@ class MainWindow(QMainWindow):
 
     # -- Run menu --------------------------------------------------------------------
     def _focus_is_text(self) -> bool:
-        from PySide6.QtWidgets import QAbstractSpinBox, QLineEdit, QPlainTextEdit, QTextEdit
+        from PySide6.QtWidgets import (
+            QAbstractSpinBox,
+            QLineEdit,
+            QPlainTextEdit,
+            QTextEdit,
+        )
 
         focus = QApplication.focusWidget()
-        return isinstance(focus, (QLineEdit, QAbstractSpinBox, QTextEdit, QPlainTextEdit))
+        return isinstance(
+            focus, (QLineEdit, QAbstractSpinBox, QTextEdit, QPlainTextEdit)
+        )
 
     def _on_start_pause_triggered(self) -> None:
         panel = self.current_panel()
@@ -332,7 +410,7 @@ class MainWindow(QMainWindow):
         self.set_presentation(not self._presentation)
 
     def set_presentation(self, on: bool) -> None:
-        """Full screen, high-contrast theme, ×2 scale and no secondary controls (or back)."""
+        """Full screen, high contrast, ×2 scale, no secondary controls (or back)."""
         if on == self._presentation:
             return
         theme = self.context.theme
@@ -374,16 +452,19 @@ class MainWindow(QMainWindow):
         panel = self.current_panel()
         if panel is None or not panel.open_filters:
             return
-        path, _ = QFileDialog.getOpenFileName(self, f"Open in {panel.title}", "",
-                                              panel.open_filters)
+        path, _ = QFileDialog.getOpenFileName(
+            self, f"Open in {panel.title}", "", panel.open_filters
+        )
         if path:
             self.open_in_panel(Path(path))
 
     def open_in_panel(self, path: Path) -> bool:
-        """Open ``path`` in the active panel; show a message and return False on failure."""
+        """Open ``path`` in the active panel; on failure show why and return False."""
         panel = self.current_panel()
         if panel is None or not panel.open_filters:
-            self._warn("Cannot open", "Pick a panel first: files open in the active panel.")
+            self._warn(
+                "Cannot open", "Pick a panel first: files open in the active panel."
+            )
             return False
         try:
             panel.open_file(path)
@@ -430,8 +511,11 @@ class MainWindow(QMainWindow):
     def save_session_dialog(self) -> None:
         """Ask for a file name and save the session."""
         path, _ = QFileDialog.getSaveFileName(
-            self, "Save session", str(self._default_name("session", ".explorer.json")),
-            "Explorer sessions (*.explorer.json)")
+            self,
+            "Save session",
+            str(self._default_name("session", ".explorer.json")),
+            "Explorer sessions (*.explorer.json)",
+        )
         if path:
             self.save_session_to(Path(path))
 
@@ -451,7 +535,9 @@ class MainWindow(QMainWindow):
                 panel.restore(state)
             except Exception as exc:  # keep loading the other panels
                 self.reporter.report(exc, f"restoring the {panel.title} panel")
-                panel.show_error(f"Could not restore this panel from {path.name}: {exc}")
+                panel.show_error(
+                    f"Could not restore this panel from {path.name}: {exc}"
+                )
         if session.active:
             self.show_panel(session.active)
         self.settings.add_recent_session(path)
@@ -459,8 +545,9 @@ class MainWindow(QMainWindow):
 
     def load_session_dialog(self) -> None:
         """Ask for a session file and load it."""
-        path, _ = QFileDialog.getOpenFileName(self, "Load session", "",
-                                              "Explorer sessions (*.explorer.json)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Load session", "", "Explorer sessions (*.explorer.json)"
+        )
         if path:
             self.load_session_from(Path(path))
 
@@ -471,19 +558,27 @@ class MainWindow(QMainWindow):
     def _export_target(self) -> tuple[QWidget, str]:
         panel = self.current_panel()
         if panel is None:
-            return self.stack.currentWidget(), START_ID
+            return self.start_page, START_ID
         return panel, panel.panel_id
 
-    def export_current(self, path: Path, scale: int = 1, *, svg: bool = False,
-                       main_view_only: bool = False) -> list[Path]:
-        """Export the active page to ``path`` (PNG at ``scale``, or SVG of its plots)."""
+    def export_current(
+        self,
+        path: Path,
+        scale: int = 1,
+        *,
+        svg: bool = False,
+        main_view_only: bool = False,
+    ) -> list[Path]:
+        """Export the active page to ``path`` (PNG at ``scale``, or SVG plots)."""
         widget, _ = self._export_target()
         panel = self.current_panel()
         if svg:
             target = panel.main_view() if (panel and main_view_only) else widget
             written = export_svg(target, path)
             if not written:
-                raise ExportError("this view has no 2-D plots to export as SVG; use PNG")
+                raise ExportError(
+                    "this view has no 2-D plots to export as SVG; use PNG"
+                )
             return written
         if panel is not None:
             image = panel.export_image(scale, main_view_only=main_view_only)
@@ -501,8 +596,12 @@ class MainWindow(QMainWindow):
             return
         choice = dialog.choice()
         try:
-            written = self.export_current(choice.path, choice.scale, svg=choice.svg,
-                                          main_view_only=choice.main_view_only)
+            written = self.export_current(
+                choice.path,
+                choice.scale,
+                svg=choice.svg,
+                main_view_only=choice.main_view_only,
+            )
         except (ExportError, OSError) as exc:
             self._warn("Export failed", str(exc))
             return
@@ -514,7 +613,9 @@ class MainWindow(QMainWindow):
         for spec in self.specs:
             panel = self.panel(spec.id)
             panel.resize(self.stack.size())
-            written.append(save_png(panel.export_image(scale), folder / f"{spec.id}.png"))
+            written.append(
+                save_png(panel.export_image(scale), folder / f"{spec.id}.png")
+            )
         return written
 
     def export_all_dialog(self) -> None:
@@ -527,7 +628,9 @@ class MainWindow(QMainWindow):
         except (ExportError, OSError) as exc:
             self._warn("Export failed", str(exc))
             return
-        self.statusBar().showMessage(f"Exported {len(written)} panels to {folder}", 6000)
+        self.statusBar().showMessage(
+            f"Exported {len(written)} panels to {folder}", 6000
+        )
 
     def copy_image(self) -> None:
         """Copy the active panel to the clipboard."""

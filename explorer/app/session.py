@@ -1,4 +1,4 @@
-"""Saved explorations: a versioned JSON of every panel's state plus an ``.npz`` of arrays.
+"""Saved explorations: versioned JSON of every panel's state + ``.npz`` of arrays.
 
 ``foo.explorer.json`` holds ``{"format": "explorer-session", "version": 1,
 "active": id, "panels": {id: state}}``; numpy arrays in a state are replaced by
@@ -59,7 +59,9 @@ def _join(obj: Any, arrays: dict[str, np.ndarray]) -> Any:
         if set(obj) == {"__array__"}:
             key = obj["__array__"]
             if key not in arrays:
-                raise SessionError(f"the arrays file lacks {key!r}: it belongs to another session")
+                raise SessionError(
+                    f"the arrays file lacks {key!r}: it belongs to another session"
+                )
             return arrays[key]
         return {k: _join(v, arrays) for k, v in obj.items()}
     if isinstance(obj, list):
@@ -82,7 +84,7 @@ def _atomic_write(path: Path, data: bytes) -> None:
 
 
 def save_session(path: str | Path, session: Session) -> Path:
-    """Write ``session`` to ``path`` (``.explorer.json`` added if missing); return it."""
+    """Write ``session`` to ``path`` (adds ``.explorer.json``); return the file."""
     out = Path(path)
     if not out.name.endswith(SUFFIX):
         out = out.with_name(out.name.removesuffix(".json") + SUFFIX)
@@ -122,7 +124,9 @@ def load_session(path: str | Path) -> Session:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise SessionError(f"{p.name} is not a session file (not valid JSON: {exc})") from exc
+        raise SessionError(
+            f"{p.name} is not a session file (not valid JSON: {exc})"
+        ) from exc
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise SessionError(f"{p.name} is not an Explorer session file")
     version = doc.get("version")
@@ -134,8 +138,12 @@ def load_session(path: str | Path) -> Session:
             f"this Explorer reads up to {VERSION}). Update Explorer to open it."
         )
     panels = doc.get("panels")
-    if not isinstance(panels, dict) or not all(isinstance(v, dict) for v in panels.values()):
-        raise SessionError(f"{p.name} is damaged: 'panels' is not a table of panel states")
+    if not isinstance(panels, dict) or not all(
+        isinstance(v, dict) for v in panels.values()
+    ):
+        raise SessionError(
+            f"{p.name} is damaged: 'panels' is not a table of panel states"
+        )
     arrays: dict[str, np.ndarray] = {}
     npz = _arrays_path(p)
     if npz.exists():

@@ -1,4 +1,4 @@
-"""Persistent preferences (QSettings): geometry, theme, font scale, last panel, recents."""
+"""Persistent preferences (QSettings): geometry, theme, scale, last panel, recents."""
 
 from __future__ import annotations
 
@@ -13,20 +13,24 @@ MAX_RECENT = 8
 
 
 def config_dir() -> Path:
-    """Return the folder for settings (``$EXPLORER_CONFIG_DIR`` overrides; tests use it)."""
+    """Return the settings folder (``$EXPLORER_CONFIG_DIR`` overrides it)."""
     override = os.environ.get("EXPLORER_CONFIG_DIR")
     if override:
         return Path(override)
-    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericConfigLocation)
+    base = QStandardPaths.writableLocation(
+        QStandardPaths.StandardLocation.GenericConfigLocation
+    )
     return Path(base) / "explorer"
 
 
 def data_dir() -> Path:
-    """Return the user data folder for logs and caches (``$EXPLORER_DATA_DIR`` overrides)."""
+    """Return the data folder for logs, caches (``$EXPLORER_DATA_DIR`` overrides)."""
     override = os.environ.get("EXPLORER_DATA_DIR")
     if override:
         return Path(override)
-    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericDataLocation)
+    base = QStandardPaths.writableLocation(
+        QStandardPaths.StandardLocation.GenericDataLocation
+    )
     return Path(base) / "explorer"
 
 
@@ -92,8 +96,10 @@ class Settings:
         """Recently saved or opened session files, newest first."""
         value = self._q.value("sessions/recent", [])
         if isinstance(value, str):
-            value = [value]
-        return [str(v) for v in (value or [])][:MAX_RECENT]
+            return [value]
+        if not isinstance(value, list):
+            return []
+        return [str(v) for v in value][:MAX_RECENT]
 
     def add_recent_session(self, path: Path) -> None:
         """Put ``path`` first in the recent sessions."""

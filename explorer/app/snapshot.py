@@ -19,8 +19,9 @@ class SnapshotError(RuntimeError):
     """A panel could not be rendered (not ready in time, blank image)."""
 
 
-def render_panel(panel_id: str, context: AppContext, scale: float = 1.0,
-                 timeout_s: float = 120.0) -> QImage:
+def render_panel(
+    panel_id: str, context: AppContext, scale: float = 1.0, timeout_s: float = 120.0
+) -> QImage:
     """Build panel ``panel_id``, wait until it is ready, return its image at ``scale``.
 
     Raises
@@ -52,8 +53,9 @@ def render_panel(panel_id: str, context: AppContext, scale: float = 1.0,
         QCoreApplication.processEvents()
 
 
-def snapshot(panel_ids: list[str], out: Path, scale: float = 1.0,
-             theme: str = "light") -> list[Path]:
+def snapshot(
+    panel_ids: list[str], out: Path, scale: float = 1.0, theme: str = "light"
+) -> list[Path]:
     """Render ``panel_ids`` to PNG. One id: ``out`` is the file; several: a folder."""
     from explorer.widgets.plot_pane import apply_pyqtgraph_defaults
     from explorer.widgets.theme import ThemeManager, stylesheet
@@ -67,6 +69,10 @@ def snapshot(panel_ids: list[str], out: Path, scale: float = 1.0,
     context = AppContext(theme=theme_manager, device="auto")
     written = []
     for panel_id in panel_ids:
-        target = out if len(panel_ids) == 1 and out.suffix == ".png" else out / f"{panel_id}.png"
+        target = (
+            out
+            if len(panel_ids) == 1 and out.suffix == ".png"
+            else out / f"{panel_id}.png"
+        )
         written.append(save_png(render_panel(panel_id, context, scale), target))
     return written

@@ -1,4 +1,4 @@
-"""The start page: what each panel teaches (one picture each), shortcuts, recent sessions."""
+"""The start page: what each panel teaches (a picture each), shortcuts, recents."""
 
 from __future__ import annotations
 
@@ -39,13 +39,17 @@ def panel_picture(spec: PanelSpec, width: int = _PICTURE_W) -> QPixmap:
 
 
 class StartPage(QScrollArea):
-    """Greets a first-time user; emits ``panel_requested(id)`` / ``session_requested(path)``."""
+    """Greets a newcomer; emits ``panel_requested`` / ``session_requested``."""
 
     panel_requested = Signal(str)
     session_requested = Signal(str)
 
-    def __init__(self, panels: tuple[PanelSpec, ...], recent: list[str],
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        panels: tuple[PanelSpec, ...],
+        recent: list[str],
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
@@ -68,8 +72,10 @@ class StartPage(QScrollArea):
         bottom = QHBoxLayout()
         keys = QLabel(
             "<h3>Keyboard</h3><table>"
-            + "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>"
-                      for k, v in SHORTCUTS[:10])
+            + "".join(
+                f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>"
+                for k, v in SHORTCUTS[:10]
+            )
             + "</table>"
         )
         bottom.addWidget(keys, 1)

@@ -16,8 +16,9 @@ class _DeviceProbe(QObject):
     found = Signal(str)
 
     def start(self, requested: str) -> None:
-        threading.Thread(target=self._run, args=(requested,), name="device-probe",
-                         daemon=True).start()
+        threading.Thread(
+            target=self._run, args=(requested,), name="device-probe", daemon=True
+        ).start()
 
     def _run(self, requested: str) -> None:
         from explorer.core.device import describe_device
@@ -26,7 +27,10 @@ class _DeviceProbe(QObject):
             label = describe_device(requested)
         except (ValueError, RuntimeError, ImportError) as exc:
             label = f"CPU ({exc})"
-        self.found.emit(label)
+        try:
+            self.found.emit(label)
+        except RuntimeError:  # the window closed while torch was still importing
+            return
 
 
 class StatusBar(QStatusBar):

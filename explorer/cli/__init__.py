@@ -29,7 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
             "Without a subcommand it opens the desktop app."
         ),
     )
-    parser.add_argument("--version", action="version", version=f"explorer {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"explorer {__version__}"
+    )
     parser.add_argument("--panel", metavar="ID", help="open the app on this panel")
     parser.add_argument(
         "--presentation", action="store_true", help="start in presentation mode"

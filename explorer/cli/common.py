@@ -40,7 +40,7 @@ def _jsonable(obj: Any) -> Any:
 
 
 def emit_json(obj: Any) -> None:
-    """Print ``obj`` as exactly one JSON document on stdout (numpy and paths allowed)."""
+    """Print ``obj`` as exactly one JSON document on stdout (numpy, paths allowed)."""
     json.dump(_jsonable(obj), sys.stdout, indent=2, allow_nan=False)
     sys.stdout.write("\n")
 

@@ -17,11 +17,20 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Render panels headless. For 'all', --out is a folder that gets "
         "one <id>.png per panel; for one panel it is a .png file or a folder.",
     )
-    p.add_argument("panel", metavar="ID|all", help="panel id (see 'explorer list') or all")
+    p.add_argument(
+        "panel", metavar="ID|all", help="panel id (see 'explorer list') or all"
+    )
     p.add_argument("--out", required=True, type=Path, help="PNG file or folder")
-    p.add_argument("--scale", type=positive_int, default=1, choices=(1, 2, 3, 4),
-                   help="resolution multiplier (default 1)")
-    p.add_argument("--theme", default="light", choices=("light", "dark", "high-contrast"))
+    p.add_argument(
+        "--scale",
+        type=positive_int,
+        default=1,
+        choices=(1, 2, 3, 4),
+        help="resolution multiplier (default 1)",
+    )
+    p.add_argument(
+        "--theme", default="light", choices=("light", "dark", "high-contrast")
+    )
     add_json_flag(p)
     p.set_defaults(handler=_run)
 
@@ -35,11 +44,11 @@ def _run(args: argparse.Namespace) -> int:
             registry.find(args.panel)
         except KeyError as exc:
             raise CliError(str(exc.args[0])) from None
+    out: Path = args.out
+    if args.panel == "all" and out.suffix == ".png":
+        raise CliError("with 'all', --out must be a folder, not a .png file")
     if not ids:
         raise CliError("no panels are registered")
-    out: Path = args.out
-    if (len(ids) > 1 or args.panel == "all") and out.suffix == ".png":
-        raise CliError("with 'all', --out must be a folder, not a .png file")
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkEGLRenderWindow")
     from PySide6.QtWidgets import QApplication

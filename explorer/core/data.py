@@ -10,6 +10,7 @@ import gzip
 import importlib.resources
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -50,16 +51,16 @@ class Digits:
 
 
 def load_mnist(limit: int | None = None) -> Digits:
-    """Return the bundled 5,000 MNIST digits (500 per class), optionally the first ``limit``."""
+    """Return the bundled 5,000 MNIST digits (500 a class), or the first ``limit``."""
     with np.load(asset_path("mnist_5k.npz")) as z:
         images = z["images"][:limit].astype(np.float32) / 255.0
         labels = z["labels"][:limit].astype(np.int64)
     return Digits(images=images, labels=labels)
 
 
-_IDX_DTYPES = {
-    0x08: np.uint8,
-    0x09: np.int8,
+_IDX_DTYPES: dict[int, np.dtype[Any]] = {
+    0x08: np.dtype(np.uint8),
+    0x09: np.dtype(np.int8),
     0x0B: np.dtype(">i2"),
     0x0C: np.dtype(">i4"),
     0x0D: np.dtype(">f4"),
@@ -89,8 +90,10 @@ def read_idx(path: str | Path) -> NDArray[np.generic]:
         raise DataFormatError(f"{p.name}: unknown IDX element type 0x{code:02x}")
     if ndim == 0 or len(raw) < 4 + 4 * ndim:
         raise DataFormatError(f"{p.name}: truncated IDX header")
-    shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
-    dtype = np.dtype(_IDX_DTYPES[code])
+    shape = tuple(
+        int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim)
+    )
+    dtype = _IDX_DTYPES[code]
     count = int(np.prod(shape))
     body = raw[4 + 4 * ndim :]
     if len(body) != count * dtype.itemsize:
@@ -98,11 +101,13 @@ def read_idx(path: str | Path) -> NDArray[np.generic]:
             f"{p.name}: header says {shape} but the file holds "
             f"{len(body)} bytes instead of {count * dtype.itemsize}"
         )
-    return np.frombuffer(body, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
+    return (
+        np.frombuffer(body, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
+    )
 
 
 def load_image_gray(path: str | Path, size: int | None = None) -> NDArray[np.float32]:
-    """Return an image file as a float32 grey array in [0, 1], optionally resized square.
+    """Return an image file as float32 grey in [0, 1], optionally resized square.
 
     Raises
     ------
@@ -119,4 +124,6 @@ def load_image_gray(path: str | Path, size: int | None = None) -> NDArray[np.flo
                 gray = gray.resize((size, size), Image.Resampling.BILINEAR)
             return np.asarray(gray, dtype=np.float32) / 255.0
     except (UnidentifiedImageError, OSError) as exc:
-        raise DataFormatError(f"{p.name}: not an image Explorer can read ({exc})") from exc
+        raise DataFormatError(
+            f"{p.name}: not an image Explorer can read ({exc})"
+        ) from exc

@@ -25,13 +25,15 @@ def resolve_device(requested: str = "auto") -> str:
         return "cpu"
     if name.startswith("cuda"):
         if not torch.cuda.is_available():
-            raise ValueError("CUDA was requested but this machine has no usable CUDA GPU")
+            raise ValueError(
+                "CUDA was requested but this machine has no usable CUDA GPU"
+            )
         return name
     raise ValueError(f"unknown device {requested!r}: use auto, cpu or cuda")
 
 
 def describe_device(requested: str = "auto") -> str:
-    """Return a short label of the device ``requested`` resolves to ("CPU", "CUDA: H100")."""
+    """Return a label of the device ``requested`` resolves to ("CPU", "CUDA: H100")."""
     if importlib.util.find_spec("torch") is None:
         return "CPU (torch missing)"
     import torch

@@ -50,7 +50,7 @@ class AppContext:
     data_dir: Path | None = None  # user data folder (logs, caches); None in tests
 
     def runner(self, label: str) -> JobRunner:
-        """Return a new :class:`JobRunner` wired to the status bar and error reporter."""
+        """Return a :class:`JobRunner` wired to the status bar and error reporter."""
         return JobRunner(label, tracker=self.jobs, report_error=self.report_error)
 
 
@@ -106,7 +106,7 @@ class PanelBase(QWidget):
 
     # -- protocol ----------------------------------------------------------------
     def apply_theme(self) -> None:
-        """React to a palette or presentation-scale change (PlotPanes restyle themselves)."""
+        """React to a palette or scale change (PlotPanes restyle themselves)."""
 
     def start_pause(self) -> None:
         """Start the panel's main job, or pause / resume it."""
@@ -131,7 +131,9 @@ class PanelBase(QWidget):
         """Return the panel's main view (exported by "Export main view")."""
         return self
 
-    def export_image(self, scale: float = 1.0, *, main_view_only: bool = False) -> QImage:
+    def export_image(
+        self, scale: float = 1.0, *, main_view_only: bool = False
+    ) -> QImage:
         """Return the panel (or its main view) rendered at ``scale``."""
         return grab_widget(self.main_view() if main_view_only else self, scale)
 

@@ -26,7 +26,7 @@ class ErrorBanner(QFrame):
     @property
     def text(self) -> str:
         """The message shown (empty when hidden)."""
-        return self._label.text() if self.isVisibleTo(self.parentWidget()) else ""
+        return self._label.text() if not self.isHidden() else ""
 
     def show_message(self, message: str) -> None:
         """Show ``message``."""

@@ -28,8 +28,11 @@ def grab_widget(widget: QWidget, scale: float = 1.0) -> QImage:
     painted from that image over their place, instead of grabbing their GL surface.
     """
     size = widget.size()
-    image = QImage(int(size.width() * scale), int(size.height() * scale),
-                   QImage.Format.Format_ARGB32)
+    image = QImage(
+        int(size.width() * scale),
+        int(size.height() * scale),
+        QImage.Format.Format_ARGB32,
+    )
     image.setDevicePixelRatio(scale)
     image.fill(widget.palette().window().color())
     painter = QPainter(image)
@@ -63,8 +66,10 @@ def save_png(image: QImage, path: str | Path) -> Path:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ExportError(f"cannot create folder {out.parent}: {exc.strerror}") from exc
-    if not image.save(str(out), "PNG"):
-        raise ExportError(f"cannot write {out}: the folder is not writable or the disk is full")
+    if not image.save(str(out), b"PNG"):
+        raise ExportError(
+            f"cannot write {out}: the folder is not writable or the disk is full"
+        )
     return out
 
 
@@ -72,9 +77,12 @@ def export_svg(widget: QWidget, path: str | Path) -> list[Path]:
     """Write every pyqtgraph plot inside ``widget`` as SVG; return the files written.
 
     One plot goes to ``path``; several go to ``path`` with ``-1``, ``-2``… suffixes.
+    The scene is painted onto a ``QSvgGenerator``, so lines and text stay vectors.
+    (pyqtgraph 0.14's own SVGExporter fails on the path syntax Qt 6.11 writes.)
     """
     import pyqtgraph as pg
-    from pyqtgraph.exporters import SVGExporter
+    from PySide6.QtCore import QRectF, QSize
+    from PySide6.QtSvg import QSvgGenerator
 
     views = [w for w in widget.findChildren(pg.GraphicsView) if w.isVisible()]
     if isinstance(widget, pg.GraphicsView):
@@ -83,11 +91,27 @@ def export_svg(widget: QWidget, path: str | Path) -> list[Path]:
     written: list[Path] = []
     for i, view in enumerate(views):
         target = out if len(views) == 1 else out.with_name(f"{out.stem}-{i + 1}.svg")
-        exporter = SVGExporter(view.scene())
         try:
-            exporter.export(str(target))
+            target.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise ExportError(f"cannot write {target}: {exc.strerror}") from exc
+            raise ExportError(
+                f"cannot create folder {target.parent}: {exc.strerror}"
+            ) from exc
+        size = view.viewport().size()
+        generator = QSvgGenerator()
+        generator.setFileName(str(target))
+        generator.setSize(QSize(size.width(), size.height()))
+        generator.setViewBox(QRectF(0, 0, size.width(), size.height()))
+        generator.setTitle(view.window().windowTitle() or "Explorer plot")
+        painter = QPainter()
+        if not painter.begin(generator):
+            raise ExportError(f"cannot write {target}")
+        try:
+            view.render(painter)
+        finally:
+            painter.end()
+        if not target.exists() or target.stat().st_size == 0:
+            raise ExportError(f"cannot write {target}: the folder is not writable")
         written.append(target)
     return written
 
@@ -109,9 +133,11 @@ def is_blank(image: QImage, tolerance: int = 8) -> bool:
     for y in range(0, img.height(), step_y):
         for x in range(0, img.width(), step_x):
             c = img.pixelColor(x, y)
-            if (abs(c.red() - first.red()) > tolerance
-                    or abs(c.green() - first.green()) > tolerance
-                    or abs(c.blue() - first.blue()) > tolerance):
+            if (
+                abs(c.red() - first.red()) > tolerance
+                or abs(c.green() - first.green()) > tolerance
+                or abs(c.blue() - first.blue()) > tolerance
+            ):
                 return False
     return True
 

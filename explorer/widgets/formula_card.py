@@ -22,13 +22,15 @@ class FormulaCard(QFrame):
     title
         What the formula is ("Volume rendering").
     formula
-        Rich text (HTML subset) or Unicode, e.g. ``"C = Σ<sub>i</sub> T<sub>i</sub> α<sub>i</sub> c<sub>i</sub>"``.
+        Rich text (HTML subset) or Unicode, e.g.
+        ``"C = Σ<sub>i</sub> T<sub>i</sub> α<sub>i</sub> c<sub>i</sub>"``.
     source
         Where it comes from ("NeRF, Mildenhall et al. 2020, eq. 3").
     """
 
-    def __init__(self, title: str, formula: str, source: str = "",
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, title: str, formula: str, source: str = "", parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("formulaCard")
         layout = QVBoxLayout(self)

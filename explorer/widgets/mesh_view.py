@@ -1,4 +1,4 @@
-"""A 3-D view: a pyvistaqt ``QtInteractor`` on a real display, an off-screen plotter otherwise.
+"""A 3-D view: pyvistaqt ``QtInteractor`` on a display, an off-screen plotter elsewhere.
 
 A ``QOpenGLWidget`` cannot get a GL context on Qt's ``offscreen`` platform (tests,
 ``explorer snapshot``), so there the view renders with ``pv.Plotter(off_screen=True)``
@@ -33,7 +33,11 @@ def array_to_qimage(rgb: NDArray[np.uint8]) -> QImage:
     """Return a deep-copied QImage of an (H, W, 3|4) uint8 array."""
     arr = np.ascontiguousarray(rgb)
     h, w = arr.shape[:2]
-    fmt = QImage.Format.Format_RGBA8888 if arr.shape[2] == 4 else QImage.Format.Format_RGB888
+    fmt = (
+        QImage.Format.Format_RGBA8888
+        if arr.shape[2] == 4
+        else QImage.Format.Format_RGB888
+    )
     return QImage(arr.data, w, h, arr.strides[0], fmt).copy()
 
 
@@ -117,14 +121,21 @@ class MeshView(QWidget):
 
     clicked = Signal(float, float)
 
-    def __init__(self, theme: ThemeManager, parent: QWidget | None = None, *,
-                 interactive: bool | None = None) -> None:
+    def __init__(
+        self,
+        theme: ThemeManager,
+        parent: QWidget | None = None,
+        *,
+        interactive: bool | None = None,
+    ) -> None:
         super().__init__(parent)
         import pyvista as pv
 
         self._theme = theme
         self._closed = False
-        self.interactive = interactive_platform() if interactive is None else interactive
+        self.interactive = (
+            interactive_platform() if interactive is None else interactive
+        )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self._canvas: _ImageCanvas | None = None
@@ -137,7 +148,7 @@ class MeshView(QWidget):
             interactor.installEventFilter(_ClickFilter(self))
             self.plotter: Any = interactor
         else:
-            self.plotter = pv.Plotter(off_screen=True, window_size=(640, 480))
+            self.plotter = pv.Plotter(off_screen=True, window_size=[640, 480])
             canvas = _ImageCanvas(self)
             canvas.dragged.connect(self._on_canvas_dragged)
             canvas.wheeled.connect(self._on_canvas_wheeled)
@@ -171,7 +182,7 @@ class MeshView(QWidget):
         self._canvas.update()
 
     def render_to_image(self, scale: float = 1.0) -> QImage:
-        """Return the 3-D view rendered by the plotter itself at ``scale`` × its size."""
+        """Return the 3-D view rendered by the plotter itself at ``scale`` × size."""
         w = max(int(self.width() * scale), 16)
         h = max(int(self.height() * scale), 16)
         if self._closed:
@@ -185,7 +196,7 @@ class MeshView(QWidget):
 
     # -- picking ---------------------------------------------------------------------
     def pick(self, x: float, y: float) -> NDArray[np.float64] | None:
-        """Return the world point of the surface under widget position (x, y), if any."""
+        """Return the surface point under widget position (x, y), if any."""
         from vtkmodules.vtkRenderingCore import vtkCellPicker
 
         if self._closed:
@@ -199,14 +210,16 @@ class MeshView(QWidget):
             height = self.plotter.height()
         picker = vtkCellPicker()
         picker.SetTolerance(0.002)
-        hit = picker.Pick(x * ratio, height * ratio - y * ratio, 0, self.plotter.renderer)
+        hit = picker.Pick(
+            x * ratio, height * ratio - y * ratio, 0, self.plotter.renderer
+        )
         if not hit or picker.GetCellId() < 0:
             return None
         return np.asarray(picker.GetPickPosition(), dtype=float)
 
     # -- life cycle ------------------------------------------------------------------
     def close_view(self) -> None:
-        """Release the plotter and its render window (call from the panel's shutdown)."""
+        """Release the plotter and its render window (call in ``shutdown``)."""
         if self._closed:
             return
         self._closed = True

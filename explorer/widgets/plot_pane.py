@@ -37,16 +37,23 @@ def colormap(palette: Palette, kind: ColorMapKind) -> pg.ColorMap:
 
 def apply_pyqtgraph_defaults(palette: Palette) -> None:
     """Set pyqtgraph's global background / foreground from ``palette``."""
-    pg.setConfigOptions(background=palette.plot_bg, foreground=palette.plot_fg,
-                        antialias=True)
+    pg.setConfigOptions(
+        background=palette.plot_bg, foreground=palette.plot_fg, antialias=True
+    )
 
 
 class PlotPane(pg.PlotWidget):
     """A themed ``pg.PlotWidget``; use its ``add_*`` methods to create items."""
 
-    def __init__(self, theme: ThemeManager | None = None, *, title: str = "",
-                 x_label: str = "", y_label: str = "",
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        theme: ThemeManager | None = None,
+        *,
+        title: str = "",
+        x_label: str = "",
+        y_label: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent=parent)
         self._theme = theme or ThemeManager()
         self._styled: list[_Styled] = []
@@ -69,17 +76,30 @@ class PlotPane(pg.PlotWidget):
             self._legend = self.getPlotItem().addLegend(offset=(10, 10))
         return self._legend
 
-    def add_curve(self, name: str = "", *, color_index: int = 0, color: str | None = None,
-                  width: float = 2.0, dashed: bool = False) -> pg.PlotDataItem:
+    def add_curve(
+        self,
+        name: str = "",
+        *,
+        color_index: int = 0,
+        color: str | None = None,
+        width: float = 2.0,
+        dashed: bool = False,
+    ) -> pg.PlotDataItem:
         """Add an empty line plot; ``setData(x, y)`` fills it."""
         item = self.getPlotItem().plot([], [], name=name or None)
         self._styled.append(_Styled(item, "curve", color_index, color, width, dashed))
         self._style(self._styled[-1])
         return item
 
-    def add_scatter(self, name: str = "", *, color_index: int = 0,
-                    color: str | None = None, size: float = 6.0,
-                    symbol: str = "o") -> pg.ScatterPlotItem:
+    def add_scatter(
+        self,
+        name: str = "",
+        *,
+        color_index: int = 0,
+        color: str | None = None,
+        size: float = 6.0,
+        symbol: str = "o",
+    ) -> pg.ScatterPlotItem:
         """Add an empty scatter plot; ``setData(x=..., y=...)`` fills it."""
         item = pg.ScatterPlotItem(name=name or None, symbol=symbol, pxMode=True)
         self.addItem(item)
@@ -95,12 +115,23 @@ class PlotPane(pg.PlotWidget):
         item.setColorMap(colormap(self._theme.palette, kind))
         return item
 
-    def add_colorbar(self, image: pg.ImageItem, *, values: tuple[float, float] = (0, 1),
-                     label: str = "") -> pg.ColorBarItem:
+    def add_colorbar(
+        self,
+        image: pg.ImageItem,
+        *,
+        values: tuple[float, float] = (0, 1),
+        label: str = "",
+    ) -> pg.ColorBarItem:
         """Add a colour bar linked to ``image`` on the right of the plot."""
-        kind = next((k for it, k in self._images if it is image), "sequential")
-        bar = pg.ColorBarItem(values=values, colorMap=colormap(self._theme.palette, kind),
-                              label=label, interactive=False)
+        kind: ColorMapKind = next(
+            (k for it, k in self._images if it is image), "sequential"
+        )
+        bar = pg.ColorBarItem(
+            values=values,
+            colorMap=colormap(self._theme.palette, kind),
+            label=label,
+            interactive=False,
+        )
         bar.setImageItem(image, insert_in=self.getPlotItem())
         return bar
 
@@ -146,4 +177,3 @@ class PlotPane(pg.PlotWidget):
             self._style(s)
         for item, kind in self._images:
             item.setColorMap(colormap(p, kind))
-

@@ -77,7 +77,15 @@ DARK = Palette(
     grid="#3a3f47",
     error_bg="#4a1f1a",
     error_fg="#ffd2c8",
-    series=("#56B4E9", "#E69F00", "#009E73", "#CC79A7", "#F0E442", "#D55E00", "#0072B2"),
+    series=(
+        "#56B4E9",
+        "#E69F00",
+        "#009E73",
+        "#CC79A7",
+        "#F0E442",
+        "#D55E00",
+        "#0072B2",
+    ),
 )
 
 # For projectors: pure white ground, black text, thick saturated strokes.
@@ -113,7 +121,8 @@ QMainWindow, QDialog {{ background-color: {p.window}; }}
 QListWidget#navigation {{ background-color: {p.panel}; border: none;
     font-size: {pt * 1.1:.1f}pt; }}
 QListWidget#navigation::item {{ padding: {6 * scale:.0f}px; }}
-QListWidget#navigation::item:selected {{ background-color: {p.accent}; color: #ffffff; }}
+QListWidget#navigation::item:selected {{ background-color: {p.accent};
+    color: #ffffff; }}
 QGroupBox {{ border: 1px solid {p.grid}; border-radius: 4px; margin-top: 1.2em;
     padding-top: 0.4em; }}
 QGroupBox::title {{ subcontrol-origin: margin; left: 8px; color: {p.muted}; }}

@@ -24,8 +24,12 @@ class Count(Progress):
 def count(n: int, delay: float = 0.005) -> Iterator[Count]:
     for i in range(n):
         time.sleep(delay)
-        yield Count(step=i + 1, total=n, value=float(np.sin(i / 5.0)),
-                    losses={"value": float(np.sin(i / 5.0))})
+        yield Count(
+            step=i + 1,
+            total=n,
+            value=float(np.sin(i / 5.0)),
+            losses={"value": float(np.sin(i / 5.0))},
+        )
 
 
 class CounterPanel(PanelBase):
@@ -37,7 +41,9 @@ class CounterPanel(PanelBase):
 
     def __init__(self, context: AppContext) -> None:
         super().__init__(context)
-        self.plot = PlotPane(context.theme, title="sin", x_label="step", y_label="value")
+        self.plot = PlotPane(
+            context.theme, title="sin", x_label="step", y_label="value"
+        )
         self.curve = self.plot.add_curve("value")
         self.extra = QPushButton("A secondary control")
         self.mark_secondary(self.extra)
@@ -57,13 +63,23 @@ class CounterPanel(PanelBase):
         if self.runner.is_running:
             self.runner.toggle_pause()
         else:
-            self.runner.start(count, 200, on_progress=self._on_count_progressed,
-                              on_error=self.on_job_error, batched=True)
+            self.runner.start(
+                count,
+                200,
+                on_progress=self._on_count_progressed,
+                on_error=self.on_job_error,
+                batched=True,
+            )
 
     def step(self) -> None:
         if not self.runner.is_running:
-            self.runner.start(count, 200, on_progress=self._on_count_progressed,
-                              batched=True, paused=True)
+            self.runner.start(
+                count,
+                200,
+                on_progress=self._on_count_progressed,
+                batched=True,
+                paused=True,
+            )
         self.runner.step()
 
     def reset(self) -> None:
@@ -91,5 +107,10 @@ class CounterPanel(PanelBase):
         self.restored = state
 
 
-SPEC = PanelSpec(id="counter", title="Counter", factory="tests.app.counter_panel:CounterPanel",
-                 icon="none.svg", summary="Counts and plots a sine wave.")
+SPEC = PanelSpec(
+    id="counter",
+    title="Counter",
+    factory="tests.app.counter_panel:CounterPanel",
+    icon="none.svg",
+    summary="Counts and plots a sine wave.",
+)

@@ -1,0 +1,50 @@
+"""Core-style generators for the worker tests (module level: a child imports them)."""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Iterator
+
+from explorer.core.progress import Progress
+
+
+def count(
+    n: int, delay: float = 0.0, produced: list[int] | None = None
+) -> Iterator[Progress]:
+    """Yield steps 1..n; append each step to ``produced`` before yielding it."""
+    for i in range(1, n + 1):
+        if delay:
+            time.sleep(delay)
+        if produced is not None:
+            produced.append(i)
+        yield Progress(step=i, total=n, losses={"loss": 1.0 / i}, message=f"{i}/{n}")
+
+
+def fail_after(n: int) -> Iterator[Progress]:
+    """Yield n steps, then raise."""
+    for i in range(1, n + 1):
+        yield Progress(step=i, total=None)
+    raise RuntimeError(f"boom after {n} steps")
+
+
+def diverge_at(n: int) -> Iterator[Progress]:
+    """Yield finite losses, then a NaN at step n."""
+    for i in range(1, n + 10):
+        yield Progress(step=i, losses={"loss": math.nan if i == n else 1.0})
+
+
+def thread_name(n: int) -> Iterator[str]:
+    """Yield the name of the thread running the job."""
+    for _ in range(n):
+        yield threading.current_thread().name
+
+
+def forever(delay: float = 0.01) -> Iterator[Progress]:
+    """Never end on its own."""
+    i = 0
+    while True:
+        i += 1
+        time.sleep(delay)
+        yield Progress(step=i)

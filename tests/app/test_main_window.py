@@ -1,0 +1,228 @@
+"""The main window: navigation, Run menu, presentation, export, sessions, settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QMessageBox
+
+from explorer.app.errors import ErrorReporter
+from explorer.app.main_window import START_ID, MainWindow
+from explorer.app.settings import Settings
+from explorer.panels.base import AppContext
+from tests.app.counter_panel import SPEC, CounterPanel
+
+
+@pytest.fixture
+def window(qtbot: Any, tmp_path: Path) -> Any:
+    reporter = ErrorReporter(tmp_path / "log.txt")
+    context = AppContext(report_error=reporter.sink)
+    win = MainWindow(context, reporter, Settings(), panels=(SPEC,))
+    qtbot.addWidget(win)
+    win.restore_window(None)
+    win.show()
+    yield win
+    win.close()
+
+
+@pytest.fixture
+def warnings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    shown: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox,
+        "warning",
+        lambda parent, title, text: shown.append(f"{title}: {text}"),
+    )
+    return shown
+
+
+def test_starts_on_the_start_page_with_every_panel_listed(window: MainWindow) -> None:
+    assert window.current_id() == START_ID
+    titles = [window.nav.item(i).text() for i in range(window.nav.count())]
+    assert titles == ["Start", "Counter"]
+    assert not window.start_action.isEnabled()  # nothing to run on the start page
+
+
+def test_ctrl_number_opens_a_panel_and_space_starts_it(
+    qtbot: Any, window: MainWindow
+) -> None:
+    qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_id() == "counter"
+    panel = window.current_panel()
+    assert isinstance(panel, CounterPanel)
+    window.nav.setFocus()
+    qtbot.keyClick(window.nav, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: len(panel.ys) > 5, timeout=10_000)
+    qtbot.keyClick(window.nav, Qt.Key.Key_R)
+    assert panel.resets == 1 and not panel.runner.is_running
+
+
+def test_step_key_advances_one_step(qtbot: Any, window: MainWindow) -> None:
+    window.show_panel("counter")
+    panel = window.current_panel()
+    assert isinstance(panel, CounterPanel)
+    window.nav.setFocus()
+    qtbot.keyClick(window.nav, Qt.Key.Key_S)
+    qtbot.waitUntil(lambda: len(panel.xs) >= 1, timeout=5000)
+    qtbot.wait(200)
+    assert panel.runner.is_paused and len(panel.xs) <= 2
+    panel.reset()
+
+
+def test_presentation_mode_scales_and_hides_secondary_controls(
+    qtbot: Any, window: MainWindow
+) -> None:
+    window.show_panel("counter")
+    panel = window.current_panel()
+    assert isinstance(panel, CounterPanel)
+    width_before = panel.curve.opts["pen"].widthF()
+    assert panel.extra.isVisible()
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    assert window.presentation
+    assert window.context.theme.palette.name == "high-contrast"
+    assert window.context.theme.scale == 2.0
+    assert panel.curve.opts["pen"].widthF() == pytest.approx(2 * width_before)
+    assert not panel.extra.isVisible()
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    assert not window.presentation
+    assert window.context.theme.palette.name == "light"
+    assert panel.extra.isVisible()
+
+
+def test_bigger_and_smaller_text_are_clamped(window: MainWindow) -> None:
+    for _ in range(20):
+        window.bigger()
+    assert window.context.theme.scale == 3.0
+    for _ in range(20):
+        window.smaller()
+    assert window.context.theme.scale == 1.0
+
+
+def test_theme_font_scale_and_last_panel_persist(qtbot: Any, tmp_path: Path) -> None:
+    reporter = ErrorReporter()
+    win = MainWindow(AppContext(), reporter, Settings(), panels=(SPEC,))
+    qtbot.addWidget(win)
+    win.restore_window(None)
+    win.set_theme("dark")
+    win.bigger()
+    win.show_panel("counter")
+    win.close()
+    again = MainWindow(AppContext(), reporter, Settings(), panels=(SPEC,))
+    qtbot.addWidget(again)
+    again.restore_window(None)
+    assert again.context.theme.palette.name == "dark"
+    assert again.context.theme.scale == 1.25
+    assert again.current_id() == "counter"
+    again.close()
+
+
+def test_export_png_at_two_times_and_svg(window: MainWindow, tmp_path: Path) -> None:
+    window.show_panel("counter")
+    png = window.export_current(tmp_path / "shot.png", 2)[0]
+    image = QImage(str(png))
+    panel = window.current_panel()
+    assert panel is not None
+    assert image.width() == 2 * panel.width() and image.height() == 2 * panel.height()
+    svg = window.export_current(tmp_path / "plot.svg", svg=True)
+    text = svg[0].read_text()
+    assert text.startswith("<?xml") and "<svg" in text and "polyline" in text
+
+
+def test_export_all_writes_one_png_per_panel(
+    window: MainWindow, tmp_path: Path
+) -> None:
+    written = window.export_all(tmp_path / "all")
+    assert [p.name for p in written] == ["counter.png"]
+    assert QImage(str(written[0])).width() > 100
+
+
+def test_session_round_trip_and_bad_file_changes_nothing(
+    window: MainWindow, tmp_path: Path, warnings: list[str]
+) -> None:
+    window.show_panel("counter")
+    panel = window.current_panel()
+    assert isinstance(panel, CounterPanel)
+    panel.ys = [1.0, 2.0]
+    panel.resets = 3
+    path = window.save_session_to(tmp_path / "lesson")
+    assert path is not None and path.exists()
+    assert window.load_session_from(path)
+    assert panel.restored["resets"] == 3
+    np.testing.assert_array_equal(panel.restored["ys"], [1.0, 2.0])
+    panel.restored = {}
+    bad = tmp_path / "future.explorer.json"
+    bad.write_text(
+        '{"format": "explorer-session", "version": 7, "panels": {"counter": {}}}'
+    )
+    assert not window.load_session_from(bad)
+    assert panel.restored == {}
+    assert "newer Explorer" in warnings[-1]
+
+
+def test_opening_a_bad_file_shows_a_message(
+    window: MainWindow, tmp_path: Path, warnings: list[str]
+) -> None:
+    window.show_panel("counter")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    assert not window.open_in_panel(empty)
+    assert "the file is empty" in warnings[-1]
+    good = tmp_path / "notes.txt"
+    good.write_text("hello")
+    assert window.open_in_panel(good)
+
+
+def test_worker_errors_reach_the_panel_banner_and_the_log(
+    qtbot: Any, window: MainWindow
+) -> None:
+    from tests.app import jobs
+
+    window.show_panel("counter")
+    panel = window.current_panel()
+    assert isinstance(panel, CounterPanel)
+    with qtbot.waitSignal(panel.runner.errored, timeout=10_000):
+        panel.runner.start(
+            jobs.fail_after, 2, on_progress=lambda p: None, on_error=panel.on_job_error
+        )
+    assert "boom after 2 steps" in panel.error_banner.text
+    assert window.reporter.records[-1].message == "boom after 2 steps"
+    assert window.status.error_button.isVisibleTo(window)
+    log = window.reporter.log_path
+    assert log is not None and "boom after 2 steps" in log.read_text()
+
+
+def test_gui_thread_exception_is_reported_and_app_keeps_running(
+    qtbot: Any, window: MainWindow
+) -> None:
+    import sys
+
+    window.reporter.install_hooks()
+    try:
+        try:
+            raise ZeroDivisionError("slot failed")
+        except ZeroDivisionError:
+            sys.excepthook(*sys.exc_info())  # type: ignore[arg-type]
+        qtbot.waitUntil(lambda: "slot failed" in window.banner.text, timeout=2000)
+    finally:
+        window.reporter.uninstall_hooks()
+    assert window.isVisible()
+
+
+def test_closing_with_a_running_job_leaves_no_thread(
+    qtbot: Any, window: MainWindow
+) -> None:
+    from PySide6.QtCore import QThreadPool
+
+    window.show_panel("counter")
+    panel = window.current_panel()
+    assert isinstance(panel, CounterPanel)
+    panel.start_pause()
+    qtbot.waitUntil(lambda: panel.runner.is_running, timeout=2000)
+    window.close()
+    assert QThreadPool.globalInstance().waitForDone(2000)
+    assert not panel.runner.is_running

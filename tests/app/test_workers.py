@@ -1,0 +1,241 @@
+"""Worker layer: GUI-thread delivery, throttling, cancel, pause/step, errors."""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from typing import Any
+
+import pytest
+
+from explorer.core.progress import DivergedError, Progress
+from explorer.workers import JobRunner, JobTracker, WorkerProcessError, wait_for_all
+from tests.app import jobs
+from tests.conftest import ErrorLog
+
+
+@pytest.fixture
+def runner(qapp: Any, error_log: ErrorLog) -> Any:
+    tracker = JobTracker()
+    r = JobRunner("test job", tracker=tracker, report_error=error_log)
+    yield r
+    r.abort(wait=True)
+
+
+def test_results_arrive_on_the_gui_thread_in_order(
+    qtbot: Any, runner: JobRunner
+) -> None:
+    seen: list[tuple[int, bool]] = []
+    main = threading.main_thread()
+
+    def on_progress(items: list[Progress]) -> None:
+        seen.extend((p.step, threading.current_thread() is main) for p in items)
+
+    with qtbot.waitSignal(runner.finished, timeout=10_000):
+        runner.start(jobs.count, 300, on_progress=on_progress, batched=True)
+    assert [s for s, _ in seen] == list(range(1, 301))
+    assert all(on_main for _, on_main in seen)
+
+
+def test_the_job_itself_runs_off_the_gui_thread(qtbot: Any, runner: JobRunner) -> None:
+    names: list[str] = []
+    with qtbot.waitSignal(runner.finished, timeout=10_000):
+        runner.start(jobs.thread_name, 3, on_progress=names.extend, batched=True)
+    assert names and threading.main_thread().name not in names
+
+
+def test_gui_updates_are_throttled_to_30_hz(qtbot: Any, runner: JobRunner) -> None:
+    calls: list[float] = []
+    with qtbot.waitSignal(runner.finished, timeout=20_000):
+        runner.start(
+            jobs.count, 400, 0.002, on_progress=lambda p: calls.append(time.monotonic())
+        )
+    # 400 yields would be ~400 calls unthrottled; at ≤ 30 Hz (plus the final flush
+    # when the job ends) there are at most duration × 30 + 2
+    duration = calls[-1] - calls[0]
+    assert len(calls) <= duration * 30 + 2
+    assert len(calls) < 100
+
+
+def test_latest_value_wins_when_not_batched(qtbot: Any, runner: JobRunner) -> None:
+    last: list[Progress] = []
+    with qtbot.waitSignal(runner.finished, timeout=10_000):
+        runner.start(jobs.count, 500, on_progress=last.append)
+    assert last[-1].step == 500
+    assert len(last) < 500
+
+
+def test_abort_stops_within_one_step_and_drops_late_results(
+    qtbot: Any, runner: JobRunner
+) -> None:
+    produced: list[int] = []
+    delivered: list[int] = []
+    runner.start(
+        jobs.count,
+        10_000,
+        0.01,
+        produced,
+        on_progress=lambda p: delivered.append(p.step),
+    )
+    qtbot.waitUntil(lambda: len(delivered) >= 3, timeout=10_000)
+    runner.abort(wait=True)
+    at_abort = len(produced)
+    n_delivered = len(delivered)
+    qtbot.wait(200)
+    assert len(produced) <= at_abort + 1
+    assert len(delivered) == n_delivered
+    assert not runner.is_running
+
+
+def test_starting_a_job_aborts_the_previous_one(qtbot: Any, runner: JobRunner) -> None:
+    first: list[int] = []
+    produced_first: list[int] = []
+    runner.start(
+        jobs.count,
+        10_000,
+        0.01,
+        produced_first,
+        on_progress=lambda p: first.append(p.step),
+    )
+    qtbot.waitUntil(lambda: len(first) >= 2, timeout=10_000)
+    second: list[int] = []
+    with qtbot.waitSignal(runner.finished, timeout=10_000):
+        runner.start(jobs.count, 5, on_progress=lambda p: second.append(p.step))
+    n = len(produced_first)
+    qtbot.wait(100)
+    assert len(produced_first) <= n + 1
+    assert second[-1] == 5
+
+
+def test_an_exception_becomes_one_reported_error(
+    qtbot: Any, runner: JobRunner, error_log: ErrorLog
+) -> None:
+    errors: list[BaseException] = []
+    with qtbot.waitSignal(runner.errored, timeout=10_000):
+        runner.start(
+            jobs.fail_after, 3, on_progress=lambda p: None, on_error=errors.append
+        )
+    assert len(errors) == 1 and "boom after 3 steps" in str(errors[0])
+    assert [where for _, where in error_log.errors] == ["test job"]
+    assert not runner.is_running
+
+
+def test_nan_loss_is_reported_as_divergence(qtbot: Any, runner: JobRunner) -> None:
+    errors: list[BaseException] = []
+    steps: list[int] = []
+    with qtbot.waitSignal(runner.errored, timeout=10_000):
+        runner.start(
+            jobs.diverge_at,
+            4,
+            on_progress=lambda items: steps.extend(p.step for p in items),
+            on_error=errors.append,
+            batched=True,
+        )
+    assert isinstance(errors[0], DivergedError)
+    assert "loss = nan" in str(errors[0]) and "step 4" in str(errors[0])
+    assert max(steps) == 3  # the diverged step is not delivered as a result
+
+
+def test_pause_and_single_step(qtbot: Any, runner: JobRunner) -> None:
+    produced: list[int] = []
+    runner.start(
+        jobs.count, 100, 0.0, produced, on_progress=lambda p: None, paused=True
+    )
+    qtbot.wait(150)
+    # the first item is computed before the gate is checked; nothing more runs
+    assert len(produced) <= 1 and runner.is_paused
+    before = len(produced)
+    runner.step()
+    qtbot.waitUntil(lambda: len(produced) == before + 1, timeout=5000)
+    qtbot.wait(150)
+    assert len(produced) == before + 1 and runner.is_paused
+    runner.resume()
+    qtbot.waitUntil(lambda: len(produced) == 100, timeout=10_000)
+
+
+def test_tracker_shows_progress_and_forgets_finished_jobs(qtbot: Any) -> None:
+    tracker = JobTracker()
+    runner = JobRunner("tracked", tracker=tracker)
+    fractions: list[float | None] = []
+    tracker.changed.connect(
+        lambda: fractions.extend(j.fraction for j in tracker.jobs())
+    )
+    with qtbot.waitSignal(runner.finished, timeout=10_000):
+        runner.start(jobs.count, 50, 0.01, on_progress=lambda p: None)
+    assert any(f is not None and 0 < f <= 1 for f in fractions)
+    assert tracker.jobs() == []
+
+
+def test_process_backend_streams_results(qtbot: Any, runner: JobRunner) -> None:
+    steps: list[int] = []
+    with qtbot.waitSignal(runner.finished, timeout=60_000):
+        runner.start(
+            jobs.count,
+            20,
+            on_progress=lambda items: steps.extend(p.step for p in items),
+            batched=True,
+            backend="process",
+        )
+    assert steps == list(range(1, 21))
+
+
+def test_process_backend_reports_child_errors(qtbot: Any, runner: JobRunner) -> None:
+    errors: list[BaseException] = []
+    with qtbot.waitSignal(runner.errored, timeout=60_000):
+        runner.start(
+            jobs.fail_after,
+            2,
+            on_progress=lambda p: None,
+            on_error=errors.append,
+            backend="process",
+        )
+    assert isinstance(errors[0], WorkerProcessError)
+    assert "boom after 2 steps" in str(errors[0])
+
+
+def test_process_backend_abort_ends_the_child(qtbot: Any, runner: JobRunner) -> None:
+    import multiprocessing
+
+    got: list[int] = []
+    runner.start(
+        jobs.forever, on_progress=lambda p: got.append(p.step), backend="process"
+    )
+    qtbot.waitUntil(lambda: len(got) > 0, timeout=60_000)
+    runner.abort(wait=True)
+    qtbot.waitUntil(lambda: not multiprocessing.active_children(), timeout=10_000)
+
+
+def test_wait_for_all_stops_running_jobs(qtbot: Any, runner: JobRunner) -> None:
+    runner.start(jobs.forever, on_progress=lambda p: None)
+    qtbot.wait(50)
+    assert wait_for_all(timeout_s=5.0)
+
+
+def test_progress_fraction() -> None:
+    assert Progress(step=5, total=10).fraction == 0.5
+    assert Progress(step=5).fraction is None
+    assert Progress(step=20, total=10).fraction == 1.0
+    assert math.isclose(Progress(step=1, total=3).fraction or 0, 1 / 3)
+
+
+def test_finish_and_error_callbacks_run_on_the_gui_thread(
+    qtbot: Any, runner: JobRunner
+) -> None:
+    where: list[bool] = []
+    main = threading.main_thread()
+    with qtbot.waitSignal(runner.finished, timeout=10_000):
+        runner.start(
+            jobs.count,
+            3,
+            on_progress=lambda p: None,
+            on_finished=lambda: where.append(threading.current_thread() is main),
+        )
+    with qtbot.waitSignal(runner.errored, timeout=10_000):
+        runner.start(
+            jobs.fail_after,
+            1,
+            on_progress=lambda p: None,
+            on_error=lambda e: where.append(threading.current_thread() is main),
+        )
+    assert where == [True, True]
