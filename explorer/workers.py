@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import math
 import multiprocessing as mp
+import pickle
 import queue
 import threading
 import traceback
@@ -206,6 +207,14 @@ def _process_items(
         out.join_thread()
 
 
+def _picklable(fn: JobFn, args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+    try:
+        pickle.dumps((fn, args, kwargs))
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return False
+    return True
+
+
 class _Relay(QObject):
     """Receives one job's worker signals on the GUI thread (it lives there).
 
@@ -255,10 +264,12 @@ class JobRunner(QObject):
         tracker: JobTracker | None = None,
         report_error: ErrorSink | None = None,
         max_rate_hz: float = 30.0,
+        backend: Callable[[], Backend] | Backend = "thread",
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.label = label
+        self._backend = backend
         self._tracker = tracker
         self._report = report_error
         self._worker: GeneratorWorker[Any, None, None] | None = None
@@ -296,7 +307,7 @@ class JobRunner(QObject):
         on_error: Callable[[BaseException], None] | None = None,
         on_finished: Callable[[], None] | None = None,
         batched: bool = False,
-        backend: Backend = "thread",
+        backend: Backend | None = None,
         paused: bool = False,
         **kwargs: Any,
     ) -> None:
@@ -307,6 +318,11 @@ class JobRunner(QObject):
         exception of a failed job; ``on_finished`` runs when the generator ends
         normally.  With ``paused`` the job waits before its first step.
         """
+        if backend is None:
+            backend = self._backend() if callable(self._backend) else self._backend
+        if backend == "process" and not _picklable(fn, args, kwargs):
+            # A closure or lambda cannot cross to a child process; threads run anything.
+            backend = "thread"
         self.abort()
         self._generation += 1
         generation = self._generation

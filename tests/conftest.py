@@ -40,7 +40,12 @@ def app_context(
     from explorer.panels.base import AppContext
 
     assert isinstance(tmp_path, Path)
-    yield AppContext(report_error=error_log, device="cpu", data_dir=tmp_path)
+    yield AppContext(
+        report_error=error_log,
+        device="cpu",
+        data_dir=tmp_path,
+        training_backend="thread",
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import gc
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSize, Qt, Signal
@@ -263,6 +264,16 @@ class MainWindow(QMainWindow):
         )
         for act in (self.start_action, self.step_action, self.reset_action):
             run.addAction(act)
+        run.addSeparator()
+        self.process_action = self._action(
+            "Train in a &worker process",
+            self._on_process_toggled,
+            tip="Keeps the window smooth while models train (a thread is slower "
+            "to disturb but starts faster)",
+            checkable=True,
+        )
+        self.process_action.setChecked(self.context.training_backend == "process")
+        run.addAction(self.process_action)
 
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(
@@ -295,6 +306,10 @@ class MainWindow(QMainWindow):
             QApplication.restoreOverrideCursor()
         self.panels[panel_id] = panel
         self.stack.addWidget(panel)
+        # The panel's imports (torch, VTK) live for the whole run: move them out of
+        # the collector's reach so full collections stay short (GUI stalls).
+        gc.collect()
+        gc.freeze()
         if self._presentation:
             self._set_secondary_visible(False)
         return panel
@@ -360,6 +375,9 @@ class MainWindow(QMainWindow):
         panel = self.current_panel()
         if panel is not None and panel.runnable and not self._focus_is_text():
             panel.step()
+
+    def _on_process_toggled(self, checked: bool) -> None:
+        self.context.training_backend = "process" if checked else "thread"
 
     def _on_reset_triggered(self) -> None:
         panel = self.current_panel()

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from explorer.widgets.error_banner import ErrorBanner
 from explorer.widgets.export import grab_widget
 from explorer.widgets.theme import ThemeManager
-from explorer.workers import ErrorSink, JobRunner, JobTracker
+from explorer.workers import Backend, ErrorSink, JobRunner, JobTracker
 
 SECONDARY_PROPERTY = "explorerSecondary"
 
@@ -46,12 +46,26 @@ class AppContext:
     jobs: JobTracker = field(default_factory=JobTracker)
     report_error: ErrorSink = _print_error
     device: str = "auto"  # "auto" | "cpu" | "cuda"
+    # Training jobs run in a worker process: a torch loop in a thread stalls the GUI
+    # by up to hundreds of ms (GIL; see benchmarks/bench_shell.py).  Tests use
+    # "thread" to skip the child's start-up.
+    training_backend: Backend = "process"
     presentation: bool = False
     data_dir: Path | None = None  # user data folder (logs, caches); None in tests
 
-    def runner(self, label: str) -> JobRunner:
-        """Return a :class:`JobRunner` wired to the status bar and error reporter."""
-        return JobRunner(label, tracker=self.jobs, report_error=self.report_error)
+    def runner(self, label: str, *, training: bool = False) -> JobRunner:
+        """Return a :class:`JobRunner` wired to the status bar and error reporter.
+
+        With ``training`` its jobs run on :attr:`training_backend` (read at each
+        start, so the Run menu's choice applies to the next run); otherwise on a
+        thread, which starts at once (short jobs: one ERF map, a DP sweep).
+        """
+        backend: Callable[[], Backend] | Backend = (
+            (lambda: self.training_backend) if training else "thread"
+        )
+        return JobRunner(
+            label, tracker=self.jobs, report_error=self.report_error, backend=backend
+        )
 
 
 class PanelBase(QWidget):
@@ -80,9 +94,13 @@ class PanelBase(QWidget):
         context.theme.changed.connect(self._on_theme_changed)
 
     # -- helpers for subclasses --------------------------------------------------
-    def make_runner(self, label: str) -> JobRunner:
-        """Return a runner owned by this panel (aborted by :meth:`shutdown`)."""
-        runner = self.context.runner(f"{self.title}: {label}")
+    def make_runner(self, label: str, *, training: bool = False) -> JobRunner:
+        """Return a runner owned by this panel (aborted by :meth:`shutdown`).
+
+        Pass ``training=True`` for long torch training loops (see
+        :meth:`AppContext.runner`).
+        """
+        runner = self.context.runner(f"{self.title}: {label}", training=training)
         runner.setParent(self)
         self._runners.append(runner)
         return runner

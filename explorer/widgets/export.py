@@ -66,7 +66,7 @@ def save_png(image: QImage, path: str | Path) -> Path:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ExportError(f"cannot create folder {out.parent}: {exc.strerror}") from exc
-    if not image.save(str(out), b"PNG"):
+    if not image.save(str(out)):  # the format follows the .png suffix
         raise ExportError(
             f"cannot write {out}: the folder is not writable or the disk is full"
         )

@@ -239,3 +239,27 @@ def test_finish_and_error_callbacks_run_on_the_gui_thread(
             on_error=lambda e: where.append(threading.current_thread() is main),
         )
     assert where == [True, True]
+
+
+def test_process_default_falls_back_to_a_thread_for_closures(qtbot: Any) -> None:
+    runner = JobRunner("closure", backend="process")
+    names: list[str] = []
+
+    def local_job() -> Any:  # a closure cannot be pickled for a child process
+        yield from jobs.thread_name(2)
+
+    with qtbot.waitSignal(runner.finished, timeout=10_000):
+        runner.start(local_job, on_progress=names.extend, batched=True)
+    assert len(names) == 2 and "MainThread" not in names
+
+
+def test_context_training_runner_follows_the_chosen_backend(qtbot: Any) -> None:
+    from explorer.panels.base import AppContext
+
+    context = AppContext(training_backend="process")
+    runner = context.runner("train", training=True)
+    steps: list[int] = []
+    with qtbot.waitSignal(runner.finished, timeout=60_000):
+        runner.start(jobs.thread_name, 2, on_progress=steps.extend, batched=True)
+    # in a spawned child the job runs on that process's main thread
+    assert steps == ["MainThread", "MainThread"]
