@@ -6,7 +6,6 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkEGLRenderWindow")
-os.environ.setdefault("PYVISTA_OFF_SCREEN", "true")
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field

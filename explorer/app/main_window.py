@@ -95,7 +95,11 @@ class MainWindow(QMainWindow):
         self.nav.setObjectName("navigation")
         self.nav.setIconSize(QSize(32, 32))
         self.nav.setMaximumWidth(260)
-        start_item = QListWidgetItem("Start")
+        try:
+            start_icon = QIcon(str(asset_path("icons/start.svg")))
+        except FileNotFoundError:
+            start_icon = QIcon()
+        start_item = QListWidgetItem(start_icon, "Start")
         start_item.setData(Qt.ItemDataRole.UserRole, START_ID)
         self.nav.addItem(start_item)
         for spec in self.specs:

@@ -176,8 +176,10 @@ class MeshView(QWidget):
         if self._canvas is None:
             self.plotter.render()
             return
-        w, h = max(self._canvas.width(), 16), max(self._canvas.height(), 16)
-        img = self.plotter.screenshot(return_img=True, window_size=(w, h))
+        size = [max(self._canvas.width(), 16), max(self._canvas.height(), 16)]
+        if list(self.plotter.window_size) != size:
+            self.plotter.window_size = size
+        img = self.plotter.screenshot(return_img=True)
         self._canvas.image = array_to_qimage(img)
         self._canvas.update()
 
@@ -189,9 +191,11 @@ class MeshView(QWidget):
             image = QImage(w, h, QImage.Format.Format_RGB888)
             image.fill(Qt.GlobalColor.black)
             return image
-        img = self.plotter.screenshot(return_img=True, window_size=(w, h))
-        if self.interactive:  # restore the on-screen size after the large render
-            self.plotter.render()
+        if self.interactive:
+            # The on-screen window cannot grow; VTK renders it in tiles instead.
+            img = self.plotter.screenshot(return_img=True, scale=max(1, round(scale)))
+        else:
+            img = self.plotter.screenshot(return_img=True, window_size=[w, h])
         return array_to_qimage(img)
 
     # -- picking ---------------------------------------------------------------------
