@@ -1,4 +1,4 @@
-"""The README keeps its promises: test command as in CI, shortcuts, panels, top level."""
+"""The README keeps its promises: CI test command, shortcuts, panels, top level."""
 
 from __future__ import annotations
 

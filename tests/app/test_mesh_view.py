@@ -1,4 +1,4 @@
-"""MeshView: off-screen rendering and picking everywhere; the real QtInteractor under Xvfb."""
+"""MeshView: off-screen rendering and picking; the real QtInteractor under Xvfb."""
 
 from __future__ import annotations
 
