@@ -27,7 +27,17 @@ class PanelSpec:
         return factory
 
 
-PANELS: tuple[PanelSpec, ...] = ()
+PANELS: tuple[PanelSpec, ...] = (
+    PanelSpec(
+        id="gridworld",
+        title="Gridworld RL",
+        factory="explorer.panels.gridworld.panel:GridworldPanel",
+        icon="gridworld.svg",
+        summary="Edit a grid world by clicking and watch dynamic programming, TD "
+        "learning, SARSA vs Q-learning, DQN and policy gradients learn values and "
+        "policies.",
+    ),
+)
 
 
 def find(panel_id: str, specs: tuple[PanelSpec, ...] | None = None) -> PanelSpec:

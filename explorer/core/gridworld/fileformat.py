@@ -11,6 +11,7 @@ A world file is one JSON object::
               "............",              //   .  ordinary cell    #  wall
               "............",              //   S  start (exactly one)
               "SXXXXXXXXXXG"],             //   T or G  terminal    X  reset ("cliff")
+      "start": [3, 0],                     // optional: the start instead of an "S"
       "step_reward": -1,                   // reward for entering an ordinary cell
       "bump_reward": null,                 // reward when a move hits the edge or a
                                            //   wall (null: the step reward)
@@ -127,9 +128,15 @@ def _parse(doc: Any) -> GridWorld:
     if doc.get("format") != FORMAT:
         raise ValueError(f'"format" must be "{FORMAT}"')
     if doc.get("version") != VERSION:
-        raise ValueError(f"unsupported version {doc.get('version')!r} (this is {VERSION})")
+        raise ValueError(
+            f"unsupported version {doc.get('version')!r} (this is {VERSION})"
+        )
     grid = doc["map"]
-    if not isinstance(grid, list) or not grid or not all(isinstance(s, str) for s in grid):
+    if (
+        not isinstance(grid, list)
+        or not grid
+        or not all(isinstance(s, str) for s in grid)
+    ):
         raise ValueError('"map" must be a non-empty list of strings')
     cols = len(grid[0])
     if any(len(line) != cols for line in grid):
@@ -147,6 +154,11 @@ def _parse(doc: Any) -> GridWorld:
                 resets.add((r, c))
             elif ch != _EMPTY:
                 raise ValueError(f"unknown map character {ch!r} at row {r}, column {c}")
+    if "start" in doc:
+        start = _cell(doc["start"])
+        if starts and starts != [start]:
+            raise ValueError('"start" disagrees with the "S" in the map')
+        starts = [start]
     if len(starts) != 1:
         raise ValueError(f'the map needs exactly one start "S", found {len(starts)}')
     rewards: dict[Cell, float] = {}
@@ -155,7 +167,9 @@ def _parse(doc: Any) -> GridWorld:
         for cell in cells:
             rewards[_cell(cell)] = _number(entry["reward"], "reward")
     teleports = tuple(
-        Teleport(_cell(t["from"]), _cell(t["to"]), _number(t.get("reward", 0.0), "reward"))
+        Teleport(
+            _cell(t["from"]), _cell(t["to"]), _number(t.get("reward", 0.0), "reward")
+        )
         for t in doc.get("teleports", [])
     )
     wind = doc.get("wind") or [0] * cols

@@ -114,7 +114,9 @@ class GridWorld:
         if self.start in self.terminals or self.start in self.resets:
             raise ValueError(f"the start {list(self.start)} must be an ordinary cell")
         if self.walls & self.terminals or self.walls & self.resets:
-            raise ValueError("a cell cannot be a wall and a terminal/reset cell at once")
+            raise ValueError(
+                "a cell cannot be a wall and a terminal/reset cell at once"
+            )
         if self.terminals & self.resets:
             raise ValueError("a cell cannot be both terminal and a reset cell")
         sources = [t.source for t in self.teleports]
@@ -124,7 +126,9 @@ class GridWorld:
             self._check_inside(t.source, "teleport source")
             self._check_inside(t.target, "teleport target")
             if t.source in self.walls or t.source in self.terminals:
-                raise ValueError(f"teleport source {list(t.source)} is a wall or terminal")
+                raise ValueError(
+                    f"teleport source {list(t.source)} is a wall or terminal"
+                )
             if t.target in self.walls:
                 raise ValueError(f"teleport target {list(t.target)} is inside a wall")
             _check_finite(t.reward, "teleport reward")
@@ -180,10 +184,15 @@ class GridWorld:
         """
         tele = self.teleport_from(cell)
         if tele is not None:
-            return [Outcome(1.0, tele.target, tele.reward, tele.target in self.terminals)]
+            return [
+                Outcome(1.0, tele.target, tele.reward, tele.target in self.terminals)
+            ]
         moves: list[tuple[float, int]] = [(1.0 - self.slip, action)]
         if self.slip > 0.0:
-            moves += [(self.slip / 2, (action + 1) % 4), (self.slip / 2, (action + 3) % 4)]
+            moves += [
+                (self.slip / 2, (action + 1) % 4),
+                (self.slip / 2, (action + 3) % 4),
+            ]
         w = self.wind[cell[1]]
         winds = [(1.0, w)]
         if self.stochastic_wind and w != 0:
@@ -254,7 +263,9 @@ class GridWorld:
         teleports = tuple(t for t in self.teleports if t.source != cell)
         return replace(self, rewards=rewards, teleports=teleports, **fields)  # type: ignore[arg-type]
 
-    def set_kind(self, cell: Cell, kind: Literal["empty", "terminal", "reset"]) -> GridWorld:
+    def set_kind(
+        self, cell: Cell, kind: Literal["empty", "terminal", "reset"]
+    ) -> GridWorld:
         """Return the world with ``cell`` made ordinary, terminal or a reset cell."""
         self._check_inside(cell, kind)
         fields = self._cleared(cell)
@@ -273,14 +284,16 @@ class GridWorld:
         return replace(self, start=cell, **self._cleared(cell))  # type: ignore[arg-type]
 
     def set_reward(self, cell: Cell, reward: float | None) -> GridWorld:
-        """Return the world where entering ``cell`` earns ``reward`` (None: step reward)."""
+        """Return the world where entering ``cell`` earns ``reward`` (None: default)."""
         self._check_inside(cell, "reward")
         rewards = {k: v for k, v in self.rewards.items() if k != cell}
         if reward is not None:
             rewards[cell] = float(reward)
         return replace(self, rewards=rewards)
 
-    def set_teleport(self, source: Cell, target: Cell | None, reward: float = 0.0) -> GridWorld:
+    def set_teleport(
+        self, source: Cell, target: Cell | None, reward: float = 0.0
+    ) -> GridWorld:
         """Return the world with a teleport from ``source`` (None target: remove it)."""
         teleports = tuple(t for t in self.teleports if t.source != source)
         if target is not None:
@@ -304,7 +317,9 @@ class GridWorld:
             When the start would fall outside the new grid.
         """
         if not (0 <= self.start[0] < rows and 0 <= self.start[1] < cols):
-            raise ValueError("the start would fall outside the resized grid: move it first")
+            raise ValueError(
+                "the start would fall outside the resized grid: move it first"
+            )
 
         def keep(cell: Cell) -> bool:
             return cell[0] < rows and cell[1] < cols

@@ -1,0 +1,1 @@
+"""The Gridworld RL playground panel."""

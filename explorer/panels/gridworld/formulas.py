@@ -1,0 +1,59 @@
+"""The update rule of each algorithm, as shown on the formula card, with sources."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+_SB = "Sutton &amp; Barto (2018), Reinforcement Learning: An Introduction, 2nd ed."
+_P = "Σ<sub>s′,r</sub> p(s′,r|s,a)"
+
+FORMULAS: Mapping[str, tuple[str, str]] = {
+    "policy-evaluation": (
+        f"v<sub>k+1</sub>(s) = Σ<sub>a</sub> π(a|s) {_P} [r + γ v<sub>k</sub>(s′)]",
+        f"{_SB}, eq. 4.5",
+    ),
+    "policy-iteration": (
+        f"evaluate: v(s) ← Σ<sub>a</sub> π(a|s) {_P} [r + γ v(s′)]<br>"
+        f"improve: π′(s) = argmax<sub>a</sub> {_P} [r + γ v<sub>π</sub>(s′)]",
+        f"{_SB}, §4.3 (eqs. 4.5, 4.9)",
+    ),
+    "value-iteration": (
+        f"v<sub>k+1</sub>(s) = max<sub>a</sub> {_P} [r + γ v<sub>k</sub>(s′)]",
+        f"{_SB}, eq. 4.10",
+    ),
+    "td0": (
+        "V(S) ← V(S) + α [R + γ V(S′) − V(S)]",
+        f"{_SB}, eq. 6.2",
+    ),
+    "sarsa": (
+        "Q(S,A) ← Q(S,A) + α [R + γ Q(S′,A′) − Q(S,A)]",
+        f"{_SB}, eq. 6.7 (on-policy)",
+    ),
+    "expected-sarsa": (
+        "Q(S,A) ← Q(S,A) + α [R + γ Σ<sub>a</sub> π(a|S′) Q(S′,a) − Q(S,A)]",
+        f"{_SB}, eq. 6.9",
+    ),
+    "q-learning": (
+        "Q(S,A) ← Q(S,A) + α [R + γ max<sub>a</sub> Q(S′,a) − Q(S,A)]",
+        f"{_SB}, eq. 6.8 (off-policy)",
+    ),
+    "dqn": (
+        "y = r + γ max<sub>a′</sub> Q(s′,a′; θ<sup>−</sup>)<br>"
+        "L(θ) = Huber(y − Q(s,a; θ)) over a replay minibatch",
+        "Mnih et al. (2015), Human-level control through deep RL, Nature, Algorithm 1",
+    ),
+    "reinforce": (
+        "δ = G<sub>t</sub> − v̂(S<sub>t</sub>);  w ← w + α<sub>w</sub> δ ∇v̂<br>"
+        "θ ← θ + α<sub>θ</sub> γ<sup>t</sup> δ ∇ ln π(A<sub>t</sub>|S<sub>t</sub>, θ)",
+        f"{_SB}, §13.4 (REINFORCE with baseline)",
+    ),
+    "actor-critic": (
+        "δ = R + γ v̂(S′) − v̂(S)  (TD error = advantage)<br>"
+        "w ← w + α<sub>w</sub> δ ∇v̂(S);  θ ← θ + α<sub>θ</sub> I δ ∇ ln π(A|S, θ)",
+        f"{_SB}, §13.5 (one-step actor-critic)",
+    ),
+}
+
+RETURN = (
+    "G<sub>t</sub> = Σ<sub>k</sub> γ<sup>k</sup> R<sub>t+k+1</sub>  (S&amp;B eq. 3.8)"
+)

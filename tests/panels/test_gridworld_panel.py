@@ -1,0 +1,184 @@
+"""The Gridworld panel: click edits and undo, stepping updates the grid, comparing."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
+
+from explorer.core.gridworld import ALGOS, load_preset, world_to_dict
+from explorer.panels.base import AppContext
+from explorer.panels.gridworld.panel import GridworldPanel, moving_average
+
+
+@pytest.fixture
+def panel(qtbot: QtBot, app_context: AppContext) -> Iterator[GridworldPanel]:
+    p = GridworldPanel(app_context)
+    qtbot.addWidget(p)
+    p.resize(1200, 800)
+    p.show()
+    qtbot.waitExposed(p)
+    yield p
+    p.shutdown()
+    p.close()
+
+
+def click_cell(
+    qtbot: QtBot,
+    panel: GridworldPanel,
+    row: int,
+    col: int,
+    button: Qt.MouseButton = Qt.MouseButton.LeftButton,
+) -> None:
+    view = panel._a.view
+    qtbot.mouseClick(view.viewport(), button, pos=view.cell_pos(row, col))  # type: ignore[no-untyped-call]
+
+
+def press(qtbot: QtBot, button: QWidget) -> None:
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
+
+
+def test_left_click_toggles_a_wall_and_undo_redo(
+    qtbot: QtBot, panel: GridworldPanel
+) -> None:
+    assert panel.world.name == "sb-5x5" and not panel.world.walls
+    click_cell(qtbot, panel, 3, 4)
+    assert panel.world.walls == frozenset({(3, 4)})
+    click_cell(qtbot, panel, 1, 0)
+    assert panel.world.walls == frozenset({(3, 4), (1, 0)})
+    press(qtbot, panel.undo_button)
+    assert panel.world.walls == frozenset({(3, 4)})
+    press(qtbot, panel.undo_button)
+    assert panel.world == load_preset("sb-5x5")
+    assert not panel.undo_button.isEnabled()
+    press(qtbot, panel.redo_button)
+    assert panel.world.walls == frozenset({(3, 4)})
+
+
+def test_clicking_the_start_explains_why_not(
+    qtbot: QtBot, panel: GridworldPanel
+) -> None:
+    click_cell(qtbot, panel, 2, 2)
+    assert "start" in panel.error_banner.text
+    assert not panel.world.walls
+
+
+def test_step_sweep_updates_the_heat_map(qtbot: QtBot, panel: GridworldPanel) -> None:
+    assert panel.algo.currentData() == "value-iteration"
+    press(qtbot, panel.episode_button)  # "Step sweep"
+    qtbot.waitUntil(lambda: panel._a.view.last is not None, timeout=30000)
+    first = panel._a.view.last
+    assert first is not None and first.step == 1
+    # after one sweep of value iteration from v = 0: v(A) = 10, v(B) = 5 (S&B Ex. 3.5)
+    assert first.values[0, 1] == pytest.approx(10.0)
+    assert first.values[0, 3] == pytest.approx(5.0)
+    image = panel._a.view._heat.image
+    assert image is not None and float(np.max(image)) == pytest.approx(10.0)
+    press(qtbot, panel.episode_button)
+    qtbot.waitUntil(
+        lambda: panel._a.view.last is not None and panel._a.view.last.step == 2,
+        timeout=20000,
+    )
+    assert panel._card_of["value-iteration"].values_text()
+
+
+def test_q_learning_steps_move_the_agent_and_episodes_fill_the_curves(
+    qtbot: QtBot, panel: GridworldPanel
+) -> None:
+    panel.preset.setCurrentText("cliff")
+    panel.preset.textActivated.emit("cliff")
+    assert panel.world.name == "cliff" and panel.compare.isChecked()
+    panel.compare.setChecked(False)
+    panel.algo.setCurrentIndex(ALGOS.index("q-learning"))
+    press(qtbot, panel.step_button)
+    qtbot.waitUntil(lambda: panel._a.last is not None, timeout=30000)
+    last = panel._a.last
+    assert last is not None and len(last.trail) == 2 and last.trail[0] == (3, 0)
+    assert "δ" in panel._card_of["q-learning"].values_text()
+    press(qtbot, panel.episode_button)
+    qtbot.waitUntil(
+        lambda: panel._a.last is not None and panel._a.last.episode >= 1, timeout=20000
+    )
+    x, _y = panel._curves["rawA"].getData()
+    assert x is not None and len(x) >= 1
+
+
+def test_compare_sarsa_and_q_learning_run_to_the_end(
+    qtbot: QtBot, panel: GridworldPanel
+) -> None:
+    panel.preset.textActivated.emit("cliff")
+    panel.episodes.setValue(40)
+    panel.speed.setValue(100)
+    press(qtbot, panel.run_button)
+    qtbot.waitUntil(
+        lambda: all(
+            s.last is not None and s.last.episode == 40 for s in (panel._a, panel._b)
+        ),
+        timeout=20000,
+    )
+    qtbot.waitUntil(lambda: not panel._running(), timeout=30000)
+    assert panel._a.algo == "sarsa" and panel._b.algo == "q-learning"
+    assert panel._b.view.isVisible()
+    for name in "AB":
+        _x, y = panel._curves[f"avg{name}"].getData()
+        assert y is not None and len(y) == 40
+    assert panel.run_button.text() == "Run"
+
+
+def test_right_click_menu_edits(
+    qtbot: QtBot, panel: GridworldPanel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    menu = panel.cell_menu(4, 4)
+    actions = {a.text(): a for a in menu.actions()}
+    actions["Make terminal"].trigger()
+    assert (4, 4) in panel.world.terminals
+    monkeypatch.setattr(
+        "PySide6.QtWidgets.QInputDialog.getDouble", lambda *a, **k: (7.5, True)
+    )
+    menu = panel.cell_menu(4, 4)
+    next(a for a in menu.actions() if a.text().startswith("Reward")).trigger()
+    assert panel.world.rewards[(4, 4)] == 7.5
+    monkeypatch.setattr(
+        "PySide6.QtWidgets.QInputDialog.getInt", lambda *a, **k: (2, True)
+    )
+    next(
+        a for a in panel.cell_menu(0, 1).actions() if a.text().startswith("Wind")
+    ).trigger()
+    assert panel.world.wind[1] == 2
+    menu = panel.cell_menu(1, 1)
+    {a.text(): a for a in menu.actions()}["Set start here"].trigger()
+    assert panel.world.start == (1, 1)
+
+
+def test_open_file_state_and_restore(
+    qtbot: QtBot, panel: GridworldPanel, tmp_path: Path, app_context: AppContext
+) -> None:
+    world = load_preset("maze")
+    path = tmp_path / "maze.json"
+    path.write_text(json.dumps(world_to_dict(world)))
+    panel.open_file(path)
+    assert panel.world == world
+    bad = tmp_path / "bad.json"
+    bad.write_text("{}")
+    with pytest.raises(ValueError, match=r"bad\.json"):
+        panel.open_file(bad)
+    panel.algo.setCurrentIndex(ALGOS.index("sarsa"))
+    panel.alpha.setValue(0.25)
+    state = panel.state()
+    json.dumps(state)
+    other = GridworldPanel(app_context)
+    qtbot.addWidget(other)
+    other.restore(state)
+    assert other.world == world
+    assert other.algo.currentData() == "sarsa" and other.alpha.value() == 0.25
+    other.shutdown()
+
+
+def test_moving_average() -> None:
+    np.testing.assert_allclose(moving_average(np.array([2.0, 4.0, 6.0]), 2), [2, 3, 5])
