@@ -17,7 +17,6 @@ generator ``fn(*args, **kwargs) -> Iterator[Progress]``.  It
 
 from __future__ import annotations
 
-import contextlib
 import math
 import multiprocessing as mp
 import pickle
@@ -29,7 +28,7 @@ from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer, Signal
 from superqt.utils import GeneratorWorker, WorkerBase
 
 from explorer.core.progress import Progress, check_finite
@@ -99,6 +98,7 @@ class _Gate:
         self.run = threading.Event()
         self.run.set()
         self.steps_left = -1  # -1: unlimited
+        self.done = threading.Event()  # set when the job's generator has ended
         _GATES.add(self)
 
     def after_yield(self) -> bool:
@@ -143,8 +143,11 @@ def _guarded(
                 return
     finally:
         close = getattr(source, "close", None)
-        if close is not None:
-            close()
+        try:
+            if close is not None:
+                close()
+        finally:
+            gate.done.set()
 
 
 def _child_main(
@@ -285,6 +288,9 @@ class JobRunner(QObject):
         self._timer.timeout.connect(self._flush)
         self._generation = 0
         self._relay: _Relay | None = None
+        pool = QThreadPool.globalInstance()
+        # Qt sizes the pool to the core count (2 here): a third job would queue.
+        pool.setMaxThreadCount(max(pool.maxThreadCount(), 16))
 
     # -- state -----------------------------------------------------------------
     @property
@@ -364,7 +370,9 @@ class JobRunner(QObject):
         gate.run.set()
         worker.quit()
         if wait:
-            _wait_for(worker, timeout_s)
+            # The generator's end is what matters (its resources are released);
+            # superqt forgets the worker only when the GUI thread next runs events.
+            gate.done.wait(timeout_s)
 
     def pause(self) -> None:
         """Pause the running job after its current step."""
@@ -453,23 +461,8 @@ class JobRunner(QObject):
         self.finished.emit()
 
 
-def _wait_for(worker: WorkerBase[Any], timeout_s: float) -> None:
-    """Block until ``worker`` has left its thread (or ``timeout_s`` passed)."""
-    from PySide6.QtCore import QThreadPool
-
-    pool = QThreadPool.globalInstance()
-    deadline_ms = int(timeout_s * 1000)
-    with contextlib.suppress(RuntimeError):
-        # superqt removes finished workers from its set; wait on the pool.
-        while worker in WorkerBase._worker_set and deadline_ms > 0:
-            pool.waitForDone(50)
-            deadline_ms -= 50
-
-
 def wait_for_all(timeout_s: float = 10.0) -> bool:
     """Abort every worker and wait for them (app quit); return True if all stopped."""
-    from PySide6.QtCore import QThreadPool
-
     for gate in list(_GATES):
         gate.abort.set()
         gate.run.set()

@@ -58,6 +58,17 @@ def _isolated_settings(
 
 
 @pytest.fixture(autouse=True)
+def _autograd_left_on() -> Iterator[None]:
+    """Fail a test that leaves torch's (global, per-thread) grad mode switched off."""
+    yield
+    import sys
+
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        assert torch.is_grad_enabled(), "the test left autograd disabled"
+
+
+@pytest.fixture(autouse=True)
 def _no_leaked_threads(request: pytest.FixtureRequest) -> Iterator[None]:
     """Fail a Qt test that leaves a worker thread running or a top-level window open."""
     yield

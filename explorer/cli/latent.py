@@ -53,6 +53,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     t.add_argument(
         "--save", type=Path, metavar="MODEL.pt", help="write the weights here"
     )
+    t.add_argument(
+        "--limit",
+        type=positive_int,
+        metavar="N",
+        help="train on N digits (a class-balanced subset) for a quicker run",
+    )
     _add_data_args(t)
     _add_device_arg(t)
     add_json_flag(t)
@@ -147,9 +153,11 @@ def _load_data(args: argparse.Namespace) -> Digits:
 
 
 def _run_train(args: argparse.Namespace) -> int:
+    from explorer.core.data import Digits
     from explorer.core.device import resolve_device
     from explorer.core.latent import (
         LatentConfig,
+        balanced_subset,
         code_statistics,
         model_from_weights,
         save_checkpoint,
@@ -171,6 +179,9 @@ def _run_train(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise CliError(str(exc)) from exc
     data = _load_data(args)
+    if args.limit is not None and args.limit < len(data.images):
+        keep = balanced_subset(data.labels, args.limit, args.seed)
+        data = Digits(images=data.images[keep], labels=data.labels[keep])
     history: list[dict[str, Any]] = []
     last = None
     try:

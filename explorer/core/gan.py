@@ -7,16 +7,19 @@ Generator ``G: z -> x`` and discriminator ``D: x -> [0, 1]`` (or a critic
 * ``non-saturating`` — G ascends on E log D(G(z)) (Goodfellow et al. 2014, §3);
 * ``unrolled`` — G descends on the non-saturating loss of a copy of D that took
   ``k`` further gradient steps, differentiating through those steps
-  (Metz et al. 2016, eq. 5–7);
+  (Metz et al. 2016, §2);
 * ``wgan-gp`` — critic loss E C(G(z)) - E C(x) + λ E(‖∇C(x̂)‖ - 1)², ``n_critic``
   critic steps per G step (Gulrajani et al. 2017, Algorithm 1).
 
 :class:`GanTrainer` can be driven one D step or one G step at a time;
-:func:`train` is the generator the app and the CLI run.  Mode metrics follow
-VEEGAN (Srivastava et al. 2017, §5.1): a sample is *high quality* when it lies
-within 3σ of its nearest mode, and a mode is *captured* when at least one
-high-quality sample is nearest to it; they are computed on
-:data:`EVAL_SAMPLES` = 2,500 samples.
+:func:`train` is the generator the CLI and the benchmarks run, and
+:func:`train_interactive` the one the panel runs (steered by a
+:class:`TrainControl`: pause, single steps, speed, moved modes).
+
+Mode metrics follow VEEGAN (Srivastava et al. 2017, 2-D experiments): a sample
+is *high quality* when it lies within 3σ of its nearest mode, and a mode is
+*captured* when at least one high-quality sample is nearest to it; they are
+computed on :data:`EVAL_SAMPLES` = 2,500 samples.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from __future__ import annotations
 import csv
 import math
 import threading
+import time
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,15 +55,16 @@ ACTIVATIONS: tuple[str, ...] = get_args(Activation)
 OPTIMIZERS: tuple[str, ...] = get_args(OptimizerName)
 
 EVAL_SAMPLES = 2500  # samples behind the mode metrics (VEEGAN reports on 2,500)
-HQ_SIGMAS = 3.0  # "high quality": within 3σ of the nearest mode (VEEGAN §5.1)
+HQ_SIGMAS = 3.0  # "high quality": within 3σ of the nearest mode (VEEGAN)
 MAX_POINTS = 500
+IDLE_S = 0.03  # how often a paused interactive job yields (its cancel point)
 
 FloatArray = NDArray[np.float64]
 Float32Array = NDArray[np.float32]
 ArrayLike2D = Sequence[Sequence[float]] | NDArray[np.floating]
 
 
-# -- datasets -------------------------------------------------------------------------
+# -- datasets --------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -87,13 +93,17 @@ class Mixture:
 
 def _extent_for(means: FloatArray, std: float) -> tuple[float, float, float, float]:
     """Return a square around ``means`` with a margin that leaves room to move."""
-    half = float(np.max(np.abs(means))) + max(1.0, 10 * std)
+    # at least ±2.5 so a few drawn points still leave room to draw more
+    half = max(2.5, float(np.max(np.abs(means))) + max(1.0, 10 * std))
     half = math.ceil(half * 2) / 2  # round up to a half unit: tidy axes
     return (-half, half, -half, half)
 
 
-def make_mixture(means: ArrayLike2D, std: float,
-                 extent: tuple[float, float, float, float] | None = None) -> Mixture:
+def make_mixture(
+    means: ArrayLike2D,
+    std: float,
+    extent: tuple[float, float, float, float] | None = None,
+) -> Mixture:
     """Return the :class:`Mixture` with ``means`` and ``std`` (extent chosen if None).
 
     Raises
@@ -105,7 +115,9 @@ def make_mixture(means: ArrayLike2D, std: float,
     if arr.shape[0] == 0:
         raise ValueError("the data needs at least one point (mode)")
     if arr.shape[0] > MAX_POINTS:
-        raise ValueError(f"at most {MAX_POINTS} points are supported, got {arr.shape[0]}")
+        raise ValueError(
+            f"at most {MAX_POINTS} points are supported, got {arr.shape[0]}"
+        )
     if not np.all(np.isfinite(arr)):
         raise ValueError("the points contain NaN or infinite coordinates")
     if not std > 0 or not math.isfinite(std):
@@ -128,11 +140,13 @@ def grid_means(n: int = 5, spacing: float = 2.0) -> FloatArray:
 
 
 def spiral_means(n: int = 12) -> FloatArray:
-    """Return ``n`` points at equal arc length along an Archimedean spiral r = θ / 2π."""
+    """Return ``n`` points at equal arc length along an Archimedean spiral."""
     theta = np.linspace(0.0, 1.0, 2000) ** 0.5 * 3.5 * np.pi + 0.5 * np.pi
     r = theta / (2 * np.pi) * 1.2
     xy = np.stack([r * np.cos(theta), r * np.sin(theta)], axis=1)
-    arc = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(xy, axis=0), axis=1))])
+    arc = np.concatenate(
+        [[0.0], np.cumsum(np.linalg.norm(np.diff(xy, axis=0), axis=1))]
+    )
     picks = np.searchsorted(arc, np.linspace(0.0, arc[-1], n))
     return xy[np.minimum(picks, len(xy) - 1)]
 
@@ -165,7 +179,9 @@ def builtin_mixture(name: str) -> Mixture:
         return make_mixture(spiral_means(12), 0.05)
     if name == "moons":
         return make_mixture(moons_means(6), 0.05)
-    raise ValueError(f"unknown dataset {name!r}: use one of {', '.join(DATA_NAMES[:-1])}")
+    raise ValueError(
+        f"unknown dataset {name!r}: use one of {', '.join(DATA_NAMES[:-1])}"
+    )
 
 
 def read_points_csv(path: str | Path) -> FloatArray:
@@ -205,7 +221,7 @@ def read_points_csv(path: str | Path) -> FloatArray:
     return arr
 
 
-# -- densities, optimal D, metrics --------------------------------------------------------
+# -- densities, optimal D, metrics -----------------------------------------------
 
 
 def mixture_density(m: Mixture, xy: FloatArray) -> FloatArray:
@@ -237,8 +253,10 @@ class ModeMetrics:
     captured: NDArray[np.bool_]  # (M,) which modes are captured
 
 
-def mode_metrics(samples: FloatArray, m: Mixture, sigmas: float = HQ_SIGMAS) -> ModeMetrics:
-    """Return modes captured and the high-quality fraction of ``samples`` (VEEGAN §5.1).
+def mode_metrics(
+    samples: FloatArray, m: Mixture, sigmas: float = HQ_SIGMAS
+) -> ModeMetrics:
+    """Return modes captured and high-quality fraction of ``samples`` (VEEGAN).
 
     A sample is high quality if its distance to the nearest mode is at most
     ``sigmas`` · σ; a mode is captured if at least one high-quality sample has it
@@ -263,7 +281,7 @@ def _normal_cdf(x: FloatArray) -> FloatArray:
 
 
 def grid_cell_probabilities(m: Mixture, bins: int) -> FloatArray:
-    """Return the exact data mass in each of ``bins``² cells of the extent, plus outside.
+    """Return the exact data mass in each of ``bins``² cells and outside the extent.
 
     The result has ``bins * bins + 1`` entries (row-major cells over y then x, and
     the mass outside the square last); it sums to 1.
@@ -271,15 +289,18 @@ def grid_cell_probabilities(m: Mixture, bins: int) -> FloatArray:
     x0, x1, y0, y1 = m.extent
     ex = np.linspace(x0, x1, bins + 1)
     ey = np.linspace(y0, y1, bins + 1)
-    cx = np.diff(_normal_cdf((ex[None, :] - m.means[:, :1]) / m.std), axis=1)  # (M, bins)
+    cx = np.diff(
+        _normal_cdf((ex[None, :] - m.means[:, :1]) / m.std), axis=1
+    )  # (M, bins)
     cy = np.diff(_normal_cdf((ey[None, :] - m.means[:, 1:]) / m.std), axis=1)
     cells = np.einsum("my,mx->yx", cy, cx) / m.n_modes
     inside = cells.ravel()
     return np.concatenate([inside, [max(0.0, 1.0 - float(inside.sum()))]])
 
 
-def reverse_kl(samples: FloatArray, m: Mixture, bins: int = 50,
-               floor: float = 1e-12) -> float:
+def reverse_kl(
+    samples: FloatArray, m: Mixture, bins: int = 50, floor: float = 1e-12
+) -> float:
     """Return KL(p_model ‖ p_data) in nats on a ``bins × bins`` grid over the extent.
 
     p_model is the histogram of ``samples`` (cells plus one "outside" bin); p_data
@@ -298,7 +319,7 @@ def reverse_kl(samples: FloatArray, m: Mixture, bins: int = 50,
     return float(np.sum(q[nz] * np.log(q[nz] / p[nz])))
 
 
-# -- configuration ----------------------------------------------------------------------
+# -- configuration ---------------------------------------------------------------
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -315,10 +336,10 @@ class GanConfig:
     points_std: float = 0.05
     loss: LossName = "non-saturating"
     unroll: int = 5  # k, unrolled D steps (loss == "unrolled")
-    unroll_lr: float | None = None  # step size of the unrolled D (None: lr_d)
+    unroll_lr: float = 0.01  # SGD step size η of the unrolled copy of D
     n_critic: int = 5  # critic steps per G step (wgan-gp)
     gp_lambda: float = 0.1  # gradient-penalty weight λ (wgan-gp; gan_toy.py uses 0.1)
-    latent_dim: int = 2
+    latent_dim: int = 16
     g_hidden: int = 64
     g_layers: int = 2
     d_hidden: int = 64
@@ -326,8 +347,8 @@ class GanConfig:
     activation: Activation = "relu"
     optimizer: OptimizerName = "adam"
     lr_g: float = 1e-3
-    lr_d: float = 1e-3
-    batch_size: int = 256
+    lr_d: float = 5e-4
+    batch_size: int = 128
     steps: int | None = 2000  # G steps; None runs until stopped
     report_every: int = 25
     show_samples: int = 512  # fixed z whose samples the views show
@@ -338,27 +359,44 @@ class GanConfig:
             if not ok:
                 raise ValueError(msg)
 
-        need(self.data in DATA_NAMES, f"unknown dataset {self.data!r}: use one of "
-             f"{', '.join(DATA_NAMES)}")
-        need(self.loss in LOSS_NAMES, f"unknown loss {self.loss!r}: use one of "
-             f"{', '.join(LOSS_NAMES)}")
-        need(self.activation in ACTIVATIONS, f"unknown activation {self.activation!r}: "
-             f"use one of {', '.join(ACTIVATIONS)}")
-        need(self.optimizer in OPTIMIZERS, f"unknown optimizer {self.optimizer!r}: "
-             f"use one of {', '.join(OPTIMIZERS)}")
+        need(
+            self.data in DATA_NAMES,
+            f"unknown dataset {self.data!r}: use one of {', '.join(DATA_NAMES)}",
+        )
+        need(
+            self.loss in LOSS_NAMES,
+            f"unknown loss {self.loss!r}: use one of {', '.join(LOSS_NAMES)}",
+        )
+        need(
+            self.activation in ACTIVATIONS,
+            f"unknown activation {self.activation!r}: "
+            f"use one of {', '.join(ACTIVATIONS)}",
+        )
+        need(
+            self.optimizer in OPTIMIZERS,
+            f"unknown optimizer {self.optimizer!r}: use one of {', '.join(OPTIMIZERS)}",
+        )
         if self.data == "points":
             need(len(self.points) > 0, "the 'points' dataset needs at least one point")
             make_mixture(self.points, self.points_std)  # validates the points
-        need(0 < self.points_std <= 10, f"points_std must be in (0, 10], got "
-             f"{self.points_std}")
+        need(
+            0 < self.points_std <= 10,
+            f"points_std must be in (0, 10], got {self.points_std}",
+        )
         need(1 <= self.unroll <= 50, f"unroll (k) must be 1…50, got {self.unroll}")
-        need(self.unroll_lr is None or 0 < self.unroll_lr <= 10,
-             f"unroll_lr must be in (0, 10], got {self.unroll_lr}")
+        need(
+            0 < self.unroll_lr <= 10,
+            f"unroll_lr must be in (0, 10], got {self.unroll_lr}",
+        )
         need(1 <= self.n_critic <= 50, f"n_critic must be 1…50, got {self.n_critic}")
-        need(0 <= self.gp_lambda <= 1000, f"gp_lambda must be in [0, 1000], got "
-             f"{self.gp_lambda}")
-        need(1 <= self.latent_dim <= 512, f"latent_dim must be 1…512, got "
-             f"{self.latent_dim}")
+        need(
+            0 <= self.gp_lambda <= 1000,
+            f"gp_lambda must be in [0, 1000], got {self.gp_lambda}",
+        )
+        need(
+            1 <= self.latent_dim <= 512,
+            f"latent_dim must be 1…512, got {self.latent_dim}",
+        )
         for name in ("g_hidden", "d_hidden"):
             v = getattr(self, name)
             need(1 <= v <= 1024, f"{name} must be 1…1024 units, got {v}")
@@ -368,16 +406,26 @@ class GanConfig:
         for name in ("lr_g", "lr_d"):
             v = getattr(self, name)
             need(0 < v <= 1, f"{name} must be in (0, 1], got {v}")
-        need(1 <= self.batch_size <= 8192, f"batch_size must be 1…8192, got "
-             f"{self.batch_size}")
-        need(self.steps is None or 1 <= self.steps <= 1_000_000,
-             f"steps must be 1…1,000,000 (or None), got {self.steps}")
-        need(1 <= self.report_every <= 10_000, f"report_every must be 1…10,000, got "
-             f"{self.report_every}")
-        need(1 <= self.show_samples <= 10_000, f"show_samples must be 1…10,000, got "
-             f"{self.show_samples}")
-        need(8 <= self.heat_resolution <= 512, f"heat_resolution must be 8…512, got "
-             f"{self.heat_resolution}")
+        need(
+            1 <= self.batch_size <= 8192,
+            f"batch_size must be 1…8192, got {self.batch_size}",
+        )
+        need(
+            self.steps is None or 1 <= self.steps <= 1_000_000,
+            f"steps must be 1…1,000,000 (or None), got {self.steps}",
+        )
+        need(
+            1 <= self.report_every <= 10_000,
+            f"report_every must be 1…10,000, got {self.report_every}",
+        )
+        need(
+            1 <= self.show_samples <= 10_000,
+            f"show_samples must be 1…10,000, got {self.show_samples}",
+        )
+        need(
+            8 <= self.heat_resolution <= 512,
+            f"heat_resolution must be 8…512, got {self.heat_resolution}",
+        )
 
     def mixture(self) -> Mixture:
         """Return the data distribution this config names."""
@@ -386,7 +434,7 @@ class GanConfig:
         return builtin_mixture(self.data)
 
 
-# -- networks ---------------------------------------------------------------------------
+# -- networks --------------------------------------------------------------------
 
 
 def _activation(name: str) -> nn.Module:
@@ -399,8 +447,14 @@ def _activation(name: str) -> nn.Module:
     return nn.ELU()
 
 
-def mlp(n_in: int, hidden: int, layers: int, n_out: int, activation: str,
-        gen: torch.Generator) -> nn.Sequential:
+def mlp(
+    n_in: int,
+    hidden: int,
+    layers: int,
+    n_out: int,
+    activation: str,
+    gen: torch.Generator,
+) -> nn.Sequential:
     """Return an MLP initialised from ``gen`` (PyTorch's default uniform ranges).
 
     A private generator, not the global RNG, makes two runs started at once in
@@ -422,13 +476,13 @@ def mlp(n_in: int, hidden: int, layers: int, n_out: int, activation: str,
     return net
 
 
-# -- losses -----------------------------------------------------------------------------
+# -- losses ----------------------------------------------------------------------
 
 F = torch.nn.functional
 
 
 def d_loss_logits(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
-    """Return -E log D(x) - E log(1 - D(G(z))) from logits (Goodfellow et al., eq. 1)."""
+    """Return -E log D(x) - E log(1 - D(G(z))) from logits (Goodfellow et al. eq. 1)."""
     # softplus(-l) = -log σ(l) and softplus(l) = -log(1 - σ(l)), stable for large |l|.
     return F.softplus(-real_logits).mean() + F.softplus(fake_logits).mean()
 
@@ -440,12 +494,18 @@ def g_loss_logits(fake_logits: torch.Tensor, loss: str) -> torch.Tensor:
     otherwise the non-saturating -E log D(G(z)).
     """
     if loss == "minimax":
-        return -F.softplus(fake_logits).mean()
-    return F.softplus(-fake_logits).mean()
+        out: torch.Tensor = -F.softplus(fake_logits).mean()
+    else:
+        out = F.softplus(-fake_logits).mean()
+    return out
 
 
-def gradient_penalty(critic: Callable[[torch.Tensor], torch.Tensor], real: torch.Tensor,
-                     fake: torch.Tensor, alpha: torch.Tensor) -> torch.Tensor:
+def gradient_penalty(
+    critic: Callable[[torch.Tensor], torch.Tensor],
+    real: torch.Tensor,
+    fake: torch.Tensor,
+    alpha: torch.Tensor,
+) -> torch.Tensor:
     """Return E (‖∇ₓ C(x̂)‖₂ - 1)² at x̂ = α x + (1 - α) x̃ (Gulrajani et al. 2017, eq. 3).
 
     ``alpha`` has shape (N, 1); the result keeps the graph so it can be minimised.
@@ -453,34 +513,46 @@ def gradient_penalty(critic: Callable[[torch.Tensor], torch.Tensor], real: torch
     mixed = (alpha * real + (1 - alpha) * fake).detach().requires_grad_(True)
     out = critic(mixed)
     (grad,) = torch.autograd.grad(out.sum(), mixed, create_graph=True)
-    return ((grad.norm(dim=1) - 1.0) ** 2).mean()
+    penalty: torch.Tensor = ((grad.norm(dim=1) - 1.0) ** 2).mean()
+    return penalty
 
 
 Params = dict[str, torch.Tensor]
 
 
-def unrolled_g_loss(generator: nn.Module, disc: nn.Module, real_batches: Sequence[torch.Tensor],
-                    z_batches: Sequence[torch.Tensor], z: torch.Tensor, lr: float,
-                    loss: str = "non-saturating") -> torch.Tensor:
+def unrolled_g_loss(
+    generator: nn.Module,
+    disc: nn.Module,
+    real_batches: Sequence[torch.Tensor],
+    z_batches: Sequence[torch.Tensor],
+    z: torch.Tensor,
+    lr: float,
+    loss: str = "non-saturating",
+) -> torch.Tensor:
     """Return G's loss against D after ``len(real_batches)`` unrolled SGD steps.
 
     θ_D^{k+1} = θ_D^k - η ∇_{θ_D} L_D(θ_G, θ_D^k), starting from D's current
     parameters; the steps are kept in the graph (``create_graph=True``) so the
-    gradient with respect to θ_G flows through them (Metz et al. 2016, eq. 5–7).
+    gradient with respect to θ_G flows through them (Metz et al. 2016, §2).
     D itself is not changed.
     """
-    params: Params = {n: p.detach().requires_grad_(True) for n, p in
-                      disc.named_parameters()}
+    params: Params = {
+        n: p.detach().requires_grad_(True) for n, p in disc.named_parameters()
+    }
     for real, zk in zip(real_batches, z_batches, strict=True):
         fake = generator(zk)
-        ld = d_loss_logits(functional_call(disc, params, (real,)),
-                           functional_call(disc, params, (fake,)))
+        ld = d_loss_logits(
+            functional_call(disc, params, (real,)),
+            functional_call(disc, params, (fake,)),
+        )
         grads = torch.autograd.grad(ld, list(params.values()), create_graph=True)
-        params = {n: p - lr * g for (n, p), g in zip(params.items(), grads, strict=True)}
+        params = {
+            n: p - lr * g for (n, p), g in zip(params.items(), grads, strict=True)
+        }
     return g_loss_logits(functional_call(disc, params, (generator(z),)), loss)
 
 
-# -- progress and control ---------------------------------------------------------------
+# -- progress and control --------------------------------------------------------
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -494,7 +566,7 @@ class GanProgress(Progress):
     """
 
     loss_name: str
-    action: str  # what the last chunk did: "both", "d", "g" or "init"
+    action: str  # what the last chunk did: "both", "d", "g", "init" or "edit"
     d_steps: int
     samples: Float32Array
     arrows: Float32Array
@@ -512,42 +584,53 @@ class GanProgress(Progress):
 
 @dataclass
 class TrainControl:
-    """Knobs the GUI sets while a :func:`train` job runs; read at every yield.
+    """Knobs the GUI sets while a :func:`train_interactive` job runs.
 
-    The job takes a single requested action ("d", "g", "both": one D step, one
-    G step, or one full iteration) if there is one, otherwise ``steps_per_yield``
-    full iterations.  New mode positions are applied before the next step.
+    Each chunk of the job is, in this order: the oldest requested action ("d",
+    "g", "both": one D step, one G step or one full iteration), nothing while
+    ``paused`` (the job then idles, yielding ``None`` now and then so it can be
+    aborted), or ``steps_per_yield`` full iterations but never past G step
+    ``run_until`` (two runs compared side by side advance in lockstep this
+    way).  New mode positions are applied before the next chunk.  Pausing
+    here, not at the worker's gate, is what makes a step button exact: a
+    request made while a chunk is still running is done right after that
+    chunk, never lost.
     """
 
     steps_per_yield: int = 25
-    _action: Action | None = None
+    paused: bool = False
+    run_until: int | None = None  # no free iterations past this G step (lockstep)
+    _requests: deque[Action] = field(default_factory=deque, repr=False)
     _means: FloatArray | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def request(self, action: Action) -> None:
-        """Make the next chunk exactly one ``action`` (replacing an earlier request)."""
+        """Queue one ``action`` to be done as its own chunk."""
         with self._lock:
-            self._action = action
+            self._requests.append(action)
 
     def move_modes(self, means: ArrayLike2D) -> None:
-        """Replace the data modes (drawn or dragged points) before the next step."""
+        """Replace the data modes (drawn or dragged points) before the next chunk."""
         arr = np.asarray(means, dtype=np.float64).reshape(-1, 2).copy()
         with self._lock:
             self._means = arr
 
-    def take(self) -> Chunk:
-        """Return the next chunk of work (and consume a request and new means)."""
+    def take(self, g_steps: int = 0) -> Chunk:
+        """Return the next chunk for a job at G step ``g_steps`` (pops a request)."""
         with self._lock:
-            action, means = self._action, self._means
-            self._action = self._means = None
+            action = self._requests.popleft() if self._requests else None
+            means, self._means = self._means, None
         if action is not None:
             return Chunk(action, 1, means, requested=True)
-        return Chunk("both", max(1, int(self.steps_per_yield)), means, requested=False)
+        repeats = 0 if self.paused else max(1, int(self.steps_per_yield))
+        if self.run_until is not None:
+            repeats = max(0, min(repeats, self.run_until - g_steps))
+        return Chunk("both", repeats, means, requested=False)
 
 
 @dataclass(frozen=True)
 class Chunk:
-    """What a :func:`train` job does before its next yield."""
+    """What a job does before its next yield (``repeats == 0``: nothing, idle)."""
 
     action: Action
     repeats: int
@@ -555,7 +638,7 @@ class Chunk:
     requested: bool
 
 
-# -- the trainer ------------------------------------------------------------------------
+# -- the trainer -----------------------------------------------------------------
 
 
 class GanTrainer:
@@ -576,10 +659,12 @@ class GanTrainer:
         self.device = torch.device(resolve_device(device))
         self.mixture = cfg.mixture()
         self._gen = torch.Generator().manual_seed(int(seed))
-        self.G = mlp(cfg.latent_dim, cfg.g_hidden, cfg.g_layers, 2, cfg.activation,
-                     self._gen).to(self.device)
-        self.D = mlp(2, cfg.d_hidden, cfg.d_layers, 1, cfg.activation,
-                     self._gen).to(self.device)
+        self.G = mlp(
+            cfg.latent_dim, cfg.g_hidden, cfg.g_layers, 2, cfg.activation, self._gen
+        ).to(self.device)
+        self.D = mlp(2, cfg.d_hidden, cfg.d_layers, 1, cfg.activation, self._gen).to(
+            self.device
+        )
         self.opt_g = self._optimizer(self.G.parameters(), cfg.lr_g)
         self.opt_d = self._optimizer(self.D.parameters(), cfg.lr_d)
         self._z_show = self._noise(cfg.show_samples)
@@ -590,8 +675,10 @@ class GanTrainer:
         self.losses: dict[str, float] = {}
         self._grid = self._make_grid()
 
-    # -- setup ------------------------------------------------------------------
-    def _optimizer(self, params: Iterator[nn.Parameter], lr: float) -> torch.optim.Optimizer:
+    # -- setup --------------------------------------------------------------------
+    def _optimizer(
+        self, params: Iterator[nn.Parameter], lr: float
+    ) -> torch.optim.Optimizer:
         if self.cfg.optimizer == "sgd":
             return torch.optim.SGD(params, lr=lr)
         if self.cfg.optimizer == "rmsprop":
@@ -643,17 +730,21 @@ class GanTrainer:
         real = self._real(b)
         with torch.no_grad():
             fake = self.G(self._noise(b))
+        loss: torch.Tensor
         if self.is_wgan:
             alpha = torch.rand(b, 1, generator=self._gen).to(self.device)
             w_dist = self.D(real).mean() - self.D(fake).mean()
             gp = gradient_penalty(self.D, real, fake, alpha)
             loss = -w_dist + self.cfg.gp_lambda * gp
-            extra = {"wasserstein": float(w_dist.detach()), "penalty": float(gp.detach())}
+            extra = {
+                "wasserstein": float(w_dist.detach()),
+                "penalty": float(gp.detach()),
+            }
         else:
             loss = d_loss_logits(self.D(real), self.D(fake))
             extra = {}
         self.opt_d.zero_grad(set_to_none=True)
-        loss.backward()
+        loss.backward()  # type: ignore[no-untyped-call]
         value = float(loss.detach())
         self._check({"d_loss": value, **extra})
         self.opt_d.step()
@@ -662,7 +753,7 @@ class GanTrainer:
         return value
 
     def step_g(self) -> float:
-        """Take one G step (through ``k`` unrolled D steps if unrolled); return its loss."""
+        """Take one G step (through ``k`` unrolled D steps); return its loss."""
         b = self.cfg.batch_size
         z = self._noise(b)
         for p in self.D.parameters():
@@ -671,16 +762,19 @@ class GanTrainer:
             if self.cfg.loss == "unrolled":
                 k = self.cfg.unroll
                 loss = unrolled_g_loss(
-                    self.G, self.D, [self._real(b) for _ in range(k)],
-                    [self._noise(b) for _ in range(k)], z,
-                    self.cfg.unroll_lr or self.cfg.lr_d,
+                    self.G,
+                    self.D,
+                    [self._real(b) for _ in range(k)],
+                    [self._noise(b) for _ in range(k)],
+                    z,
+                    self.cfg.unroll_lr,
                 )
             elif self.is_wgan:
                 loss = -self.D(self.G(z)).mean()
             else:
                 loss = g_loss_logits(self.D(self.G(z)), self.cfg.loss)
             self.opt_g.zero_grad(set_to_none=True)
-            loss.backward()
+            loss.backward()  # type: ignore[no-untyped-call]
         finally:
             for p in self.D.parameters():
                 p.requires_grad_(True)
@@ -692,13 +786,13 @@ class GanTrainer:
         return value
 
     def step(self) -> None:
-        """Take one full iteration: ``n_critic`` critic steps (WGAN-GP) or one D step, then one G step."""
+        """Take ``n_critic`` critic steps (WGAN-GP) or one D step, then one G step."""
         for _ in range(self.cfg.n_critic if self.is_wgan else 1):
             self.step_d()
         self.step_g()
 
     def do(self, action: Action) -> None:
-        """Take one ``action``: "d" (one D step), "g" (one G step) or "both" (:meth:`step`)."""
+        """Take one ``action``: "d" (D step), "g" (G step) or "both" (:meth:`step`)."""
         if action == "d":
             self.step_d()
         elif action == "g":
@@ -706,7 +800,7 @@ class GanTrainer:
         else:
             self.step()
 
-    # -- reporting ------------------------------------------------------------------
+    # -- reporting ----------------------------------------------------------------
     def sample(self, n: int = EVAL_SAMPLES) -> FloatArray:
         """Return ``n`` generator samples as (n, 2) float64 (fixed z for n = 2,500)."""
         z = self._z_eval if n == EVAL_SAMPLES else self._noise(n)
@@ -715,50 +809,66 @@ class GanTrainer:
         return out
 
     def snapshot(self, action: str = "init") -> GanProgress:
-        """Return the current :class:`GanProgress` (samples, heatmap, arrows, metrics)."""
+        """Return the current :class:`GanProgress` (samples, heat, arrows, metrics)."""
         with torch.no_grad():
             heat_raw = self.D(self._grid).reshape(self.cfg.heat_resolution, -1)
-            heat = heat_raw - heat_raw.mean() if self.is_wgan else torch.sigmoid(heat_raw)
+            heat = (
+                heat_raw - heat_raw.mean() if self.is_wgan else torch.sigmoid(heat_raw)
+            )
         x = self.G(self._z_show).detach().requires_grad_(True)
         score = self.D(x)
         if self.is_wgan:
             lg = -score.sum()
         else:
-            lg = g_loss_logits(score, "minimax" if self.cfg.loss == "minimax"
-                               else "non-saturating") * score.shape[0]
+            lg = (
+                g_loss_logits(
+                    score, "minimax" if self.cfg.loss == "minimax" else "non-saturating"
+                )
+                * score.shape[0]
+            )
         (grad,) = torch.autograd.grad(lg, x)
         samples = self.sample()
         metrics = mode_metrics(samples, self.mixture)
         rkl = reverse_kl(samples, self.mixture)
         total = self.cfg.steps
-        losses = {k: self.losses[k] for k in ("d_loss", "g_loss") if k in self.losses}
+        losses: dict[str, float] = {
+            k: self.losses[k] for k in ("d_loss", "g_loss") if k in self.losses
+        }
         hq = metrics.high_quality_fraction
         return GanProgress(
-            step=self.g_steps, total=total, losses=losses,
-            message=(f"G step {self.g_steps}"
-                     + (f"/{total}" if total else "")
-                     + f" · modes {metrics.modes_captured}/{metrics.modes_total}"
-                     + f" · {100 * hq:.0f}% high quality"),
-            loss_name=self.cfg.loss, action=action, d_steps=self.d_steps,
+            step=self.g_steps,
+            total=total,
+            losses=losses,
+            message=(
+                f"G step {self.g_steps}"
+                + (f"/{total}" if total else "")
+                + f" · modes {metrics.modes_captured}/{metrics.modes_total}"
+                + f" · {100 * hq:.0f}% high quality"
+            ),
+            loss_name=self.cfg.loss,
+            action=action,
+            d_steps=self.d_steps,
             samples=x.detach().cpu().numpy().astype(np.float32),
             arrows=(-grad).cpu().numpy().astype(np.float32),
             heat=heat.cpu().numpy().astype(np.float32),
-            heat_is_probability=not self.is_wgan, extent=self.mixture.extent,
-            means=self.mixture.means.copy(), std=self.mixture.std,
-            modes_total=metrics.modes_total, modes_captured=metrics.modes_captured,
-            high_quality_fraction=hq, captured=metrics.captured, reverse_kl=rkl,
+            heat_is_probability=not self.is_wgan,
+            extent=self.mixture.extent,
+            means=self.mixture.means.copy(),
+            std=self.mixture.std,
+            modes_total=metrics.modes_total,
+            modes_captured=metrics.modes_captured,
+            high_quality_fraction=hq,
+            captured=metrics.captured,
+            reverse_kl=rkl,
         )
 
 
-def train(cfg: GanConfig, *, seed: int = 0, device: str = "auto",
-          control: TrainControl | None = None) -> Iterator[GanProgress]:
-    """Yield snapshots of a GAN run: first the untrained state, then every chunk.
+def train(
+    cfg: GanConfig, *, seed: int = 0, device: str = "auto"
+) -> Iterator[GanProgress]:
+    """Yield snapshots of a GAN run: the untrained state, then every ``report_every``.
 
-    Without ``control`` a chunk is ``cfg.report_every`` iterations.  With it,
-    each chunk is what :meth:`TrainControl.take` says; a request made before
-    the job starts is done *before* the first yield (so a job started paused
-    with a request shows exactly that one step).  The job ends after
-    ``cfg.steps`` G steps (never, if ``cfg.steps`` is None).
+    The job ends after ``cfg.steps`` G steps (never, if ``cfg.steps`` is None).
 
     Raises
     ------
@@ -766,24 +876,60 @@ def train(cfg: GanConfig, *, seed: int = 0, device: str = "auto",
         When a loss becomes NaN or infinite.
     """
     trainer = GanTrainer(cfg, seed=seed, device=device)
-    first = control.take() if control is not None else None
-    if first is not None and first.means is not None:
+    yield trainer.snapshot()
+    while cfg.steps is None or trainer.g_steps < cfg.steps:
+        for _ in range(cfg.report_every):
+            trainer.step()
+            if cfg.steps is not None and trainer.g_steps >= cfg.steps:
+                break
+        yield trainer.snapshot("both")
+
+
+def train_interactive(
+    cfg: GanConfig,
+    *,
+    seed: int = 0,
+    device: str = "auto",
+    control: TrainControl,
+    idle_s: float = IDLE_S,
+) -> Iterator[GanProgress | None]:
+    """Yield snapshots of a run steered by ``control`` (the panel's job).
+
+    A request queued before the job starts is done *before* the first yield,
+    so a job started with one request shows exactly that step.  While paused
+    the job yields ``None`` every ``idle_s`` seconds (a cancel point, nothing to
+    draw); moved modes while paused give a fresh snapshot.  Ends like
+    :func:`train`.
+
+    Raises
+    ------
+    DivergedError
+        When a loss becomes NaN or infinite.
+    """
+    trainer = GanTrainer(cfg, seed=seed, device=device)
+    first = control.take(0)
+    if first.means is not None:
         trainer.set_modes(first.means)
-    if first is not None and first.requested:
+    if first.requested:
         trainer.do(first.action)
         yield trainer.snapshot(first.action)
     else:
-        yield trainer.snapshot()
+        for _ in range(first.repeats):
+            trainer.step()
+        yield trainer.snapshot("both" if first.repeats else "init")
     while cfg.steps is None or trainer.g_steps < cfg.steps:
-        action: Action = "both"
-        repeats = cfg.report_every
-        if control is not None:
-            chunk = control.take()
-            action, repeats = chunk.action, chunk.repeats
+        chunk = control.take(trainer.g_steps)
+        if chunk.means is not None:
+            trainer.set_modes(chunk.means)
+        if chunk.repeats == 0:
             if chunk.means is not None:
-                trainer.set_modes(chunk.means)
-        for _ in range(repeats):
-            trainer.do(action)
-            if action != "d" and cfg.steps is not None and trainer.g_steps >= cfg.steps:
+                yield trainer.snapshot("edit")
+            else:
+                time.sleep(idle_s)
+                yield None
+            continue
+        for _ in range(chunk.repeats):
+            trainer.do(chunk.action)
+            if cfg.steps is not None and trainer.g_steps >= cfg.steps:
                 break
-        yield trainer.snapshot(action)
+        yield trainer.snapshot(chunk.action)

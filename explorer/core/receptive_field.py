@@ -101,15 +101,21 @@ class Layer:
     def __post_init__(self) -> None:
         where = f"layer {self.name!r}"
         if self.kind not in ("conv", "pool"):
-            raise StackError(f"{where}: unknown layer type {self.kind!r} (conv or pool)")
+            raise StackError(
+                f"{where}: unknown layer type {self.kind!r} (conv or pool)"
+            )
         _pair(self.kernel, "kernel", minimum=1, where=where)
         _pair(self.stride, "stride", minimum=1, where=where)
         _pair(self.padding, "padding", minimum=0, where=where)
         _pair(self.dilation, "dilation", minimum=1, where=where)
         if self.channels is not None and not 1 <= self.channels <= 65_536:
-            raise StackError(f"{where}: channels must be in 1..65536, got {self.channels}")
+            raise StackError(
+                f"{where}: channels must be in 1..65536, got {self.channels}"
+            )
         if self.pool_op not in ("max", "avg"):
-            raise StackError(f"{where}: pool op must be max or avg, got {self.pool_op!r}")
+            raise StackError(
+                f"{where}: pool op must be max or avg, got {self.pool_op!r}"
+            )
 
 
 @dataclass(frozen=True)
@@ -151,8 +157,12 @@ class Stack:
 
     def with_input_size(self, size: int | Pair) -> Stack:
         """Return the same stack analysed at another input size."""
-        return replace(self, input_size=_pair(size, "input size", minimum=1,
-                                               where=f"stack {self.name!r}"))
+        return replace(
+            self,
+            input_size=_pair(
+                size, "input size", minimum=1, where=f"stack {self.name!r}"
+            ),
+        )
 
     def layers(self) -> list[Layer]:
         """Return every layer, depth first, in execution order."""
@@ -194,8 +204,18 @@ class Geometry:
         """Return the input-space box seen by output unit (row ``i``, column ``j``)."""
         top = i * self.j[0] - self.p[0]
         left = j * self.j[1] - self.p[1]
-        return Box(top=top, left=left, bottom=top + self.r[0] - 1,
-                   right=left + self.r[1] - 1)
+        return Box(
+            top=top, left=left, bottom=top + self.r[0] - 1, right=left + self.r[1] - 1
+        )
+
+    def center_unit(self, input_size: Pair) -> tuple[int, int]:
+        """Return the unit whose field centre is nearest the centre of the input."""
+        unit = []
+        for a in (0, 1):
+            target = (input_size[a] - 1) / 2.0
+            raw = (target + self.p[a] - (self.r[a] - 1) / 2.0) / self.j[a]
+            unit.append(min(max(round(raw), 0), self.size[a] - 1))
+        return unit[0], unit[1]
 
     def center(self, axis: int, i: int) -> float:
         """Return the field centre of unit ``i`` along ``axis`` (0 rows, 1 columns)."""
@@ -223,13 +243,22 @@ class Box:
 
     def clipped(self, size: Pair) -> Box:
         """Return the part of the box inside an image of ``size`` (rows, columns)."""
-        return Box(top=max(self.top, 0), left=max(self.left, 0),
-                   bottom=min(self.bottom, size[0] - 1),
-                   right=min(self.right, size[1] - 1))
+        return Box(
+            top=max(self.top, 0),
+            left=max(self.left, 0),
+            bottom=min(self.bottom, size[0] - 1),
+            right=min(self.right, size[1] - 1),
+        )
 
 
-def output_size(n: int, kernel: int, stride: int = 1, padding: int = 0,
-                dilation: int = 1, ceil_mode: bool = False) -> int:
+def output_size(
+    n: int,
+    kernel: int,
+    stride: int = 1,
+    padding: int = 0,
+    dilation: int = 1,
+    ceil_mode: bool = False,
+) -> int:
     """Return the output length ``floor((n + 2p - d(k-1) - 1)/s) + 1`` of one axis.
 
     With ``ceil_mode`` it rounds up as PyTorch's pooling does (a last window that
@@ -252,7 +281,12 @@ def _apply_layer(g: Geometry, layer: Layer) -> Geometry:
     jump: list[int] = []
     pad: list[int] = []
     for a in (0, 1):
-        k, s, p, d = layer.kernel[a], layer.stride[a], layer.padding[a], layer.dilation[a]
+        k, s, p, d = (
+            layer.kernel[a],
+            layer.stride[a],
+            layer.padding[a],
+            layer.dilation[a],
+        )
         n = output_size(g.size[a], k, s, p, d, layer.ceil_mode)
         if n < 1:
             axis = "height" if a == 0 else "width"
@@ -264,8 +298,12 @@ def _apply_layer(g: Geometry, layer: Layer) -> Geometry:
         r.append(g.r[a] + d * (k - 1) * g.j[a])
         jump.append(g.j[a] * s)
         pad.append(g.p[a] + p * g.j[a])
-    return Geometry(size=(size[0], size[1]), r=(r[0], r[1]), j=(jump[0], jump[1]),
-                    p=(pad[0], pad[1]))
+    return Geometry(
+        size=(size[0], size[1]),
+        r=(r[0], r[1]),
+        j=(jump[0], jump[1]),
+        p=(pad[0], pad[1]),
+    )
 
 
 def compose(outer: Geometry, inner: Geometry) -> Geometry:
@@ -273,9 +311,16 @@ def compose(outer: Geometry, inner: Geometry) -> Geometry:
     r = tuple(outer.r[a] + (inner.r[a] - 1) * outer.j[a] for a in (0, 1))
     j = tuple(outer.j[a] * inner.j[a] for a in (0, 1))
     p = tuple(outer.p[a] + inner.p[a] * outer.j[a] for a in (0, 1))
-    mis = tuple(inner.misalignment[a] * outer.j[a] + outer.misalignment[a] for a in (0, 1))
-    return Geometry(size=inner.size, r=(r[0], r[1]), j=(j[0], j[1]), p=(p[0], p[1]),
-                    misalignment=(mis[0], mis[1]))
+    mis = tuple(
+        inner.misalignment[a] * outer.j[a] + outer.misalignment[a] for a in (0, 1)
+    )
+    return Geometry(
+        size=inner.size,
+        r=(r[0], r[1]),
+        j=(j[0], j[1]),
+        p=(p[0], p[1]),
+        misalignment=(mis[0], mis[1]),
+    )
 
 
 @dataclass(frozen=True)
@@ -326,8 +371,13 @@ def _squash(pair: Pair) -> int | list[int]:
     return pair[0] if pair[0] == pair[1] else [pair[0], pair[1]]
 
 
-def _walk(nodes: Sequence[Node], start: Geometry, origin: Geometry, depth: int,
-          rows: list[Row]) -> Geometry:
+def _walk(
+    nodes: Sequence[Node],
+    start: Geometry,
+    origin: Geometry,
+    depth: int,
+    rows: list[Row],
+) -> Geometry:
     """Append rows for ``nodes`` and return the geometry after them.
 
     ``start`` is relative to the block being analysed; ``origin`` maps it to input
@@ -338,27 +388,48 @@ def _walk(nodes: Sequence[Node], start: Geometry, origin: Geometry, depth: int,
         if isinstance(node, Layer):
             before = g
             g = _apply_layer(g, node)
-            rows.append(Row(name=node.name, kind=node.kind, depth=depth,
-                            kernel=node.kernel, stride=node.stride,
-                            padding=node.padding, dilation=node.dilation,
-                            channels=node.channels, geometry=compose(origin, g),
-                            input_size=before.size))
+            rows.append(
+                Row(
+                    name=node.name,
+                    kind=node.kind,
+                    depth=depth,
+                    kernel=node.kernel,
+                    stride=node.stride,
+                    padding=node.padding,
+                    dilation=node.dilation,
+                    channels=node.channels,
+                    geometry=compose(origin, g),
+                    input_size=before.size,
+                )
+            )
         else:
             block = _merge(node, g.size, compose(origin, g), depth, rows)
-            rows.append(Row(name=node.name, kind=node.merge, depth=depth,
-                            kernel=block.r, stride=block.j, padding=block.p,
-                            dilation=(1, 1), channels=None,
-                            geometry=compose(origin, compose(g, block)),
-                            input_size=g.size))
+            rows.append(
+                Row(
+                    name=node.name,
+                    kind=node.merge,
+                    depth=depth,
+                    kernel=block.r,
+                    stride=block.j,
+                    padding=block.p,
+                    dilation=(1, 1),
+                    channels=None,
+                    geometry=compose(origin, compose(g, block)),
+                    input_size=g.size,
+                )
+            )
             g = compose(g, block)
     return g
 
 
-def _merge(branch: Branch, size: Pair, origin: Geometry, depth: int,
-           rows: list[Row]) -> Geometry:
+def _merge(
+    branch: Branch, size: Pair, origin: Geometry, depth: int, rows: list[Row]
+) -> Geometry:
     """Return the block's geometry relative to its input; path rows go to ``rows``."""
-    outs = [_walk(path, Geometry.identity(size), origin, depth + 1, rows)
-            for path in branch.paths]
+    outs = [
+        _walk(path, Geometry.identity(size), origin, depth + 1, rows)
+        for path in branch.paths
+    ]
     first = outs[0]
     for k, g in enumerate(outs[1:], start=1):
         if g.size != first.size:
@@ -383,8 +454,13 @@ def _merge(branch: Branch, size: Pair, origin: Geometry, depth: int,
         r.append(hi - lo + 1)
         p.append(-lo)
         mis.append(max(max(centers) - min(centers), inner_mis))
-    return Geometry(size=first.size, r=(r[0], r[1]), j=first.j, p=(p[0], p[1]),
-                    misalignment=(mis[0], mis[1]))
+    return Geometry(
+        size=first.size,
+        r=(r[0], r[1]),
+        j=first.j,
+        p=(p[0], p[1]),
+        misalignment=(mis[0], mis[1]),
+    )
 
 
 def analyze(stack: Stack) -> list[Row]:
@@ -403,8 +479,17 @@ def analyze(stack: Stack) -> list[Row]:
 
 # -- JSON stacks ----------------------------------------------------------------------
 
-_LAYER_KEYS = {"type", "name", "kernel", "stride", "padding", "dilation", "channels",
-               "ceil_mode", "op"}
+_LAYER_KEYS = {
+    "type",
+    "name",
+    "kernel",
+    "stride",
+    "padding",
+    "dilation",
+    "channels",
+    "ceil_mode",
+    "op",
+}
 
 
 def stack_from_dict(data: Any, name: str = "custom") -> Stack:
@@ -421,8 +506,9 @@ def stack_from_dict(data: Any, name: str = "custom") -> Stack:
         With a message naming the offending layer.
     """
     if not isinstance(data, Mapping):
-        raise StackError("a stack file must hold a JSON object with 'input_size' and "
-                         "'layers'")
+        raise StackError(
+            "a stack file must hold a JSON object with 'input_size' and 'layers'"
+        )
     if "layers" not in data:
         raise StackError("the stack has no 'layers' list")
     layers = data["layers"]
@@ -431,13 +517,19 @@ def stack_from_dict(data: Any, name: str = "custom") -> Stack:
     size = _pair(data.get("input_size", 64), "input_size", minimum=1, where="stack")
     in_ch = data.get("in_channels", 1)
     if isinstance(in_ch, bool) or not isinstance(in_ch, int) or not 1 <= in_ch <= 64:
-        raise StackError(f"stack: in_channels must be an integer in 1..64, not {in_ch!r}")
+        raise StackError(
+            f"stack: in_channels must be an integer in 1..64, not {in_ch!r}"
+        )
     counter: dict[str, int] = {}
     nodes = _parse_nodes(layers, "", counter)
     if sum(counter.values()) > MAX_NODES:
         raise StackError(f"the stack has more than {MAX_NODES} layers")
-    return Stack(name=str(data.get("name", name)), input_size=size,
-                 nodes=tuple(nodes), in_channels=in_ch)
+    return Stack(
+        name=str(data.get("name", name)),
+        input_size=size,
+        nodes=tuple(nodes),
+        in_channels=in_ch,
+    )
 
 
 def _parse_nodes(items: list[Any], prefix: str, counter: dict[str, int]) -> list[Node]:
@@ -446,12 +538,15 @@ def _parse_nodes(items: list[Any], prefix: str, counter: dict[str, int]) -> list
     for index, item in enumerate(items):
         where = f"layer {index + 1}" + (f" of {prefix.rstrip('.')}" if prefix else "")
         if not isinstance(item, Mapping):
-            raise StackError(f"{where}: expected an object like {{\"type\": \"conv\", "
-                             f"\"kernel\": 3}}, got {item!r}")
+            raise StackError(
+                f'{where}: expected an object like {{"type": "conv", '
+                f'"kernel": 3}}, got {item!r}'
+            )
         kind = item.get("type")
         if kind not in ("conv", "pool", "branch"):
-            raise StackError(f"{where}: unknown layer type {kind!r} "
-                             "(use conv, pool or branch)")
+            raise StackError(
+                f"{where}: unknown layer type {kind!r} (use conv, pool or branch)"
+            )
         counter[kind] = counter.get(kind, 0) + 1
         base = str(item.get("name", f"{kind}{counter[kind]}"))
         if not base.isidentifier():
@@ -462,15 +557,22 @@ def _parse_nodes(items: list[Any], prefix: str, counter: dict[str, int]) -> list
         name = prefix + base
         if kind == "branch":
             paths = item.get("paths")
-            if not isinstance(paths, list) or len(paths) < 2 or not all(
-                isinstance(p, list) for p in paths
+            if (
+                not isinstance(paths, list)
+                or len(paths) < 2
+                or not all(isinstance(p, list) for p in paths)
             ):
-                raise StackError(f"{where}: a branch needs 'paths': a list of at least "
-                                 "two layer lists")
-            parsed = tuple(tuple(_parse_nodes(p, f"{name}.p{k}.", counter))
-                           for k, p in enumerate(paths))
-            nodes.append(Branch(name=name, paths=parsed,
-                                merge=item.get("merge", "concat")))
+                raise StackError(
+                    f"{where}: a branch needs 'paths': a list of at least "
+                    "two layer lists"
+                )
+            parsed = tuple(
+                tuple(_parse_nodes(p, f"{name}.p{k}.", counter))
+                for k, p in enumerate(paths)
+            )
+            nodes.append(
+                Branch(name=name, paths=parsed, merge=item.get("merge", "concat"))
+            )
             continue
         unknown = set(item) - _LAYER_KEYS
         if unknown:
@@ -478,21 +580,30 @@ def _parse_nodes(items: list[Any], prefix: str, counter: dict[str, int]) -> list
         if "kernel" not in item:
             raise StackError(f"{where}: a {kind} layer needs a 'kernel'")
         channels = item.get("channels")
-        if channels is not None and (isinstance(channels, bool)
-                                     or not isinstance(channels, int)):
+        if channels is not None and (
+            isinstance(channels, bool) or not isinstance(channels, int)
+        ):
             raise StackError(f"{where}: channels must be an integer")
         try:
-            nodes.append(Layer(
-                name=name, kind=kind,
-                kernel=_pair(item["kernel"], "kernel", minimum=1, where=where),
-                stride=_pair(item.get("stride", 1), "stride", minimum=1, where=where),
-                padding=_pair(item.get("padding", 0), "padding", minimum=0, where=where),
-                dilation=_pair(item.get("dilation", 1), "dilation", minimum=1,
-                               where=where),
-                channels=channels if kind == "conv" else None,
-                ceil_mode=bool(item.get("ceil_mode", False)),
-                pool_op=item.get("op", "max"),
-            ))
+            nodes.append(
+                Layer(
+                    name=name,
+                    kind=kind,
+                    kernel=_pair(item["kernel"], "kernel", minimum=1, where=where),
+                    stride=_pair(
+                        item.get("stride", 1), "stride", minimum=1, where=where
+                    ),
+                    padding=_pair(
+                        item.get("padding", 0), "padding", minimum=0, where=where
+                    ),
+                    dilation=_pair(
+                        item.get("dilation", 1), "dilation", minimum=1, where=where
+                    ),
+                    channels=channels if kind == "conv" else None,
+                    ceil_mode=bool(item.get("ceil_mode", False)),
+                    pool_op=item.get("op", "max"),
+                )
+            )
         except StackError as exc:
             raise StackError(str(exc).replace(f"layer {name!r}", where)) from None
     return nodes
@@ -514,8 +625,10 @@ def stack_from_json(path: str | Path) -> Stack:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise StackError(f"{p.name} is not valid JSON: {exc.msg} at line {exc.lineno}, "
-                         f"column {exc.colno}") from exc
+        raise StackError(
+            f"{p.name} is not valid JSON: {exc.msg} at line {exc.lineno}, "
+            f"column {exc.colno}"
+        ) from exc
     try:
         return stack_from_dict(data, name=p.stem)
     except StackError as exc:
@@ -526,15 +639,25 @@ def stack_to_dict(stack: Stack) -> dict[str, Any]:
     """Return ``stack`` in the JSON format :func:`stack_from_dict` reads."""
 
     def node(n: Node, prefix: str) -> dict[str, Any]:
-        short = n.name[len(prefix):] if n.name.startswith(prefix) else n.name
+        short = n.name[len(prefix) :] if n.name.startswith(prefix) else n.name
         if isinstance(n, Branch):
-            return {"type": "branch", "name": short, "merge": n.merge,
-                    "paths": [[node(c, f"{n.name}.p{k}.") for c in path]
-                              for k, path in enumerate(n.paths)]}
-        d: dict[str, Any] = {"type": n.kind, "name": short,
-                             "kernel": _squash(n.kernel), "stride": _squash(n.stride),
-                             "padding": _squash(n.padding),
-                             "dilation": _squash(n.dilation)}
+            return {
+                "type": "branch",
+                "name": short,
+                "merge": n.merge,
+                "paths": [
+                    [node(c, f"{n.name}.p{k}.") for c in path]
+                    for k, path in enumerate(n.paths)
+                ],
+            }
+        d: dict[str, Any] = {
+            "type": n.kind,
+            "name": short,
+            "kernel": _squash(n.kernel),
+            "stride": _squash(n.stride),
+            "padding": _squash(n.padding),
+            "dilation": _squash(n.dilation),
+        }
         if n.channels is not None:
             d["channels"] = n.channels
         if n.ceil_mode:
@@ -543,16 +666,20 @@ def stack_to_dict(stack: Stack) -> dict[str, Any]:
             d["op"] = n.pool_op
         return d
 
-    return {"name": stack.name, "input_size": _squash(stack.input_size),
-            "in_channels": stack.in_channels,
-            "layers": [node(n, "") for n in stack.nodes]}
+    return {
+        "name": stack.name,
+        "input_size": _squash(stack.input_size),
+        "in_channels": stack.in_channels,
+        "layers": [node(n, "") for n in stack.nodes],
+    }
 
 
-# -- stacks of torch modules ------------------------------------------------------------
+# -- stacks of torch modules ---------------------------------------------------------
 
 
-def stack_from_module(module: nn.Module, input_size: int | Pair, *, name: str = "",
-                      in_channels: int = 3) -> Stack:
+def stack_from_module(
+    module: nn.Module, input_size: int | Pair, *, name: str = "", in_channels: int = 3
+) -> Stack:
     """Return the conv / pool trunk of a ``torch.nn`` module, found by walking it.
 
     Containers are walked in registration order; convolutions and pooling become
@@ -567,13 +694,16 @@ def stack_from_module(module: nn.Module, input_size: int | Pair, *, name: str = 
         For a module type whose effect on the field is unknown.
     """
     nodes, _ = _walk_module(module, "")
-    return Stack(name=name or type(module).__name__.lower(),
-                 input_size=_pair(input_size, "input size", minimum=1, where="stack"),
-                 nodes=tuple(nodes), in_channels=in_channels)
+    return Stack(
+        name=name or type(module).__name__.lower(),
+        input_size=_pair(input_size, "input size", minimum=1, where="stack"),
+        nodes=tuple(nodes),
+        in_channels=in_channels,
+    )
 
 
 def _walk_module(module: nn.Module, prefix: str) -> tuple[list[Node], bool]:
-    """Return the nodes of ``module`` and whether the head (end of trunk) was reached."""
+    """Return the nodes of ``module`` and whether the classifier head was reached."""
     from torch import nn
 
     paths_fn = getattr(module, "rf_paths", None)
@@ -582,41 +712,82 @@ def _walk_module(module: nn.Module, prefix: str) -> tuple[list[Node], bool]:
         for child_names in paths_fn():
             path: list[Node] = []
             for child in child_names:
-                sub, _ = _walk_module(module.get_submodule(child), f"{prefix}{child}")
+                sub, _ = _walk_module(
+                    module.get_submodule(child),
+                    f"{prefix}.{child}" if prefix else child,
+                )
                 path.extend(sub)
             paths.append(tuple(path))
         merge: MergeOp = getattr(module, "rf_merge", "concat")
         return [Branch(name=prefix or "block", paths=tuple(paths), merge=merge)], False
     if isinstance(module, nn.Conv2d):
         if isinstance(module.padding, str):
-            raise StackError(f"{prefix}: padding={module.padding!r} is not supported; "
-                             "give the padding as numbers")
-        return [Layer(name=prefix, kind="conv", kernel=_tup(module.kernel_size),
-                      stride=_tup(module.stride), padding=_tup(module.padding),
-                      dilation=_tup(module.dilation),
-                      channels=module.out_channels)], False
+            raise StackError(
+                f"{prefix}: padding={module.padding!r} is not supported; "
+                "give the padding as numbers"
+            )
+        return [
+            Layer(
+                name=prefix,
+                kind="conv",
+                kernel=_tup(module.kernel_size),
+                stride=_tup(module.stride),
+                padding=_tup(module.padding),
+                dilation=_tup(module.dilation),
+                channels=module.out_channels,
+            )
+        ], False
     if isinstance(module, (nn.MaxPool2d, nn.AvgPool2d)):
         dilation = getattr(module, "dilation", 1)
-        return [Layer(name=prefix, kind="pool", kernel=_tup(module.kernel_size),
-                      stride=_tup(module.stride or module.kernel_size),
-                      padding=_tup(module.padding), dilation=_tup(dilation),
-                      ceil_mode=bool(module.ceil_mode),
-                      pool_op="max" if isinstance(module, nn.MaxPool2d) else "avg")], False
-    if isinstance(module, (nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d, nn.Flatten,
-                           nn.Linear)):
+        return [
+            Layer(
+                name=prefix,
+                kind="pool",
+                kernel=_tup(module.kernel_size),
+                stride=_tup(module.stride or module.kernel_size),
+                padding=_tup(module.padding),
+                dilation=_tup(dilation),
+                ceil_mode=bool(module.ceil_mode),
+                pool_op="max" if isinstance(module, nn.MaxPool2d) else "avg",
+            )
+        ], False
+    if isinstance(
+        module, (nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d, nn.Flatten, nn.Linear)
+    ):
         return [], True
-    if isinstance(module, (nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.GELU, nn.Tanh,
-                           nn.Sigmoid, nn.SiLU, nn.ELU, nn.BatchNorm2d, nn.GroupNorm,
-                           nn.LayerNorm, nn.InstanceNorm2d, nn.Dropout, nn.Dropout2d,
-                           nn.Identity, nn.LocalResponseNorm)):
+    if isinstance(
+        module,
+        (
+            nn.ReLU,
+            nn.ReLU6,
+            nn.LeakyReLU,
+            nn.GELU,
+            nn.Tanh,
+            nn.Sigmoid,
+            nn.SiLU,
+            nn.ELU,
+            nn.BatchNorm2d,
+            nn.GroupNorm,
+            nn.LayerNorm,
+            nn.InstanceNorm2d,
+            nn.Dropout,
+            nn.Dropout2d,
+            nn.Identity,
+            nn.LocalResponseNorm,
+        ),
+    ):
         return [], False
     children = list(module.named_children())
     if not children:
-        raise StackError(f"{prefix or 'model'}: cannot tell how a "
-                         f"{type(module).__name__} changes the receptive field")
+        raise StackError(
+            f"{prefix or 'model'}: cannot tell how a "
+            f"{type(module).__name__} changes the receptive field"
+        )
     nodes: list[Node] = []
     for child_name, child in children:
-        sub, head = _walk_module(child, f"{prefix}.{child_name}" if prefix else child_name)
+        sub, head = _walk_module(
+            child, f"{prefix}.{child_name}" if prefix else child_name
+        )
         nodes.extend(sub)
         if head:
             return nodes, True
@@ -629,7 +800,7 @@ def _tup(v: int | tuple[int, ...]) -> Pair:
     return (int(v[0]), int(v[-1]))
 
 
-# -- the architecture catalogue -------------------------------------------------------------
+# -- the architecture catalogue ------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -646,22 +817,62 @@ class ArchInfo:
 ARCHS: dict[str, ArchInfo] = {
     a.key: a
     for a in (
-        ArchInfo("lenet5", "LeNet-5 (LeCun et al. 1998)", 32, 1,
-                 "C1-S2-C3-S4-C5 with average-pool subsampling"),
-        ArchInfo("alexnet", "AlexNet (torchvision layout)", 224, 3,
-                 "11×11 stride-4 first layer, three max pools"),
-        ArchInfo("vgg16", "VGG-16 (torchvision layout)", 224, 3,
-                 "thirteen stacked 3×3 convolutions, five 2×2 pools"),
-        ArchInfo("resnet18", "ResNet-18 (torchvision layout)", 224, 3,
-                 "basic blocks; identity shortcuts are a second path"),
-        ArchInfo("resnet50", "ResNet-50 (torchvision layout)", 224, 3,
-                 "bottleneck blocks with the stride in the 3×3 convolution"),
-        ArchInfo("inception", "Inception-style (GoogLeNet stem + 3a, 3b)", 224, 3,
-                 "four parallel paths concatenated: 1×1, 3×3, 5×5, pool"),
-        ArchInfo("wavenet", "WaveNet-style dilated stack", 128, 1,
-                 "3×3 residual convolutions with dilation 1, 2, 4, … 32"),
-        ArchInfo("mnist_cnn", "Live MNIST CNN", 28, 1,
-                 "the small CNN the panel trains on MNIST"),
+        ArchInfo(
+            "lenet5",
+            "LeNet-5 (LeCun et al. 1998)",
+            32,
+            1,
+            "C1-S2-C3-S4-C5 with average-pool subsampling",
+        ),
+        ArchInfo(
+            "alexnet",
+            "AlexNet (torchvision layout)",
+            224,
+            3,
+            "11×11 stride-4 first layer, three max pools",
+        ),
+        ArchInfo(
+            "vgg16",
+            "VGG-16 (torchvision layout)",
+            224,
+            3,
+            "thirteen stacked 3×3 convolutions, five 2×2 pools",
+        ),
+        ArchInfo(
+            "resnet18",
+            "ResNet-18 (torchvision layout)",
+            224,
+            3,
+            "basic blocks; identity shortcuts are a second path",
+        ),
+        ArchInfo(
+            "resnet50",
+            "ResNet-50 (torchvision layout)",
+            224,
+            3,
+            "bottleneck blocks with the stride in the 3×3 convolution",
+        ),
+        ArchInfo(
+            "inception",
+            "Inception-style (GoogLeNet stem + 3a, 3b)",
+            224,
+            3,
+            "four parallel paths concatenated: 1×1, 3×3, 5×5, pool",
+        ),
+        ArchInfo(
+            "wavenet",
+            "WaveNet-style dilated stack",
+            128,
+            1,
+            "3×3 residual convolutions with dilation 1, 2, 4, … 32",
+        ),
+        ArchInfo(
+            "mnist_cnn",
+            "Live MNIST CNN",
+            28,
+            1,
+            "the small CNN the panel trains on MNIST",
+        ),
     )
 }
 
@@ -685,12 +896,14 @@ def arch_stack(key: str, input_size: int | Pair | None = None) -> Stack:
 
     info = ARCHS.get(key)
     if info is None:
-        raise StackError(f"unknown architecture {key!r}; choose one of "
-                         f"{', '.join(ARCH_NAMES)}")
+        raise StackError(
+            f"unknown architecture {key!r}; choose one of {', '.join(ARCH_NAMES)}"
+        )
     with torch.device("meta"):
         model = build_arch(key)
-    stack = stack_from_module(model, input_size or info.input_size, name=key,
-                              in_channels=info.in_channels)
+    stack = stack_from_module(
+        model, input_size or info.input_size, name=key, in_channels=info.in_channels
+    )
     analyze(stack)  # raise now when the input is too small
     return stack
 
@@ -707,8 +920,10 @@ def load_stack(spec: str, input_size: int | None = None) -> Stack:
         return arch_stack(spec, input_size)
     path = Path(spec)
     if path.suffix.lower() != ".json" and not path.exists():
-        raise StackError(f"{spec!r} is neither an architecture ({', '.join(ARCH_NAMES)})"
-                         " nor a stack JSON file")
+        raise StackError(
+            f"{spec!r} is neither an architecture ({', '.join(ARCH_NAMES)})"
+            " nor a stack JSON file"
+        )
     if not path.exists():
         raise StackError(f"no such stack file: {spec}")
     stack = stack_from_json(path)
@@ -716,11 +931,6 @@ def load_stack(spec: str, input_size: int | None = None) -> Stack:
         stack = stack.with_input_size(input_size)
     analyze(stack)
     return stack
-
-
-def final_geometry(stack: Stack) -> Geometry:
-    """Return the geometry of the stack's last feature map."""
-    return analyze(stack)[-1].geometry
 
 
 def set_layer(stack: Stack, name: str, **changes: Any) -> Stack:
@@ -733,8 +943,10 @@ def set_layer(stack: Stack, name: str, **changes: Any) -> Stack:
     StackError
         When no layer has that name or a value is invalid.
     """
-    values = {k: (v, v) if isinstance(v, int) and k != "channels" else v
-              for k, v in changes.items()}
+    values = {
+        k: (v, v) if isinstance(v, int) and k != "channels" else v
+        for k, v in changes.items()
+    }
     found = False
 
     def edit(nodes: tuple[Node, ...]) -> tuple[Node, ...]:
@@ -743,7 +955,7 @@ def set_layer(stack: Stack, name: str, **changes: Any) -> Stack:
         for n in nodes:
             if isinstance(n, Layer) and n.name == name:
                 found = True
-                out.append(replace(n, **values))
+                out.append(replace(n, **values))  # type: ignore[arg-type]
             elif isinstance(n, Branch):
                 out.append(replace(n, paths=tuple(edit(p) for p in n.paths)))
             else:
@@ -754,11 +966,6 @@ def set_layer(stack: Stack, name: str, **changes: Any) -> Stack:
     if not found:
         raise StackError(f"the stack has no layer called {name!r}")
     return replace(stack, nodes=new_nodes)
-
-
-def rf_growth(rows: Sequence[Row]) -> list[tuple[str, int]]:
-    """Return (name, rf height) per row: the curve of field growth with depth."""
-    return [(row.name, row.geometry.r[0]) for row in rows]
 
 
 def table_text(rows: Sequence[Row]) -> str:
@@ -772,9 +979,20 @@ def table_text(rows: Sequence[Row]) -> str:
     for row in rows:
         g = row.geometry
         name = "  " * row.depth + row.name
-        lines.append((name, row.kind, fmt(row.kernel), fmt(row.stride),
-                       fmt(row.padding), fmt(row.dilation), fmt(g.size), fmt(g.r),
-                       fmt(g.j), fmt(g.p)))
+        lines.append(
+            (
+                name,
+                row.kind,
+                fmt(row.kernel),
+                fmt(row.stride),
+                fmt(row.padding),
+                fmt(row.dilation),
+                fmt(g.size),
+                fmt(g.r),
+                fmt(g.j),
+                fmt(g.p),
+            )
+        )
     widths = [max(len(line[c]) for line in lines) for c in range(len(head))]
     out = []
     for line in lines:
@@ -786,5 +1004,8 @@ def table_text(rows: Sequence[Row]) -> str:
 
 def misaligned_rows(rows: Sequence[Row]) -> list[Row]:
     """Return the merge rows whose paths' field centres do not coincide."""
-    return [r for r in rows if r.kind in ("concat", "add")
-            and max(r.geometry.misalignment) > 0]
+    return [
+        r
+        for r in rows
+        if r.kind in ("concat", "add") and max(r.geometry.misalignment) > 0
+    ]

@@ -42,6 +42,7 @@ class FormulaCard(QFrame):
         font = self._formula.font()
         font.setFamilies(["DejaVu Serif", "Cambria Math", "serif"])
         self._formula.setFont(font)
+        self._shown: dict[str, object] = {}
         self._values = QLabel()
         self._values.setTextFormat(Qt.TextFormat.RichText)
         self._values.setWordWrap(True)
@@ -58,6 +59,7 @@ class FormulaCard(QFrame):
 
     def set_values(self, values: Mapping[str, object]) -> None:
         """Show ``values`` as ``name = value`` rows (floats to 4 significant digits)."""
+        self._shown = dict(values)
         rows = "".join(
             f"<tr><td>{k}</td><td>&nbsp;=&nbsp;</td><td><b>{_fmt(v)}</b></td></tr>"
             for k, v in values.items()
@@ -65,9 +67,5 @@ class FormulaCard(QFrame):
         self._values.setText(f"<table>{rows}</table>")
 
     def values_text(self) -> str:
-        """Return the values as plain text (for tests and accessibility)."""
-        from PySide6.QtGui import QTextDocument
-
-        doc = QTextDocument()
-        doc.setHtml(self._values.text())
-        return doc.toPlainText()
+        """Return the values as plain ``name = value`` lines (tests, accessibility)."""
+        return "\n".join(f"{k} = {_fmt(v)}" for k, v in self._shown.items())

@@ -174,7 +174,9 @@ class MeshView(QWidget):
         if self._closed:
             return
         if self._canvas is None:
-            self.plotter.render()
+            # update() schedules one paint, which renders; render() here would render
+            # and then the paint event it causes would render a second time.
+            self.plotter.update()
             return
         size = [max(self._canvas.width(), 16), max(self._canvas.height(), 16)]
         if list(self.plotter.window_size) != size:

@@ -173,6 +173,11 @@ class PlotPane(pg.PlotWidget):
             plot.setLabel("bottom", x_label, **style)
         if y_label:
             plot.setLabel("left", y_label, **style)
+        if self._legend is not None:
+            self._legend.setLabelTextColor(p.plot_fg)
+            self._legend.setLabelTextSize(f"{9 * scale:.0f}pt")
+            for _sample, label in self._legend.items:
+                label.setText(label.text)  # LabelItem applies new attributes on setText
         for s in self._styled:
             self._style(s)
         for item, kind in self._images:

@@ -66,7 +66,9 @@ class ShapeSpace(Protocol):
         ...
 
 
-def check_shape_values(space: ShapeSpace, values: Mapping[str, float]) -> dict[str, float]:
+def check_shape_values(
+    space: ShapeSpace, values: Mapping[str, float]
+) -> dict[str, float]:
     """Return ``values`` completed with defaults, checked against names and ranges.
 
     Raises
@@ -77,13 +79,18 @@ def check_shape_values(space: ShapeSpace, values: Mapping[str, float]) -> dict[s
     unknown = sorted(set(values) - set(space.names))
     if unknown:
         raise ValueError(
-            f"unknown {space.kind} parameter {unknown[0]!r}; known: {', '.join(space.names)}"
+            f"unknown {space.kind} parameter {unknown[0]!r}; "
+            f"known: {', '.join(space.names)}"
         )
     out: dict[str, float] = {}
-    for name, default, (lo, hi) in zip(space.names, space.defaults, space.ranges, strict=True):
+    for name, default, (lo, hi) in zip(
+        space.names, space.defaults, space.ranges, strict=True
+    ):
         value = float(values.get(name, default))
         if not np.isfinite(value) or not lo <= value <= hi:
-            raise ValueError(f"{space.kind} {name} = {value} is outside [{lo:g}, {hi:g}]")
+            raise ValueError(
+                f"{space.kind} {name} = {value} is outside [{lo:g}, {hi:g}]"
+            )
         out[name] = value
     return out
 
@@ -133,18 +140,35 @@ class BodyModel:
         v = self.rest.vertices.shape[0]
         parents = self.bone_parents
         if parents.shape != (k,) or k == 0:
-            raise ValueError(f"{k} bone names but bone_parents has shape {parents.shape}")
-        if parents[0] != -1 or np.any(parents[1:] < 0) or np.any(parents[1:] >= np.arange(1, k)):
-            raise ValueError("bones must be ordered root first, each parent before its children")
+            raise ValueError(
+                f"{k} bone names but bone_parents has shape {parents.shape}"
+            )
+        if (
+            parents[0] != -1
+            or np.any(parents[1:] < 0)
+            or np.any(parents[1:] >= np.arange(1, k))
+        ):
+            raise ValueError(
+                "bones must be ordered root first, each parent before its children"
+            )
         if self.rest.bone_frames.shape[0] != k:
-            raise ValueError(f"{k} bones but {self.rest.bone_frames.shape[0]} rest bone frames")
+            raise ValueError(
+                f"{k} bones but {self.rest.bone_frames.shape[0]} rest bone frames"
+            )
         if self.faces.ndim != 2 or self.faces.shape[1] != 3:
             raise ValueError(f"faces must be (F, 3) triangles, got {self.faces.shape}")
         if self.faces.size and (self.faces.min() < 0 or self.faces.max() >= v):
             raise ValueError("a face refers to a vertex that does not exist")
-        if self.skin_indices.shape != self.skin_weights.shape or self.skin_indices.shape[0] != v:
-            raise ValueError("skinning weights must be (V, m) like the skinning indices")
-        if self.skin_indices.size and (self.skin_indices.min() < 0 or self.skin_indices.max() >= k):
+        if (
+            self.skin_indices.shape != self.skin_weights.shape
+            or self.skin_indices.shape[0] != v
+        ):
+            raise ValueError(
+                "skinning weights must be (V, m) like the skinning indices"
+            )
+        if self.skin_indices.size and (
+            self.skin_indices.min() < 0 or self.skin_indices.max() >= k
+        ):
             raise ValueError("a skinning weight refers to a bone that does not exist")
         if self.posedirs is not None and self.posedirs.shape != (3 * v, 9 * (k - 1)):
             raise ValueError(
@@ -184,7 +208,7 @@ class BodyModel:
         return [int(i) for i in np.flatnonzero(self.bone_parents == bone)]
 
     def with_shape(self, values: Mapping[str, float]) -> BodyModel:
-        """Return this model reshaped to ``values`` (shape names not given keep defaults).
+        """Return this model reshaped to ``values`` (missing names take defaults).
 
         Raises
         ------
@@ -270,7 +294,8 @@ def matrix_to_euler(r: F64) -> F64:
     else:  # gimbal lock: only rx ± rz is defined, put it all in rx
         rx = np.arctan2(r[2, 1], r[1, 1])
         rz = 0.0
-    return np.rad2deg(np.array([rx, np.arcsin(sy), rz]))
+    out: F64 = np.rad2deg(np.array([rx, np.arcsin(sy), rz]))
+    return out
 
 
 def axis_angle_matrix(axis: Sequence[float] | F64, degrees: float) -> F64:
@@ -279,7 +304,8 @@ def axis_angle_matrix(axis: Sequence[float] | F64, degrees: float) -> F64:
     k = k / np.linalg.norm(k)
     t = np.deg2rad(degrees)
     kx = np.array([[0.0, -k[2], k[1]], [k[2], 0.0, -k[0]], [-k[1], k[0], 0.0]])
-    return np.eye(3) + np.sin(t) * kx + (1.0 - np.cos(t)) * (kx @ kx)
+    out: F64 = np.eye(3) + np.sin(t) * kx + (1.0 - np.cos(t)) * (kx @ kx)
+    return out
 
 
 def rotation_between(a: F64, b: F64) -> F64:

@@ -3,7 +3,7 @@
 The Rays panel, the ``explorer rays`` command and the tests all use these modules:
 
 * :mod:`~explorer.core.rays.camera` — pinhole look-at cameras and rays through pixels,
-* :mod:`~explorer.core.rays.scenes` — built-in scenes with analytic SDF / density / colour,
+* :mod:`~explorer.core.rays.scenes` — built-in scenes: analytic SDF, density, colour,
 * :mod:`~explorer.core.rays.render` — sampling along rays and NeRF volume rendering,
 * :mod:`~explorer.core.rays.roots` — sphere tracing and DVR's march + secant,
 * :mod:`~explorer.core.rays.sdf_fit` — an SDF MLP fit to a point cloud (IGR),

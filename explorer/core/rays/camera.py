@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-FloatArray = NDArray[np.float64]
+FloatArray = NDArray[np.floating[Any]]
 
 
 def normalize(v: FloatArray, *, what: str = "direction") -> FloatArray:
@@ -29,7 +30,7 @@ def normalize(v: FloatArray, *, what: str = "direction") -> FloatArray:
 
 @dataclass(frozen=True)
 class Camera:
-    """A pinhole camera at ``eye`` looking at ``target`` (OpenGL convention: −z forward).
+    """A pinhole camera at ``eye`` looking at ``target`` (OpenGL: −z forward).
 
     Attributes
     ----------
@@ -50,13 +51,19 @@ class Camera:
 
     def __post_init__(self) -> None:
         if not 1.0 <= self.fov_deg <= 170.0:
-            raise ValueError(f"field of view must be in [1, 170] degrees, got {self.fov_deg}")
+            raise ValueError(
+                f"field of view must be in [1, 170] degrees, got {self.fov_deg}"
+            )
         if not (1 <= self.width <= 4096 and 1 <= self.height <= 4096):
-            raise ValueError(f"image size must be 1..4096 pixels, got {self.width}×{self.height}")
+            raise ValueError(
+                f"image size must be 1..4096 pixels, got {self.width}×{self.height}"
+            )
         forward = np.subtract(self.target, self.eye)
         normalize(forward, what="camera viewing direction (eye equals target?)")
         if np.linalg.norm(np.cross(forward, self.up)) < 1e-9:
-            raise ValueError("the camera's up vector is parallel to its viewing direction")
+            raise ValueError(
+                "the camera's up vector is parallel to its viewing direction"
+            )
 
     @property
     def focal(self) -> float:
@@ -75,7 +82,7 @@ class Camera:
         return Camera(self.eye, self.target, self.up, self.fov_deg, width, height)
 
     def pixel_rays(self, u: FloatArray, v: FloatArray) -> tuple[FloatArray, FloatArray]:
-        """Return (origins, unit directions), shape (..., 3), of the rays through pixels.
+        """Return (origins, unit directions), shape (..., 3), of rays through pixels.
 
         ``u`` is the column and ``v`` the row (0 at the top); integer values hit
         pixel centres (+0.5 is added), as in the NeRF code's ``get_rays``.
@@ -91,20 +98,32 @@ class Camera:
 
     def all_rays(self) -> tuple[FloatArray, FloatArray]:
         """Return (origins, directions) of every pixel, shape (height, width, 3)."""
-        v, u = np.meshgrid(np.arange(self.height), np.arange(self.width), indexing="ij")
+        v, u = np.meshgrid(
+            np.arange(self.height, dtype=np.float64),
+            np.arange(self.width, dtype=np.float64),
+            indexing="ij",
+        )
         return self.pixel_rays(u, v)
 
     def project(self, points: FloatArray) -> FloatArray:
-        """Return pixel coordinates (u, v) of world ``points`` (..., 3); inverse of rays."""
-        p = (np.asarray(points, dtype=np.float64) - np.asarray(self.eye)) @ self.rotation()
+        """Return pixel coordinates (u, v) of world ``points`` (..., 3)."""
+        p = (
+            np.asarray(points, dtype=np.float64) - np.asarray(self.eye)
+        ) @ self.rotation()
         z = -p[..., 2]
         u = self.focal * p[..., 0] / z + 0.5 * self.width - 0.5
         v = -self.focal * p[..., 1] / z + 0.5 * self.height - 0.5
         return np.stack([u, v], axis=-1)
 
 
-def orbit_camera(azimuth_deg: float, elevation_deg: float, radius: float = 3.0, *,
-                 size: int = 64, fov_deg: float = 45.0) -> Camera:
+def orbit_camera(
+    azimuth_deg: float,
+    elevation_deg: float,
+    radius: float = 3.0,
+    *,
+    size: int = 64,
+    fov_deg: float = 45.0,
+) -> Camera:
     """Return a camera on a sphere of ``radius`` around the origin, looking at it."""
     az, el = math.radians(azimuth_deg), math.radians(elevation_deg)
     eye = (

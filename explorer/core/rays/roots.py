@@ -14,14 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
 from explorer.core.rays.camera import normalize
 
-FloatArray = NDArray[np.float64]
+FloatArray = NDArray[np.floating[Any]]
 ScalarField = Callable[[FloatArray], FloatArray]
 Method = Literal["sphere", "secant"]
 METHODS: tuple[Method, ...] = ("sphere", "secant")
@@ -61,8 +61,9 @@ def _eval(f: ScalarField, o: FloatArray, d: FloatArray, t: float) -> float:
     return float(np.asarray(f((o + t * d)[None, :])).reshape(-1)[0])
 
 
-def _check(origin: FloatArray, direction: FloatArray, near: float,
-           far: float) -> tuple[FloatArray, FloatArray]:
+def _check(
+    origin: FloatArray, direction: FloatArray, near: float, far: float
+) -> tuple[FloatArray, FloatArray]:
     o = np.asarray(origin, dtype=np.float64).reshape(3)
     if not np.all(np.isfinite(o)):
         raise ValueError("the ray origin must be finite")
@@ -72,9 +73,16 @@ def _check(origin: FloatArray, direction: FloatArray, near: float,
     return o, d
 
 
-def sphere_trace(f: ScalarField, origin: FloatArray, direction: FloatArray, *,
-                 near: float = 0.0, far: float = 10.0, eps: float = 1e-5,
-                 max_steps: int = 256) -> TraceResult:
+def sphere_trace(
+    f: ScalarField,
+    origin: FloatArray,
+    direction: FloatArray,
+    *,
+    near: float = 0.0,
+    far: float = 10.0,
+    eps: float = 1e-5,
+    max_steps: int = 256,
+) -> TraceResult:
     """Return the first hit of the zero level set of the SDF ``f`` by sphere tracing.
 
     Starting at t = near, each step moves by the SDF value (the radius of a ball
@@ -97,10 +105,18 @@ def sphere_trace(f: ScalarField, origin: FloatArray, direction: FloatArray, *,
     return TraceResult(False, None, None, steps, "sphere")
 
 
-def secant_trace(f: ScalarField, origin: FloatArray, direction: FloatArray, *,
-                 near: float = 0.0, far: float = 10.0, n_march: int = 64,
-                 n_secant: int = 8, tol: float = 1e-10) -> TraceResult:
-    """Return the first + → − crossing of ``f`` by DVR's coarse march and secant refinement.
+def secant_trace(
+    f: ScalarField,
+    origin: FloatArray,
+    direction: FloatArray,
+    *,
+    near: float = 0.0,
+    far: float = 10.0,
+    n_march: int = 64,
+    n_secant: int = 8,
+    tol: float = 1e-10,
+) -> TraceResult:
+    """Return the first + → − crossing of ``f`` by DVR's coarse march and secant.
 
     ``n_march`` uniform evaluations on [near, far] find the first interval with
     f(t_a) > 0 ≥ f(t_b); ``n_secant`` secant steps then refine the root, keeping
@@ -116,7 +132,12 @@ def secant_trace(f: ScalarField, origin: FloatArray, direction: FloatArray, *,
     if crossing.size == 0:
         return TraceResult(False, None, None, steps, "secant")
     i = int(crossing[0])
-    ta, fa, tb, fb = float(ts[i]), float(values[i]), float(ts[i + 1]), float(values[i + 1])
+    ta, fa, tb, fb = (
+        float(ts[i]),
+        float(values[i]),
+        float(ts[i + 1]),
+        float(values[i + 1]),
+    )
     t = tb
     for _ in range(n_secant):
         if fb == fa:
@@ -133,8 +154,15 @@ def secant_trace(f: ScalarField, origin: FloatArray, direction: FloatArray, *,
     return TraceResult(True, t, o + t * d, steps, "secant")
 
 
-def trace(f: ScalarField, origin: FloatArray, direction: FloatArray, method: Method, *,
-          near: float = 0.0, far: float = 10.0) -> TraceResult:
+def trace(
+    f: ScalarField,
+    origin: FloatArray,
+    direction: FloatArray,
+    method: Method,
+    *,
+    near: float = 0.0,
+    far: float = 10.0,
+) -> TraceResult:
     """Return :func:`sphere_trace` or :func:`secant_trace` by ``method`` name."""
     if method == "sphere":
         return sphere_trace(f, origin, direction, near=near, far=far)
@@ -143,9 +171,16 @@ def trace(f: ScalarField, origin: FloatArray, direction: FloatArray, method: Met
     raise ValueError(f"unknown method {method!r}: use sphere or secant")
 
 
-def sphere_trace_image(f: ScalarField, origins: FloatArray, dirs: FloatArray, *,
-                       near: float, far: float, eps: float = 1e-4,
-                       max_steps: int = 96) -> FloatArray:
+def sphere_trace_image(
+    f: ScalarField,
+    origins: FloatArray,
+    dirs: FloatArray,
+    *,
+    near: float,
+    far: float,
+    eps: float = 1e-4,
+    max_steps: int = 96,
+) -> FloatArray:
     """Return the hit distance of many rays (R,) by sphere tracing (NaN for misses)."""
     t = np.full(origins.shape[0], float(near))
     active = np.ones(origins.shape[0], dtype=bool)

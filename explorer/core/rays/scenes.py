@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-FloatArray = NDArray[np.float64]
+FloatArray = NDArray[np.floating[Any]]
 SdfFn = Callable[[FloatArray], FloatArray]
 
 SCENE_NAMES = ("sphere", "box", "torus", "blob", "fog", "scene")
@@ -34,31 +35,42 @@ _LIGHT = np.array([0.5, 0.8, 0.6]) / np.linalg.norm([0.5, 0.8, 0.6])
 
 
 def length(v: FloatArray) -> FloatArray:
-    """Return the Euclidean norm along the last axis (einsum: far faster than linalg.norm)."""
+    """Return the Euclidean norm along the last axis (einsum: faster than norm)."""
     out: FloatArray = np.sqrt(np.einsum("...i,...i->...", v, v))
     return out
 
 
-def sdf_sphere(p: FloatArray, center: tuple[float, float, float] = (0.0, 0.0, 0.0),
-               radius: float = 1.0) -> FloatArray:
+def sdf_sphere(
+    p: FloatArray,
+    center: tuple[float, float, float] = (0.0, 0.0, 0.0),
+    radius: float = 1.0,
+) -> FloatArray:
     """Return the signed distance to a sphere: ‖p − c‖ − r."""
     out: FloatArray = length(p - np.asarray(center, dtype=p.dtype)) - radius
     return out
 
 
-def sdf_box(p: FloatArray, half: tuple[float, float, float] = (0.6, 0.6, 0.6),
-            center: tuple[float, float, float] = (0.0, 0.0, 0.0)) -> FloatArray:
+def sdf_box(
+    p: FloatArray,
+    half: tuple[float, float, float] = (0.6, 0.6, 0.6),
+    center: tuple[float, float, float] = (0.0, 0.0, 0.0),
+) -> FloatArray:
     """Return the signed distance to an axis-aligned box of half extents ``half``."""
     q = np.abs(p - np.asarray(center, dtype=p.dtype)) - np.asarray(half, dtype=p.dtype)
     outside = length(np.maximum(q, 0.0))
-    inside = np.minimum(q.max(axis=-1), 0.0)
+    # Elementwise maxima: a reduction over a length-3 last axis is slow in numpy.
+    inside = np.minimum(np.maximum(np.maximum(q[..., 0], q[..., 1]), q[..., 2]), 0.0)
     out: FloatArray = outside + inside
     return out
 
 
-def sdf_torus(p: FloatArray, major: float = 0.7, minor: float = 0.25,
-              center: tuple[float, float, float] = (0.0, 0.0, 0.0)) -> FloatArray:
-    """Return the signed distance to a torus around the y axis (ring in the xz plane)."""
+def sdf_torus(
+    p: FloatArray,
+    major: float = 0.7,
+    minor: float = 0.25,
+    center: tuple[float, float, float] = (0.0, 0.0, 0.0),
+) -> FloatArray:
+    """Return the signed distance to a torus around the y axis (ring in xz)."""
     q = p - np.asarray(center, dtype=p.dtype)
     ring = np.hypot(q[..., 0], q[..., 2]) - major
     out: FloatArray = np.hypot(ring, q[..., 1]) - minor
@@ -66,7 +78,7 @@ def sdf_torus(p: FloatArray, major: float = 0.7, minor: float = 0.25,
 
 
 def smooth_min(a: FloatArray, b: FloatArray, k: float) -> FloatArray:
-    """Return the polynomial smooth minimum of ``a`` and ``b`` (Quílez), blend width ``k``."""
+    """Return the polynomial smooth minimum of ``a`` and ``b`` (Quílez), blend ``k``."""
     h = np.clip(0.5 + 0.5 * (b - a) / k, 0.0, 1.0)
     out: FloatArray = b + (a - b) * h - k * h * (1.0 - h)
     return out
@@ -91,6 +103,14 @@ def _scene_parts(p: FloatArray) -> FloatArray:
     )
 
 
+def _scene_sdf(p: FloatArray) -> FloatArray:
+    parts = _scene_parts(p)
+    out: FloatArray = np.minimum(
+        np.minimum(parts[..., 0], parts[..., 1]), parts[..., 2]
+    )
+    return out
+
+
 _SCENE_ALBEDO = np.array([_VERMILION, _BLUE, _GREEN])
 
 _SDFS: dict[str, SdfFn] = {
@@ -99,7 +119,7 @@ _SDFS: dict[str, SdfFn] = {
     "torus": lambda p: sdf_torus(p),
     "blob": _blob,
     "fog": lambda p: sdf_box(p, (0.5, 0.5, 0.5)),
-    "scene": lambda p: _scene_parts(p).min(axis=-1),
+    "scene": lambda p: _scene_sdf(p),
 }
 
 _ALBEDO = {
@@ -161,14 +181,15 @@ class Scene:
         """Return σ at ``p``: constant in the fog cube, VolSDF α Ψ_β(−d) otherwise."""
         p = np.asarray(p)
         if self.is_fog:
-            inside = np.all(np.abs(p) <= 0.5, axis=-1)
+            a = np.abs(p)
+            inside = (a[..., 0] <= 0.5) & (a[..., 1] <= 0.5) & (a[..., 2] <= 0.5)
             out: FloatArray = np.where(inside, self.fog_density, 0.0).astype(p.dtype)
             return out
         beta = 1.0 / self.sharpness
         return self.sharpness * laplace_cdf(-self.sdf(p), beta)
 
     def normal(self, p: FloatArray, eps: float = 1e-4) -> FloatArray:
-        """Return the unit SDF gradient at ``p`` (tetrahedral differences, 4 evaluations)."""
+        """Return the unit SDF gradient at ``p`` (tetrahedral differences)."""
         p = np.asarray(p)
         g = np.zeros_like(p)
         for k in _TETRA:
@@ -197,3 +218,40 @@ class Scene:
         out: FloatArray = self.albedo(p) * shade[..., None]
         return out
 
+
+@dataclass(frozen=True)
+class SdfField:
+    """Any SDF (e.g. a learned one) as a field: VolSDF density, shaded albedo.
+
+    Attributes
+    ----------
+    sdf_fn
+        Points (..., 3) → signed distances (...).
+    sharpness
+        1/β of the VolSDF density.
+    albedo_rgb
+        The constant base colour.
+    """
+
+    sdf_fn: SdfFn
+    sharpness: float = 20.0
+    albedo_rgb: tuple[float, float, float] = _SKY
+
+    def sdf(self, p: FloatArray) -> FloatArray:
+        """Return the signed distance at ``p``."""
+        return self.sdf_fn(np.asarray(p))
+
+    def density(self, p: FloatArray) -> FloatArray:
+        """Return the VolSDF density α Ψ_β(−d) at ``p``."""
+        return self.sharpness * laplace_cdf(-self.sdf(p), 1.0 / self.sharpness)
+
+    def color(self, p: FloatArray) -> FloatArray:
+        """Return albedo · (0.3 + 0.7 max(0, n·l)), n by tetrahedral differences."""
+        p = np.asarray(p)
+        g = np.zeros_like(p)
+        for k in _TETRA:
+            g += k * self.sdf(p + 1e-3 * k)[..., None]
+        n = g / np.maximum(length(g), 1e-12)[..., None]
+        shade = 0.3 + 0.7 * np.clip(n @ _LIGHT.astype(p.dtype), 0.0, 1.0)
+        out: FloatArray = np.asarray(self.albedo_rgb) * shade[..., None]
+        return out

@@ -1,0 +1,255 @@
+"""The posing job: loads a body once, then poses it for every request, latest first.
+
+The panel runs :func:`pose_service` in its worker and posts :class:`PoseRequest`
+objects into a :class:`PoseMailbox`; only the newest request waiting is served,
+so dragging a slider never builds a backlog.  Each answer is a
+:class:`BodyProgress` carrying the posed mesh(es), the volume and the time taken.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from explorer.core.body.model import BodyModel
+from explorer.core.body.pose import Pose
+from explorer.core.body.skinning import (
+    SKINNING_METHODS,
+    PosedMesh,
+    Skinner,
+    SkinningMethod,
+    mesh_volume,
+)
+from explorer.core.progress import Progress
+
+_HEARTBEAT_S = (
+    0.5  # an idle service still yields now and then: a yield is a cancel point
+)
+
+
+@dataclass(frozen=True, eq=False)
+class PoseRequest:
+    """What to show: a pose, how to skin it, and optionally a new shape.
+
+    ``compare`` also skins with the other method (the split view).
+    """
+
+    pose: Pose
+    method: SkinningMethod = "lbs"
+    correctives: bool = True
+    shape: Mapping[str, float] | None = None
+    compare: bool = False
+
+    def __post_init__(self) -> None:
+        if self.method not in SKINNING_METHODS:
+            raise ValueError(f"unknown skinning method {self.method!r}: use lbs or dqs")
+
+
+class PoseMailbox:
+    """Holds the newest :class:`PoseRequest`; a thread-safe one-slot queue."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._request: PoseRequest | None = None
+        self._closed = False
+
+    def post(self, request: PoseRequest) -> None:
+        """Replace any waiting request by ``request``."""
+        with self._cond:
+            self._request = request
+            self._cond.notify_all()
+
+    def take(self, timeout: float) -> PoseRequest | None:
+        """Return and remove the waiting request, waiting up to ``timeout`` seconds."""
+        with self._cond:
+            if self._request is None and not self._closed:
+                self._cond.wait(timeout)
+            request, self._request = self._request, None
+            return request
+
+    def close(self) -> None:
+        """Make the service end at its next wait."""
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return self._closed
+
+
+@dataclass(frozen=True, kw_only=True)
+class BodyProgress(Progress):
+    """One answer of the posing job (or a loading step when ``meshes`` is empty).
+
+    Attributes
+    ----------
+    model
+        The body (set once loaded; a new object after a shape change).
+    request
+        The request answered, or ``None`` for loading steps and heartbeats.
+    meshes
+        Posed mesh per skinning method ("lbs", "dqs").
+    volumes
+        Posed volume (m³) per method.
+    rest_volume
+        Volume of the rest mesh for the current shape.
+    seconds
+        Time spent posing (all methods, normals included).
+    """
+
+    model: BodyModel | None = None
+    request: PoseRequest | None = None
+    meshes: Mapping[str, PosedMesh] = field(default_factory=dict)
+    volumes: Mapping[str, float] = field(default_factory=dict)
+    rest_volume: float = float("nan")
+    seconds: float = 0.0
+
+
+def _load(
+    spec: str | Path | BodyModel,
+    cache_dir: Path | None,
+    shape: Mapping[str, float] | None,
+    device: str,
+) -> Iterator[BodyProgress | tuple[BodyModel, Skinner]]:
+    from explorer.core.body.loading import load_body
+    from explorer.core.device import resolve_device
+
+    if isinstance(spec, BodyModel):
+        model = spec if shape is None else spec.with_shape(shape)
+    else:
+        name = "anny" if str(spec) == "anny" else Path(spec).name
+        yield BodyProgress(step=0, total=3, message=f"loading the {name} body…")
+        model = load_body(spec, cache_dir=cache_dir, shape=shape)
+    yield BodyProgress(
+        step=1, total=3, message="caching skinning weights…", model=model
+    )
+    yield model, Skinner(model, device=resolve_device(device))
+
+
+def _answer(
+    step: int,
+    model: BodyModel,
+    skinner: Skinner,
+    request: PoseRequest,
+    rest_volume: float,
+    total: int | None = None,
+) -> BodyProgress:
+    t0 = time.perf_counter()
+    methods: list[SkinningMethod] = [request.method]
+    if request.compare:
+        methods += [m for m in SKINNING_METHODS if m != request.method]
+    meshes: dict[str, PosedMesh] = {
+        m: skinner.pose(request.pose, method=m, correctives=request.correctives)
+        for m in methods
+    }
+    seconds = time.perf_counter() - t0
+    volumes: dict[str, float] = {m: mesh.volume for m, mesh in meshes.items()}
+    return BodyProgress(
+        step=step,
+        total=total,
+        model=model,
+        request=request,
+        meshes=meshes,
+        volumes=volumes,
+        rest_volume=rest_volume,
+        seconds=seconds,
+        message=f"posed with {request.method.upper()} in {seconds * 1000:.1f} ms",
+        losses={"volume change": volumes[request.method] / rest_volume - 1.0},
+    )
+
+
+def pose_service(
+    spec: str | Path | BodyModel = "anny",
+    *,
+    mailbox: PoseMailbox,
+    cache_dir: Path | None = None,
+    shape: Mapping[str, float] | None = None,
+    device: str = "auto",
+) -> Iterator[BodyProgress]:
+    """Yield loading steps, then one :class:`BodyProgress` per request served.
+
+    ``spec`` is "anny", the path of an SMPL-family ``.npz`` or a loaded model.  Runs
+    until ``mailbox`` is closed (or the worker aborts it at a yield).
+    """
+    model: BodyModel | None = None
+    skinner: Skinner | None = None
+    for item in _load(spec, cache_dir, shape, device):
+        if isinstance(item, tuple):
+            model, skinner = item
+        else:
+            yield item
+    assert model is not None and skinner is not None
+    rest_volume = mesh_volume(model.rest.vertices, model.faces)
+    step = 2
+    yield _answer(
+        step, model, skinner, PoseRequest(Pose.zeros(model.n_bones)), rest_volume
+    )
+    idle_since = time.monotonic()
+    while not mailbox.closed:
+        request = mailbox.take(timeout=0.1)
+        if request is None:
+            if time.monotonic() - idle_since > _HEARTBEAT_S:
+                idle_since = time.monotonic()
+                yield BodyProgress(step=step, model=model, message="ready")
+            continue
+        if request.shape is not None and dict(request.shape) != dict(
+            model.shape_values
+        ):
+            yield BodyProgress(step=step, model=model, message="reshaping the body…")
+            model = model.with_shape(request.shape)
+            skinner.set_model(model)
+            rest_volume = mesh_volume(model.rest.vertices, model.faces)
+        step += 1
+        yield _answer(step, model, skinner, request, rest_volume)
+        idle_since = time.monotonic()
+
+
+def pose_sweep(
+    spec: str | Path = "anny",
+    *,
+    bone: str = "lowerarm01.L",
+    axis: int = 0,
+    degrees: float = 120.0,
+    frames: int = 60,
+    method: SkinningMethod = "lbs",
+    cache_dir: Path | None = None,
+    device: str = "auto",
+) -> Iterator[BodyProgress]:
+    """Yield the body posed while one bone sweeps 0 → ``degrees`` → 0 (a slider drag).
+
+    Raises
+    ------
+    ValueError
+        For a bad axis (0, 1, 2), frame count or unknown bone.
+    """
+    if axis not in (0, 1, 2):
+        raise ValueError(f"axis must be 0 (x), 1 (y) or 2 (z), got {axis}")
+    if not 1 <= frames <= 100_000:
+        raise ValueError(f"frames must be between 1 and 100000, got {frames}")
+    model: BodyModel | None = None
+    skinner: Skinner | None = None
+    for item in _load(spec, cache_dir, None, device):
+        if isinstance(item, tuple):
+            model, skinner = item
+        else:
+            yield item
+    assert model is not None and skinner is not None
+    try:
+        k = model.bone_index(bone)
+    except KeyError as exc:
+        raise ValueError(str(exc.args[0])) from None
+    rest_volume = mesh_volume(model.rest.vertices, model.faces)
+    for i in range(frames):
+        angles = np.zeros(3)
+        angles[axis] = degrees * np.sin(np.pi * i / max(frames - 1, 1))
+        pose = Pose.zeros(model.n_bones).with_bone(k, angles)
+        yield _answer(
+            i + 1, model, skinner, PoseRequest(pose, method), rest_volume, total=frames
+        )

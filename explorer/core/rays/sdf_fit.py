@@ -1,0 +1,352 @@
+"""An SDF network fit to a point cloud with the eikonal term (IGR), and its level set.
+
+The loss is IGR's (Gropp et al. 2020, eq. 2):
+
+    ℓ = mean_i |f(x_i)| + τ mean_i ‖∇f(x_i) − n_i‖ + λ E_x (‖∇f(x)‖ − 1)²
+
+with x_i, n_i points and normals sampled from the surface of a mesh and x drawn
+near the surface and uniformly in the domain.  The MLP uses softplus (β = 100)
+and the geometric initialisation of SAL (Atzmon & Lipman 2020), which starts it
+as the SDF of a sphere of radius ``init_radius``.  The zero level set is
+extracted with marching cubes (Lorensen & Cline 1987; scikit-image) while the
+network trains.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from explorer.core.progress import Progress
+from explorer.core.rays.scenes import Scene, SdfFn
+
+if TYPE_CHECKING:
+    import torch
+
+FloatArray = NDArray[np.floating[Any]]
+SHAPES = ("sphere", "box", "torus", "blob")
+DOMAIN = 1.3  # the fit and the level set live in the cube [−DOMAIN, DOMAIN]³
+
+
+class MeshError(ValueError):
+    """A file that cannot be used as a mesh (unreadable, no faces, empty)."""
+
+
+@dataclass(frozen=True)
+class SurfaceMesh:
+    """A triangle mesh: vertices (V, 3) and faces (F, 3)."""
+
+    vertices: FloatArray
+    faces: NDArray[np.int64]
+
+
+def analytic_mesh(shape: str, resolution: int = 64) -> SurfaceMesh:
+    """Return the zero level set of a built-in scene's analytic SDF (marching cubes)."""
+    return level_set_mesh(Scene(shape).sdf, resolution)
+
+
+def level_set_mesh(sdf: SdfFn, resolution: int = 48) -> SurfaceMesh:
+    """Return the zero level set of ``sdf`` on [−DOMAIN, DOMAIN]³ (marching cubes)."""
+    if not 4 <= resolution <= 512:
+        raise ValueError(f"resolution must be in [4, 512], got {resolution}")
+    axis = np.linspace(-DOMAIN, DOMAIN, resolution)
+    grid = np.stack(np.meshgrid(axis, axis, axis, indexing="ij"), axis=-1)
+    values = np.asarray(sdf(grid), dtype=np.float64)
+    return _marching_cubes(values, axis)
+
+
+def load_mesh(path: Path | str) -> SurfaceMesh:
+    """Return the mesh in ``path`` (formats trimesh reads), scaled into the unit ball.
+
+    Raises
+    ------
+    MeshError
+        When the file cannot be read or holds no triangles (e.g. a point cloud).
+    """
+    import trimesh
+
+    p = Path(path)
+    if not p.is_file():
+        raise MeshError(f"no such file: {p}")
+    try:
+        loaded = trimesh.load(str(p), force="mesh", process=False)
+    except Exception as exc:  # trimesh raises many types for bad files
+        raise MeshError(f"cannot read {p.name} as a mesh: {exc}") from exc
+    faces = getattr(loaded, "faces", None)
+    if faces is None or len(faces) == 0:
+        raise MeshError(f"not a mesh: no faces found in {p.name}")
+    verts = np.asarray(getattr(loaded, "vertices", np.zeros((0, 3))), dtype=np.float64)
+    if not np.all(np.isfinite(verts)):
+        raise MeshError(f"not a usable mesh: non-finite vertices in {p.name}")
+    center = 0.5 * (verts.min(axis=0) + verts.max(axis=0))
+    radius = float(np.linalg.norm(verts - center, axis=1).max())
+    if radius <= 0.0:
+        raise MeshError(f"not a usable mesh: all vertices of {p.name} coincide")
+    return SurfaceMesh((verts - center) / radius, np.asarray(faces, dtype=np.int64))
+
+
+def sample_surface(
+    mesh: SurfaceMesh, n: int, seed: int
+) -> tuple[FloatArray, FloatArray]:
+    """Return ``n`` points uniform on the mesh (by area) and their face normals."""
+    v = mesh.vertices[mesh.faces]
+    cross = np.cross(v[:, 1] - v[:, 0], v[:, 2] - v[:, 0])
+    area = 0.5 * np.linalg.norm(cross, axis=1)
+    if area.sum() <= 0.0:
+        raise MeshError("not a usable mesh: every face has zero area")
+    rng = np.random.default_rng(seed)
+    face = rng.choice(len(area), size=n, p=area / area.sum())
+    r1, r2 = rng.random(n), rng.random(n)
+    s = np.sqrt(r1)
+    # Uniform barycentric sampling (Osada et al. 2002).
+    pts = (
+        (1 - s)[:, None] * v[face, 0]
+        + (s * (1 - r2))[:, None] * v[face, 1]
+        + (s * r2)[:, None] * v[face, 2]
+    )
+    normals = (
+        cross[face] / np.maximum(np.linalg.norm(cross[face], axis=1), 1e-12)[:, None]
+    )
+    return pts, normals
+
+
+def _marching_cubes(values: FloatArray, axis: FloatArray) -> SurfaceMesh:
+    from skimage.measure import marching_cubes
+
+    if not (values.min() < 0.0 < values.max()):
+        return SurfaceMesh(np.zeros((0, 3)), np.zeros((0, 3), dtype=np.int64))
+    spacing = float(axis[1] - axis[0])
+    verts, faces, _, _ = marching_cubes(  # type: ignore[no-untyped-call]
+        values, level=0.0, spacing=(spacing,) * 3
+    )
+    return SurfaceMesh(verts + axis[0], np.asarray(faces, dtype=np.int64))
+
+
+@dataclass(frozen=True)
+class SdfFitConfig:
+    """Settings of the SDF fit (defaults: small, for a CPU; see :meth:`for_device`)."""
+
+    shape: str = "torus"
+    mesh_path: str | None = None
+    n_points: int = 4096
+    steps: int = 600
+    batch: int = 512
+    hidden: int = 64
+    layers: int = 4
+    lr: float = 3e-3
+    eikonal_weight: float = 0.1
+    normal_weight: float = 1.0
+    geometric_init: bool = True
+    init_radius: float = 0.7
+    grid_res: int = 32
+    mesh_every: int = 50
+    report_every: int = 10
+
+    def __post_init__(self) -> None:
+        if self.mesh_path is None and self.shape not in SHAPES:
+            raise ValueError(
+                f"unknown shape {self.shape!r}: choose one of {', '.join(SHAPES)}"
+            )
+        checks = [
+            ("n_points", self.n_points, 16, 1_000_000),
+            ("steps", self.steps, 1, 1_000_000),
+            ("batch", self.batch, 8, 1_000_000),
+            ("hidden", self.hidden, 4, 2048),
+            ("layers", self.layers, 1, 16),
+            ("grid_res", self.grid_res, 8, 512),
+            ("mesh_every", self.mesh_every, 1, 1_000_000),
+            ("report_every", self.report_every, 1, 1_000_000),
+        ]
+        for name, value, lo, hi in checks:
+            if not lo <= value <= hi:
+                raise ValueError(f"{name} must be in [{lo}, {hi}], got {value}")
+        if not 0.0 < self.lr <= 1.0:
+            raise ValueError(f"learning rate must be in (0, 1], got {self.lr}")
+        if self.eikonal_weight < 0.0 or self.normal_weight < 0.0:
+            raise ValueError("loss weights must be ≥ 0")
+        if not 0.05 <= self.init_radius <= DOMAIN:
+            raise ValueError(f"init_radius must be in [0.05, {DOMAIN}]")
+
+    def for_device(self, device: str) -> SdfFitConfig:
+        """Return this config, enlarged when ``device`` is a CUDA GPU."""
+        if not device.startswith("cuda"):
+            return self
+        return replace(
+            self, n_points=32768, batch=8192, hidden=256, layers=6, grid_res=96
+        )
+
+
+def build_mlp(
+    cfg: SdfFitConfig, generator: torch.Generator | None = None
+) -> torch.nn.Module:
+    """Return the SDF MLP R³ → R (softplus β = 100), optionally SAL-initialised."""
+    import torch
+
+    dims = [3] + [cfg.hidden] * cfg.layers + [1]
+    mods: list[torch.nn.Module] = []
+    for i in range(len(dims) - 1):
+        lin = torch.nn.Linear(dims[i], dims[i + 1])
+        if cfg.geometric_init:
+            # SAL's geometric initialisation: f(x) ≈ ‖x‖ − r at the start.
+            if i == len(dims) - 2:
+                torch.nn.init.normal_(
+                    lin.weight,
+                    math.sqrt(math.pi) / math.sqrt(dims[i]),
+                    1e-4,
+                    generator=generator,
+                )
+                torch.nn.init.constant_(lin.bias, -cfg.init_radius)
+            else:
+                torch.nn.init.normal_(
+                    lin.weight,
+                    0.0,
+                    math.sqrt(2.0) / math.sqrt(dims[i + 1]),
+                    generator=generator,
+                )
+                torch.nn.init.constant_(lin.bias, 0.0)
+        else:
+            bound = 1.0 / math.sqrt(dims[i])
+            torch.nn.init.uniform_(lin.weight, -bound, bound, generator=generator)
+            torch.nn.init.uniform_(lin.bias, -bound, bound, generator=generator)
+        mods.append(lin)
+        if i < len(dims) - 2:
+            mods.append(torch.nn.Softplus(beta=100))
+    return torch.nn.Sequential(*mods)
+
+
+def sdf_from_state(cfg: SdfFitConfig, state: dict[str, FloatArray]) -> Any:
+    """Return a numpy SDF callable (points (..., 3) → (...)) from weights ``state``."""
+    import torch
+
+    net = build_mlp(cfg)
+    net.load_state_dict({k: torch.from_numpy(np.asarray(v)) for k, v in state.items()})
+    net.eval()
+
+    def f(p: FloatArray) -> FloatArray:
+        x = torch.as_tensor(np.asarray(p, dtype=np.float32).reshape(-1, 3))
+        with torch.no_grad():
+            out = net(x).numpy().astype(np.float64)
+        result: FloatArray = out.reshape(np.shape(p)[:-1])
+        return result
+
+    return f
+
+
+@dataclass(frozen=True, kw_only=True)
+class SdfFitProgress(Progress):
+    """One report of the SDF fit.
+
+    ``losses`` holds ``loss``, ``surface``, ``normal`` and ``eikonal``;
+    ``eikonal_residual`` is mean |‖∇f‖ − 1| on fixed probe points of the domain.
+    ``mesh`` is the latest zero level set (``None`` between extractions),
+    ``slice`` the SDF on the plane z = 0 over [−DOMAIN, DOMAIN]², ``state`` the
+    network's weights (numpy), ``points`` the target point cloud.
+    """
+
+    eikonal_residual: float
+    mesh: SurfaceMesh | None = None
+    slice: FloatArray | None = None
+    state: dict[str, FloatArray] | None = None
+    points: FloatArray | None = None
+    device: str = "cpu"
+
+
+def _target_mesh(cfg: SdfFitConfig) -> SurfaceMesh:
+    if cfg.mesh_path is not None:
+        return load_mesh(cfg.mesh_path)
+    return analytic_mesh(cfg.shape)
+
+
+def fit_sdf(
+    cfg: SdfFitConfig, *, seed: int = 0, device: str = "auto"
+) -> Iterator[SdfFitProgress]:
+    """Yield progress while fitting an SDF MLP to points sampled from the mesh."""
+    import torch
+
+    from explorer.core.device import resolve_device
+
+    dev = resolve_device(device)
+    target = _target_mesh(cfg)
+    pts_np, nrm_np = sample_surface(target, cfg.n_points, seed)
+    gen = torch.Generator().manual_seed(seed)
+    net = build_mlp(cfg, gen).to(dev)
+    opt = torch.optim.Adam(net.parameters(), lr=cfg.lr)
+    pts = torch.as_tensor(pts_np, dtype=torch.float32, device=dev)
+    nrm = torch.as_tensor(nrm_np, dtype=torch.float32, device=dev)
+    probes = (torch.rand(2048, 3, generator=gen) * 2 - 1).mul(DOMAIN).to(dev)
+    axis = np.linspace(-DOMAIN, DOMAIN, cfg.grid_res)
+    grid = torch.as_tensor(
+        np.stack(np.meshgrid(axis, axis, axis, indexing="ij"), axis=-1).reshape(-1, 3),
+        dtype=torch.float32,
+        device=dev,
+    )
+    slice_axis = np.linspace(-DOMAIN, DOMAIN, 96)
+    sx, sy = np.meshgrid(slice_axis, slice_axis, indexing="xy")
+    slice_pts = torch.as_tensor(
+        np.stack([sx, sy, np.zeros_like(sx)], axis=-1).reshape(-1, 3),
+        dtype=torch.float32,
+        device=dev,
+    )
+
+    def grad_norm(
+        x: torch.Tensor, create_graph: bool
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        x = x.requires_grad_(True)
+        y = net(x)
+        (g,) = torch.autograd.grad(y.sum(), x, create_graph=create_graph)
+        return y.squeeze(-1), g
+
+    def report(step: int, losses: dict[str, float], with_mesh: bool) -> SdfFitProgress:
+        _, g = grad_norm(probes.clone(), create_graph=False)
+        residual = float((g.norm(dim=-1) - 1.0).abs().mean())
+        with torch.no_grad():
+            sl = net(slice_pts).reshape(96, 96).cpu().numpy().astype(np.float64)
+            mesh = None
+            if with_mesh:
+                vol = net(grid).reshape((cfg.grid_res,) * 3).cpu().numpy()
+                mesh = _marching_cubes(vol.astype(np.float64), axis)
+        state = {
+            k: v.detach().cpu().numpy().copy() for k, v in net.state_dict().items()
+        }
+        return SdfFitProgress(
+            step=step,
+            total=cfg.steps,
+            losses=losses,
+            eikonal_residual=residual,
+            mesh=mesh,
+            slice=sl,
+            state=state,
+            points=pts_np if step == 0 else None,
+            device=dev,
+            message=f"step {step}/{cfg.steps}",
+        )
+
+    yield report(0, {}, True)
+    for step in range(1, cfg.steps + 1):
+        idx = torch.randint(0, cfg.n_points, (cfg.batch,), generator=gen).to(dev)
+        xs, ns = pts[idx], nrm[idx]
+        near = xs + 0.05 * torch.randn(xs.shape, generator=gen).to(dev)
+        far = (torch.rand(cfg.batch // 2, 3, generator=gen) * 2 - 1).mul(DOMAIN).to(dev)
+        f_s, g_s = grad_norm(xs.clone(), create_graph=True)
+        _, g_e = grad_norm(torch.cat([near, far]), create_graph=True)
+        surface = f_s.abs().mean()
+        normal = (g_s - ns).norm(dim=-1).mean()
+        eikonal = ((g_e.norm(dim=-1) - 1.0) ** 2).mean()
+        loss = surface + cfg.normal_weight * normal + cfg.eikonal_weight * eikonal
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        if step % cfg.report_every == 0 or step == cfg.steps:
+            losses = {
+                "loss": loss.item(),
+                "surface": surface.item(),
+                "normal": normal.item(),
+                "eikonal": eikonal.item(),
+            }
+            yield report(step, losses, step % cfg.mesh_every == 0 or step == cfg.steps)

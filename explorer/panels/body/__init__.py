@@ -1,0 +1,1 @@
+"""The body-posing panel (skinning a real human mesh: LBS, DQS, weights)."""

@@ -1,0 +1,348 @@
+"""Views of the GAN panel: the 2-D field (D heatmap, data, samples, arrows) and curves.
+
+Every plot item is made once and then updated with ``setData`` / ``setImage``.
+The field's view box handles the mouse: a click adds a mode, a drag on empty
+ground paints a trail of modes, a drag that starts on a mode moves it, and a
+right click on a mode removes it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from numpy.typing import NDArray
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtWidgets import QWidget
+
+from explorer.core.gan import GanProgress
+from explorer.widgets.plot_pane import PlotPane
+from explorer.widgets.theme import ThemeManager
+
+TRAIL_SAMPLES = 96  # samples whose recent path is drawn
+ARROW_SAMPLES = 160  # samples that get a gradient arrow (all of them would clutter)
+PICK_RADIUS_PX = 12.0
+
+
+class FieldView(PlotPane):
+    """Data modes, real samples and G's samples over D's heatmap with its 0.5 contour.
+
+    Signals
+    -------
+    modes_edited(object)
+        The (M, 2) array of modes after a click, drag or removal by the user.
+    """
+
+    modes_edited = Signal(object)
+
+    def __init__(
+        self, theme: ThemeManager, title: str = "", parent: QWidget | None = None
+    ) -> None:
+        super().__init__(theme, title=title, x_label="x₁", y_label="x₂", parent=parent)
+        plot = self.getPlotItem()
+        plot.setMenuEnabled(False)
+        plot.hideButtons()
+        self.showGrid(x=False, y=False)  # the heatmap is the background; a grid costs
+        self.setAspectLocked(True)
+        vb = plot.getViewBox()
+        vb.setMouseEnabled(False, False)
+        self.heat = self.add_image("diverging")
+        self.heat.setOpacity(0.7)
+        self.heat.setZValue(-10)
+        self.contour = pg.IsocurveItem(
+            level=0.5, pen=pg.mkPen("k"), axisOrder="row-major"
+        )
+        # a child of the image: drawn in its pixel coordinates, mapped by its rect
+        self.contour.setParentItem(self.heat)
+        self.colorbar = self.add_colorbar(self.heat, values=(0.0, 1.0), label="D(x)")
+        self.real = self.add_scatter("data", color_index=2, size=3.0)
+        self.trails = self.add_scatter("trail", color="#8a8a8a", size=2.0)
+        self.samples = self.add_scatter("G(z)", color_index=1, size=4.0)
+        self.arrows = self.add_curve("−∂L_G/∂x", width=1.0)  # pen set in restyle
+        self.modes = pg.ScatterPlotItem(symbol="o", pxMode=True)
+        self.addItem(self.modes)
+        for item in (
+            self.heat,
+            self.real,
+            self.trails,
+            self.samples,
+            self.arrows,
+            self.modes,
+        ):
+            item.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self._means = np.zeros((0, 2))
+        self._std = 0.05
+        self._captured = np.zeros(0, dtype=bool)
+        self._drag_index: int | None = None
+        self._last_paint: NDArray[np.float64] | None = None
+        self._extent: tuple[float, float, float, float] | None = None
+        self._bar_state: tuple[tuple[float, float], str] = ((0.0, 1.0), "D(x)")
+        self.editable = True
+        vb.mouseClickEvent = self._on_view_clicked
+        vb.mouseDragEvent = self._on_view_dragged
+        self.restyle()
+
+    def set_title(self, text: str) -> None:
+        """Show ``text`` above the plot (kept across theme changes)."""
+        self._title = text
+        scale = self.theme.scale
+        self.getPlotItem().setTitle(
+            text, color=self.theme.palette.plot_fg, size=f"{11 * scale:.0f}pt"
+        )
+
+    # -- data ------------------------------------------------------------------------
+    @property
+    def means(self) -> NDArray[np.float64]:
+        """The modes shown (and edited) in this view."""
+        return self._means.copy()
+
+    def set_extent(self, extent: tuple[float, float, float, float]) -> None:
+        """Fix the visible square to ``extent`` (x0, x1, y0, y1)."""
+        if extent == self._extent:
+            return
+        self._extent = extent
+        x0, x1, y0, y1 = extent
+        self.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0.02)
+
+    def set_data(
+        self, means: NDArray[np.float64], std: float, real: NDArray[np.float64]
+    ) -> None:
+        """Show the data modes (circles of radius 3σ) and a cloud of real samples."""
+        self._means = np.asarray(means, dtype=np.float64).reshape(-1, 2).copy()
+        self._std = std
+        if len(self._captured) != len(self._means):
+            self._captured = np.zeros(len(self._means), dtype=bool)
+        self.real.setData(x=real[:, 0], y=real[:, 1])
+        self._draw_modes()
+
+    def show_progress(
+        self, p: GanProgress, trail: Sequence[GanProgress] = (), arrows: bool = True
+    ) -> None:
+        """Draw snapshot ``p`` (and the samples of ``trail``, oldest first)."""
+        self.set_extent(p.extent)
+        if p.heat_is_probability:
+            levels, label, level = (0.0, 1.0), "D(x)", 0.5
+        else:
+            # a symmetric range, rounded so the colour bar is not redrawn every frame
+            span = float(np.abs(p.heat).max()) or 1.0
+            span = float(f"{span:.1g}") if span < 1 else math.ceil(span * 2) / 2
+            levels, label, level = (-span, span), "critic C(x) − mean", 0.0
+        self.heat.setImage(p.heat, levels=levels, autoLevels=False)
+        self.contour.setData(p.heat, level=level)
+        if (levels, label) != self._bar_state:
+            # the colour bar's four axes are costly to repaint: only on change
+            self._bar_state = (levels, label)
+            self.colorbar.setLevels(levels)
+            self.colorbar.getAxis("left").setLabel(label)
+        x0, x1, y0, y1 = p.extent
+        # after setImage: ImageItem.setRect needs the image's size
+        self.heat.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
+        self.samples.setData(x=p.samples[:, 0], y=p.samples[:, 1])
+        if trail:
+            pts = np.concatenate([t.samples[:TRAIL_SAMPLES] for t in trail])
+            self.trails.setData(x=pts[:, 0], y=pts[:, 1])
+        else:
+            self.trails.setData(x=[], y=[])
+        if arrows:
+            starts = p.samples[:ARROW_SAMPLES]
+            ends = starts + _arrow_scale(p) * p.arrows[:ARROW_SAMPLES]
+            seg = np.empty((2 * len(starts), 2), dtype=np.float32)
+            seg[0::2], seg[1::2] = starts, ends
+            self.arrows.setData(seg[:, 0], seg[:, 1], connect="pairs")
+        else:
+            self.arrows.setData([], [])
+        self._captured = (
+            p.captured
+            if len(p.captured) == len(self._means)
+            else (np.zeros(len(self._means), dtype=bool))
+        )
+        self._draw_modes()
+
+    def clear_progress(self) -> None:
+        """Remove samples, arrows, trails and the heatmap (before a first report)."""
+        for item in (self.samples, self.trails):
+            item.setData(x=[], y=[])
+        self.arrows.setData([], [])
+        self.heat.clear()
+        self.contour.setData(None)
+        self._captured = np.zeros(len(self._means), dtype=bool)
+        self._draw_modes()
+
+    def _draw_modes(self) -> None:
+        p = self.theme.palette
+        scale = self.theme.scale
+        # a mode's circle is drawn at 3σ in data units when that is visible, else 12 px
+        pens = [
+            pg.mkPen(p.series_color(2) if c else p.plot_fg, width=2.0 * scale)
+            for c in self._captured
+        ]
+        self.modes.setData(
+            x=self._means[:, 0],
+            y=self._means[:, 1],
+            size=12 * scale,
+            pen=pens or None,
+            brush=pg.mkBrush(None),
+        )
+
+    def restyle(self) -> None:
+        """Re-apply theme colours, including the contour and the mode circles."""
+        super().restyle()
+        if hasattr(self, "contour"):
+            fg, scale = self.theme.palette.plot_fg, self.theme.scale
+            self.contour.setPen(pg.mkPen(fg, width=2.0 * scale))
+            self.arrows.setPen(pg.mkPen(fg, width=1.0 * scale))
+            # the colour bar is a plot of its own: give it the pane's fonts
+            font = self.font()
+            font.setPointSizeF(9.0 * scale)
+            ticks = self.colorbar.getAxis("right")  # "left" only carries the label
+            ticks.setStyle(tickFont=font)
+            ticks.setTextPen(pg.mkPen(fg))
+            ticks.setWidth(int(40 * scale))
+            self.colorbar.getAxis("left").label.setFont(font)
+            self._draw_modes()
+
+    # -- mouse -------------------------------------------------------------------------
+    def _view_pos(self, scene_pos: QPointF) -> NDArray[np.float64]:
+        pt = self.getPlotItem().getViewBox().mapSceneToView(scene_pos)
+        return np.array([pt.x(), pt.y()])
+
+    def _mode_at(self, scene_pos: QPointF) -> int | None:
+        if len(self._means) == 0:
+            return None
+        vb = self.getPlotItem().getViewBox()
+        pts = [vb.mapViewToScene(QPointF(float(x), float(y))) for x, y in self._means]
+        d = np.array(
+            [(q.x() - scene_pos.x()) ** 2 + (q.y() - scene_pos.y()) ** 2 for q in pts]
+        )
+        i = int(d.argmin())
+        return i if d[i] <= (PICK_RADIUS_PX * self.theme.scale) ** 2 else None
+
+    def add_mode(self, x: float, y: float) -> None:
+        """Add a mode at (x, y) and emit :attr:`modes_edited`."""
+        self._set_means(np.vstack([self._means, [[x, y]]]))
+
+    def move_mode(self, index: int, x: float, y: float) -> None:
+        """Move mode ``index`` to (x, y) and emit :attr:`modes_edited`."""
+        means = self._means.copy()
+        means[index] = (x, y)
+        self._set_means(means)
+
+    def remove_mode(self, index: int) -> None:
+        """Remove mode ``index`` (the last one stays) and emit :attr:`modes_edited`."""
+        if len(self._means) > 1:
+            self._set_means(np.delete(self._means, index, axis=0))
+
+    def _set_means(self, means: NDArray[np.float64]) -> None:
+        self._means = means
+        self._captured = np.zeros(len(means), dtype=bool)
+        self._draw_modes()
+        self.modes_edited.emit(means.copy())
+
+    def _clamp(self, xy: NDArray[np.float64]) -> tuple[float, float]:
+        if self._extent is None:
+            return float(xy[0]), float(xy[1])
+        x0, x1, y0, y1 = self._extent
+        return float(np.clip(xy[0], x0, x1)), float(np.clip(xy[1], y0, y1))
+
+    def _on_view_clicked(self, ev: Any) -> None:
+        if not self.editable:
+            return
+        ev.accept()
+        hit = self._mode_at(ev.scenePos())
+        if ev.button() == Qt.MouseButton.RightButton and hit is not None:
+            self.remove_mode(hit)
+        elif ev.button() == Qt.MouseButton.LeftButton and hit is None:
+            self.add_mode(*self._clamp(self._view_pos(ev.scenePos())))
+
+    def _on_view_dragged(self, ev: Any, axis: int | None = None) -> None:
+        if not self.editable or ev.button() != Qt.MouseButton.LeftButton:
+            ev.ignore()
+            return
+        ev.accept()
+        pos = self._view_pos(ev.scenePos())
+        if ev.isStart():
+            self._drag_index = self._mode_at(ev.buttonDownScenePos())
+            self._last_paint = None
+            if self._drag_index is None:
+                start = self._view_pos(ev.buttonDownScenePos())
+                self.add_mode(*self._clamp(start))
+                self._last_paint = start
+        if self._drag_index is not None:
+            self.move_mode(self._drag_index, *self._clamp(pos))
+        elif self._last_paint is not None and (
+            np.linalg.norm(pos - self._last_paint) >= 8 * self._std
+        ):
+            # painting: one new mode every 8σ so the 3σ balls stay apart
+            self.add_mode(*self._clamp(pos))
+            self._last_paint = pos
+        if ev.isFinish():
+            self._drag_index = None
+            self._last_paint = None
+
+
+def _arrow_scale(p: GanProgress) -> float:
+    """Return a length factor so the longer arrows span ~6 % of the view."""
+    norms = np.linalg.norm(p.arrows, axis=1)
+    top = float(np.percentile(norms, 95)) if len(norms) else 0.0
+    if top <= 0 or not np.isfinite(top):
+        return 0.0
+    x0, x1, _, _ = p.extent
+    return 0.06 * (x1 - x0) / top
+
+
+class CurvePane(PlotPane):
+    """A live curve plot with one solid curve per series of run A, dashed for run B."""
+
+    def __init__(
+        self,
+        theme: ThemeManager,
+        title: str,
+        y_label: str,
+        series: Sequence[tuple[str, int]],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(
+            theme, title=title, x_label="G step", y_label=y_label, parent=parent
+        )
+        self.add_legend()
+        self._curves: dict[tuple[int, str], pg.PlotDataItem] = {}
+        self._labels_shown: list[str] | None = None
+        for run in (0, 1):
+            for name, color in series:
+                label = name if run == 0 else ""
+                self._curves[(run, name)] = self.add_curve(
+                    label, color_index=color, dashed=run == 1
+                )
+        self.setMinimumHeight(120)
+
+    def set_run_labels(self, labels: Sequence[str]) -> None:
+        """Name the series after the runs shown ("A: non-saturating", ...)."""
+        self._labels_shown = list(labels)
+        legend = self.add_legend()
+        legend.clear()
+        palette = self.theme.palette
+        legend.setLabelTextColor(palette.plot_fg)
+        legend.setLabelTextSize(f"{8 * self.theme.scale:.0f}pt")
+        legend.setBrush(pg.mkBrush(palette.plot_bg + "c8"))
+        for (run, name), curve in self._curves.items():
+            if run < len(labels) and labels[run]:
+                legend.addItem(curve, f"{name} ({labels[run]})")
+
+    def restyle(self) -> None:
+        """Re-apply the theme, legend included."""
+        super().restyle()
+        labels: list[str] | None = getattr(self, "_labels_shown", None)
+        if labels is not None:
+            self.set_run_labels(labels)
+
+    def set_curve(self, run: int, name: str, x: NDArray[Any], y: NDArray[Any]) -> None:
+        """Replace the data of ``name`` of run ``run``."""
+        self._curves[(run, name)].setData(x, y)
+
+    def clear_curves(self) -> None:
+        """Empty every curve."""
+        for curve in self._curves.values():
+            curve.setData([], [])

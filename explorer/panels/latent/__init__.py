@@ -1,0 +1,1 @@
+"""The latent-space panel: AE vs VAE vs β-VAE."""

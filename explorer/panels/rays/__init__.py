@@ -1,0 +1,1 @@
+"""The Rays panel: volume rendering and root finding one ray at a time."""

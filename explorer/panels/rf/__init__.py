@@ -1,0 +1,1 @@
+"""The receptive-field panel (panel id "rf")."""

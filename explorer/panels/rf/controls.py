@@ -1,0 +1,218 @@
+"""Controls of the receptive-field panel: the layer table and the layer editor."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSlider,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
+
+from explorer.core.receptive_field import Layer, Pair, Row
+
+COLUMNS = (
+    ("layer", "Layer name (the torch.nn module path)"),
+    ("type", "conv, pool, or the merge of a multi-path block (concat / add)"),
+    ("k", "kernel size k (for a block: its whole field, as one equivalent layer)"),
+    ("s", "stride s"),
+    ("p", "zero padding p on each side"),
+    ("d", "dilation d: the kernel spans d(k − 1) + 1 pixels"),
+    ("out", "output size ⌊(n + 2p − d(k − 1) − 1)/s⌋ + 1"),
+    ("RF", "receptive field r: input pixels one unit sees"),
+    ("jump", "effective stride j: input pixels between neighbouring units"),
+    ("eff. pad", "effective padding P: unit 0 sees input pixels −P … r − P − 1"),
+)
+
+
+def fmt_pair(pair: Pair) -> str:
+    """Return ``"3"`` for a square pair and ``"3×5"`` otherwise."""
+    return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]}×{pair[1]}"
+
+
+def common_prefix(names: Sequence[str]) -> str:
+    """Return the dotted module prefix all ``names`` share (``"features."``), or ""."""
+    if len(names) < 2:
+        return ""
+    parts = [n.split(".") for n in names]
+    shared: list[str] = []
+    for pieces in zip(*[p[:-1] for p in parts], strict=False):
+        if len(set(pieces)) != 1:
+            break
+        shared.append(pieces[0])
+    return "".join(f"{p}." for p in shared)
+
+
+class LayerTable(QTableWidget):
+    """One row per layer or merge: k, s, p, d, output size, RF, jump, eff. padding."""
+
+    row_selected = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(0, len(COLUMNS), parent)
+        self.setHorizontalHeaderLabels([c for c, _ in COLUMNS])
+        for col, (_, tip) in enumerate(COLUMNS):
+            item = self.horizontalHeaderItem(col)
+            if item is not None:
+                item.setToolTip(tip)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.verticalHeader().setVisible(False)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col in range(1, len(COLUMNS)):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        self.setToolTip("Click a layer to see its feature maps and its units' fields")
+        self.itemSelectionChanged.connect(self._on_selection_changed)
+        self._updating = False
+
+    def set_rows(self, rows: Sequence[Row], select: int) -> None:
+        """Fill the table with ``rows`` and select row ``select`` (no signal)."""
+        self._updating = True
+        try:
+            if self.rowCount() != len(rows):
+                self.setRowCount(len(rows))
+            prefix = common_prefix([row.name for row in rows])
+            for r, row in enumerate(rows):
+                g = row.geometry
+                cells = (
+                    "   " * row.depth + row.name[len(prefix) :],
+                    row.kind,
+                    fmt_pair(row.kernel),
+                    fmt_pair(row.stride),
+                    fmt_pair(row.padding),
+                    fmt_pair(row.dilation),
+                    fmt_pair(g.size),
+                    fmt_pair(g.r),
+                    fmt_pair(g.j),
+                    fmt_pair(g.p),
+                )
+                for c, text in enumerate(cells):
+                    item = self.item(r, c)
+                    if item is None:
+                        item = QTableWidgetItem()
+                        self.setItem(r, c, item)
+                    item.setText(text)
+                    if c > 1:
+                        item.setTextAlignment(
+                            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                        )
+                tip = row.name
+                mis = max(g.misalignment)
+                if row.kind in ("concat", "add") and mis > 0:
+                    tip += (
+                        f": the paths' field centres differ by {mis:g} px (misaligned)"
+                    )
+                name_item = self.item(r, 0)
+                if name_item is not None:
+                    name_item.setToolTip(tip)
+            self.resizeColumnsToContents()
+            self.selectRow(select)
+        finally:
+            self._updating = False
+
+    def selected_row(self) -> int:
+        """Return the selected row index (0 when none)."""
+        rows = self.selectionModel().selectedRows()
+        return rows[0].row() if rows else 0
+
+    def _on_selection_changed(self) -> None:
+        if not self._updating:
+            self.row_selected.emit(self.selected_row())
+
+
+class _Slider(QWidget):
+    """A labelled integer slider."""
+
+    def __init__(
+        self, lo: int, hi: int, tip: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setRange(lo, hi)
+        self.slider.setPageStep(1)
+        self.slider.setToolTip(tip)
+        self.label = QLabel(str(lo))
+        self.label.setMinimumWidth(28)
+        self.slider.valueChanged.connect(lambda v: self.label.setText(str(v)))
+        layout.addWidget(self.slider, 1)
+        layout.addWidget(self.label)
+
+
+class LayerEditor(QGroupBox):
+    """Sliders for kernel, stride, dilation and padding of the selected custom layer.
+
+    ``changed`` carries the new values; "same padding" keeps ``p = d(k − 1)/2``.
+    """
+
+    changed = Signal(int, int, int, int)  # kernel, stride, padding, dilation
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Edit the selected layer (custom stacks)", parent)
+        form = QFormLayout(self)
+        self.kernel = _Slider(1, 11, "kernel size k")
+        self.stride = _Slider(1, 4, "stride s: how far the kernel moves per unit")
+        self.dilation = _Slider(1, 16, "dilation d: gaps between kernel taps")
+        self.padding = _Slider(0, 40, "zero padding p on each side")
+        self.same = QCheckBox("same padding, p = d(k − 1)/2")
+        self.same.setToolTip("keep the map size (for odd kernels) while editing")
+        self.same.setChecked(True)
+        form.addRow("kernel k", self.kernel)
+        form.addRow("stride s", self.stride)
+        form.addRow("dilation d", self.dilation)
+        form.addRow("padding p", self.padding)
+        form.addRow("", self.same)
+        self._loading = False
+        for s in (self.kernel, self.stride, self.dilation, self.padding):
+            s.slider.valueChanged.connect(self._on_value_changed)
+        self.same.toggled.connect(self._on_value_changed)
+
+    def load(self, layer: Layer | None) -> None:
+        """Show ``layer``'s values (height axis); disable the editor for ``None``."""
+        self.setEnabled(layer is not None)
+        if layer is None:
+            return
+        self._loading = True
+        try:
+            self.kernel.slider.setValue(layer.kernel[0])
+            self.stride.slider.setValue(layer.stride[0])
+            self.dilation.slider.setValue(layer.dilation[0])
+            self.padding.slider.setValue(layer.padding[0])
+            same_p = layer.dilation[0] * (layer.kernel[0] - 1) // 2
+            if layer.padding[0] != same_p:
+                # the user's choice stays unless the layer contradicts it
+                self.same.setChecked(False)
+            self.padding.setEnabled(not self.same.isChecked())
+        finally:
+            self._loading = False
+
+    def values(self) -> tuple[int, int, int, int]:
+        """Return (kernel, stride, padding, dilation) as the sliders show them."""
+        k = self.kernel.slider.value()
+        d = self.dilation.slider.value()
+        p = d * (k - 1) // 2 if self.same.isChecked() else self.padding.slider.value()
+        return k, self.stride.slider.value(), p, d
+
+    def _on_value_changed(self) -> None:
+        self.padding.setEnabled(not self.same.isChecked())
+        if self._loading:
+            return
+        k, s, p, d = self.values()
+        if self.same.isChecked() and self.padding.slider.value() != p:
+            self._loading = True
+            self.padding.slider.setValue(min(p, self.padding.slider.maximum()))
+            self._loading = False
+        self.changed.emit(k, s, p, d)

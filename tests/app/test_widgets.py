@@ -1,0 +1,57 @@
+"""Shared widgets: themed plots follow presentation scale, formula card, banner."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from explorer.widgets.error_banner import ErrorBanner
+from explorer.widgets.formula_card import FormulaCard
+from explorer.widgets.plot_pane import PlotPane
+from explorer.widgets.theme import PALETTES, ThemeManager
+
+
+def test_plot_pane_scales_lines_markers_and_legend(qtbot: Any) -> None:
+    theme = ThemeManager()
+    pane = PlotPane(theme, title="loss")
+    qtbot.addWidget(pane)
+    pane.add_legend()
+    curve = pane.add_curve("train", width=2.0)
+    dots = pane.add_scatter("samples", size=6.0)
+    assert curve.opts["pen"].widthF() == 2.0 and dots.opts["size"] == 6.0
+    theme.set_palette("high-contrast")
+    theme.set_scale(2.5)
+    assert curve.opts["pen"].widthF() == 5.0 and dots.opts["size"] == 15.0
+    assert curve.opts["pen"].color().name() == PALETTES["high-contrast"].series[0]
+    legend_label = pane.getPlotItem().legend.items[0][1]
+    assert legend_label.opts["size"] == "22pt"
+
+
+def test_theme_scale_is_clamped_and_changes_are_signalled(qtbot: Any) -> None:
+    theme = ThemeManager()
+    with qtbot.waitSignal(theme.changed, timeout=100):
+        theme.set_scale(10)
+    assert theme.scale == 3.0
+    theme.set_scale(0.1)
+    assert theme.scale == 1.0
+    with pytest.raises(KeyError):
+        theme.set_palette("neon")
+
+
+def test_formula_card_shows_values(qtbot: Any) -> None:
+    card = FormulaCard("KL", "½Σ(1 + log σ² − μ² − σ²)", "Kingma & Welling 2014, App. B")
+    qtbot.addWidget(card)
+    card.set_values({"KL": 0.123456, "β": 4})
+    text = card.values_text()
+    assert "KL = 0.1235" in text and "β = 4" in text
+
+
+def test_error_banner_shows_and_dismisses(qtbot: Any) -> None:
+    banner = ErrorBanner()
+    qtbot.addWidget(banner)
+    banner.show()
+    banner.show_message("training diverged")
+    assert banner.text == "training diverged"
+    banner.clear()
+    assert banner.text == "" and banner.isHidden()

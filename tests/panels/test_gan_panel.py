@@ -1,0 +1,205 @@
+"""GAN panel: start, pause, step D / G / both, draw and move modes, errors, sessions."""
+
+# pytest-qt's QtBot methods are untyped
+# mypy: disable-error-code="no-untyped-call"
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, Qt
+from pytestqt.qtbot import QtBot
+
+from explorer.core.gan import train_interactive
+from explorer.core.progress import DivergedError
+from explorer.panels.base import AppContext
+from explorer.panels.gan.panel import GanPanel
+from explorer.panels.gan.views import FieldView
+from explorer.widgets.export import is_blank
+
+WAIT_MS = 20_000
+
+
+def _panel(qtbot: QtBot, context: AppContext, compare: str = "") -> GanPanel:
+    panel = GanPanel(context)
+    qtbot.addWidget(panel)
+    panel.resize(1200, 800)
+    # small networks keep the tests fast; the objective logic is the same
+    panel.hyper.g_hidden.setValue(16)
+    panel.hyper.d_hidden.setValue(16)
+    panel.hyper.batch.setValue(64)
+    box = panel.setup.compare
+    box.setCurrentIndex(box.findData(compare))  # resets with the new settings
+    panel.reset()
+    qtbot.waitUntil(panel.snapshot_ready, timeout=WAIT_MS)
+    return panel
+
+
+def _last(panel: GanPanel, run: int = 0) -> Any:
+    return panel._runs[run].history[-1]
+
+
+def _wait_new(qtbot: QtBot, panel: GanPanel, count: int, run: int = 0) -> None:
+    qtbot.waitUntil(lambda: len(panel._runs[run].history) > count, timeout=WAIT_MS)
+
+
+def test_start_pause_and_step_buttons(qtbot: QtBot, app_context: AppContext) -> None:
+    panel = _panel(qtbot, app_context)
+    first = _last(panel)
+    assert (first.step, first.d_steps) == (0, 0)
+    assert panel.run_bar.start.text() == "Start"
+    assert panel._runs[1].view.isHidden()
+
+    qtbot.mouseClick(panel.run_bar.start, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: _last(panel).step >= 30, timeout=WAIT_MS)
+    assert panel.run_bar.start.text() == "Pause"
+    qtbot.mouseClick(panel.run_bar.start, Qt.MouseButton.LeftButton)
+    assert panel.run_bar.start.text() == "Resume"
+    # the chunk that was running when Pause was clicked arrives, then the job idles
+    qtbot.waitUntil(panel.is_idle, timeout=WAIT_MS)
+    paused_at = _last(panel).step
+    qtbot.wait(300)
+    assert _last(panel).step == paused_at  # paused means paused
+
+    for button, d_more, g_more in (
+        (panel.run_bar.step_d, 1, 0),
+        (panel.run_bar.step_g, 0, 1),
+        (panel.run_bar.step_both, 1, 1),
+    ):
+        before = _last(panel)
+        n = len(panel._runs[0].history)
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        _wait_new(qtbot, panel, n)
+        after = _last(panel)
+        assert (after.d_steps - before.d_steps, after.step - before.step) == (
+            d_more,
+            g_more,
+        )
+    # the curves got one point per snapshot
+    assert len(panel._runs[0].curves["step"]) == len(panel._runs[0].history)
+    panel.shutdown()
+
+
+def test_side_by_side_runs_share_seed_and_step_together(
+    qtbot: QtBot, app_context: AppContext
+) -> None:
+    panel = _panel(qtbot, app_context, compare="wgan-gp")
+    qtbot.waitUntil(lambda: bool(panel._runs[1].history), timeout=WAIT_MS)
+    assert not panel._runs[1].view.isHidden()
+    a0, b0 = _last(panel, 0), _last(panel, 1)
+    # same seed: the untrained generators are the same network, so same samples
+    np.testing.assert_array_equal(a0.samples, b0.samples)
+    assert b0.heat_is_probability is False  # the critic's heatmap
+    n0, n1 = len(panel._runs[0].history), len(panel._runs[1].history)
+    qtbot.mouseClick(panel.run_bar.step_both, Qt.MouseButton.LeftButton)
+    _wait_new(qtbot, panel, n0, 0)
+    _wait_new(qtbot, panel, n1, 1)
+    assert (_last(panel, 0).d_steps, _last(panel, 0).step) == (1, 1)
+    assert (_last(panel, 1).d_steps, _last(panel, 1).step) == (5, 1)  # n_critic = 5
+    panel.shutdown()
+
+
+def _click_at(
+    qtbot: QtBot,
+    view: FieldView,
+    x: float,
+    y: float,
+    button: Qt.MouseButton = Qt.MouseButton.LeftButton,
+) -> None:
+    vb = view.getPlotItem().getViewBox()
+    scene = vb.mapViewToScene(QPointF(x, y))
+    pos = view.mapFromScene(scene)
+    qtbot.mouseClick(view.viewport(), button, pos=pos)
+
+
+def test_draw_move_and_remove_modes(qtbot: QtBot, app_context: AppContext) -> None:
+    panel = _panel(qtbot, app_context)
+    panel.show()
+    qtbot.waitExposed(panel)
+    view = panel._runs[0].view
+    assert len(panel._means) == 8
+
+    _click_at(qtbot, view, 0.5, -0.5)  # empty ground: a new mode
+    qtbot.waitUntil(lambda: len(panel._means) == 9, timeout=WAIT_MS)
+    np.testing.assert_allclose(panel._means[-1], [0.5, -0.5], atol=0.1)
+    assert panel.setup.data.currentData() == "points"
+
+    _click_at(qtbot, view, 2.0, 0.0, Qt.MouseButton.RightButton)  # on mode 0
+    qtbot.waitUntil(lambda: len(panel._means) == 8, timeout=WAIT_MS)
+    assert not np.any(np.all(np.isclose(panel._means, [2.0, 0.0]), axis=1))
+
+    view.move_mode(0, -1.0, -1.0)  # what a drag of mode 0 ends with
+    np.testing.assert_array_equal(panel._means[0], [-1.0, -1.0])
+
+    # the paused job trains on the edited data from its next step on
+    qtbot.mouseClick(panel.run_bar.step_both, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: _last(panel).step == 1, timeout=WAIT_MS)
+    np.testing.assert_array_equal(_last(panel).means, panel._means)
+    assert _last(panel).modes_total == 8
+    panel.hide()
+    panel.shutdown()
+
+
+def test_divergence_shows_a_banner_and_idles(
+    qtbot: QtBot, app_context: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_train = train_interactive
+
+    def diverging(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        for item in real_train(*args, **kwargs):
+            yield item
+            if item is not None and item.step > 0:  # the first trained snapshot
+                raise DivergedError(
+                    f"training diverged at G step {item.step}: g_loss = nan"
+                )
+
+    monkeypatch.setattr("explorer.panels.gan.panel.train_interactive", diverging)
+    panel = _panel(qtbot, app_context)
+    assert panel.error_banner.text == ""
+    qtbot.mouseClick(panel.run_bar.start, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "diverged" in panel.error_banner.text, timeout=WAIT_MS)
+    assert "Run A (non-saturating)" in panel.error_banner.text
+    assert not panel._runs[0].runner.is_running
+    assert panel.run_bar.start.text() == "Start"
+    qtbot.mouseClick(panel.run_bar.start, Qt.MouseButton.LeftButton)
+    assert panel._runs[0].history == []  # Start after an error: a fresh run
+    qtbot.waitUntil(lambda: bool(panel._runs[0].history), timeout=WAIT_MS)
+    panel.shutdown()
+
+
+def test_state_restore_open_file_and_export(
+    qtbot: QtBot, app_context: AppContext, tmp_path: Path
+) -> None:
+    panel = _panel(qtbot, app_context)
+    pts = tmp_path / "tri.csv"
+    pts.write_text("x,y\n0,0\n1,0\n0,1\n")
+    panel.open_file(pts)
+    qtbot.waitUntil(panel.snapshot_ready, timeout=WAIT_MS)
+    assert _last(panel).modes_total == 3
+    state = panel.state()
+    assert state["data"] == "points" and np.asarray(state["means"]).shape == (3, 2)
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b,c\n1,2,3\n")
+    with pytest.raises(ValueError, match="line 2"):
+        panel.open_file(bad)
+
+    other = GanPanel(app_context)
+    qtbot.addWidget(other)
+    state["seed"] = 7
+    state["loss"] = "wgan-gp"
+    other.restore(state)
+    assert other.setup.seed.value() == 7
+    assert other.setup.loss.currentData() == "wgan-gp"
+    np.testing.assert_array_equal(other._means, panel._means)
+    qtbot.waitUntil(other.snapshot_ready, timeout=WAIT_MS)
+    assert not _last(other).heat_is_probability
+
+    image = panel.export_image(1.0, main_view_only=True)
+    assert not is_blank(image)
+    other.shutdown()
+    panel.shutdown()

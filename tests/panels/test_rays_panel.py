@@ -1,0 +1,186 @@
+"""The Rays panel driven like a user: click pixels, move sliders, export, train."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+from PySide6.QtCore import Qt
+
+from explorer.core.rays.nerf import NerfConfig
+from explorer.core.rays.sdf_fit import SdfFitConfig
+from explorer.panels.rays.controls import LEARNED_NERF, LEARNED_SDF
+from explorer.panels.rays.panel import RaysPanel
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_torch_thread() -> Iterator[None]:
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)  # training runs on a thread in tests; keep it light
+    yield
+    torch.set_num_threads(n)
+
+
+@pytest.fixture
+def panel(qtbot: Any, app_context: Any) -> Iterator[RaysPanel]:
+    p = RaysPanel(app_context)
+    qtbot.addWidget(p)
+    p.controls.image_size.setCurrentIndex(0)  # 64 × 64: quick renders
+    p.resize(1400, 900)
+    p.show()
+    yield p
+    p.shutdown()
+
+
+def click_pixel(qtbot: Any, panel: RaysPanel, u: int, v: int) -> None:
+    view = panel.image_view
+    pos = view.widget_pos_of_pixel(u, v).toPoint()
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+
+
+def curve_y(item: Any) -> np.ndarray:
+    return np.asarray(item.getData()[1])
+
+
+def test_clicking_a_pixel_selects_its_ray_and_updates_plots(
+    qtbot: Any, panel: RaysPanel
+) -> None:
+    size = panel.ray_config().n_samples
+    click_pixel(qtbot, panel, 2, 3)  # a corner: misses the sphere
+    corner = panel.current_ray()
+    assert corner is not None and corner.opacity < 0.05
+    click_pixel(qtbot, panel, 32, 32)  # the image centre: the unit sphere
+    ray = panel.current_ray()
+    assert ray is not None and ray.opacity > 0.99
+    np.testing.assert_allclose(curve_y(panel.ray_plots.sigma_curve), ray.sigma)
+    np.testing.assert_allclose(curve_y(panel.ray_plots.trans_curve), ray.transmittance)
+    assert len(curve_y(panel.ray_plots.alpha_curve)) == size
+    # The centre ray hits the sphere where ‖eye + t d‖ = 1 (eye = (0, 0.6, 3)).
+    eye = np.array([0.0, 0.6, 3.0])
+    b = float(eye @ ray.direction)
+    t_hit = -b - math.sqrt(b * b - (eye @ eye - 1.0))
+    sphere_t = panel.ray_plots.sphere_dots.getData()[0]
+    assert sphere_t[-1] == pytest.approx(t_hit, abs=1e-3)
+    assert "sphere tracing" in panel.card.values_text()
+
+
+def test_fog_plots_follow_beer_lambert(qtbot: Any, panel: RaysPanel) -> None:
+    panel.controls.scene.setCurrentText("fog")
+    panel.controls.density.setValue(2.0)
+    panel.controls.samples.setValue(200)
+    click_pixel(qtbot, panel, 32, 32)
+    ray = panel.current_ray()
+    assert ray is not None
+    inside = ray.sigma > 0
+    assert np.all(ray.sigma[inside] == pytest.approx(2.0))
+    # Transmittance after the cube is exp(−σ L) with L the quadrature length.
+    length = float(ray.delta[inside].sum())
+    assert ray.transmittance[-1] == pytest.approx(math.exp(-2.0 * length), rel=1e-9)
+    assert curve_y(panel.ray_plots.trans_curve)[-1] == pytest.approx(
+        math.exp(-2.0 * length)
+    )
+
+
+def test_1e10_last_interval_makes_thin_fog_opaque(qtbot: Any, panel: RaysPanel) -> None:
+    panel.controls.scene.setCurrentText("fog")
+    panel.controls.density.setValue(0.2)
+    panel.controls.near_far.setValue((1.0, 3.0))  # far ends inside the cube
+    click_pixel(qtbot, panel, 32, 32)
+    honest = panel.current_ray()
+    panel.controls.last_delta.setCurrentIndex(1)
+    nerf = panel.current_ray()
+    assert honest is not None and nerf is not None
+    assert honest.opacity < 0.2 and nerf.opacity == pytest.approx(1.0)
+
+
+def test_export_samples_csv_and_json(tmp_path: Path, panel: RaysPanel) -> None:
+    panel.controls.samples.setValue(16)
+    csv_path = panel.export_samples(tmp_path / "ray.csv")
+    lines = csv_path.read_text().strip().splitlines()
+    assert lines[0].startswith("t,delta,sigma,alpha,transmittance,weight")
+    assert len(lines) == 17
+    doc = json.loads(panel.export_samples(tmp_path / "ray.json").read_text())
+    assert len(doc["samples"]) == 16
+    assert sum(s["weight"] for s in doc["samples"]) == pytest.approx(doc["opacity"])
+
+
+def test_opening_a_point_cloud_is_a_clear_error(
+    tmp_path: Path, panel: RaysPanel
+) -> None:
+    path = tmp_path / "cloud.obj"
+    path.write_text("v 0 0 0\nv 1 0 0\nv 0 1 0\n")
+    with pytest.raises(ValueError, match=r"no faces found in cloud\.obj"):
+        panel.open_file(path)
+    mesh = tmp_path / "tri.obj"
+    mesh.write_text("v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n")
+    panel.open_file(mesh)
+    assert panel.train_controls.shape.currentText() == "file: tri.obj"
+
+
+def test_train_sdf_shows_level_set_and_curves(qtbot: Any, panel: RaysPanel) -> None:
+    cfg = SdfFitConfig(
+        shape="sphere",
+        hidden=32,
+        layers=3,
+        n_points=1024,
+        batch=256,
+        steps=40,
+        report_every=10,
+        mesh_every=20,
+        grid_res=24,
+    )
+    with qtbot.waitSignal(panel._train_runner.finished, timeout=60_000):
+        panel.train_sdf(cfg)
+    assert panel.controls.scene.currentText() == LEARNED_SDF
+    x, _ = panel.training_view.loss_curve.getData()
+    assert x is not None and x[-1] == 40
+    assert panel.scene_view._surface_actor is not None
+    ray = panel.current_ray()
+    assert ray is not None
+    assert not panel.train_controls.stop.isEnabled()
+
+
+def test_train_nerf_pause_resume_and_learned_field(
+    qtbot: Any, panel: RaysPanel
+) -> None:
+    cfg = NerfConfig(
+        image_size=12,
+        n_views=4,
+        n_samples=12,
+        n_freqs=2,
+        hidden=16,
+        layers=2,
+        steps=30,
+        eval_every=10,
+    )
+    panel.train_nerf(cfg, paused=True)
+    assert panel.train_controls.pause.text() == "Resume"
+    qtbot.mouseClick(panel.train_controls.pause, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(panel._train_runner.finished, timeout=60_000):
+        pass
+    qtbot.waitUntil(panel.snapshot_ready, timeout=20_000)
+    x, _ = panel.training_view.psnr_curve.getData()
+    assert x is not None and list(x) == [0, 10, 20, 30]
+    panel.controls.scene.setCurrentText(LEARNED_NERF)
+    ray = panel.current_ray()
+    assert ray is not None and np.all(ray.sigma >= 0.0)
+
+
+def test_state_round_trip(qtbot: Any, panel: RaysPanel, app_context: Any) -> None:
+    panel.controls.scene.setCurrentText("torus")
+    panel.controls.samples.setValue(40)
+    click_pixel(qtbot, panel, 15, 35)
+    state = panel.state()
+    other = RaysPanel(app_context)
+    qtbot.addWidget(other)
+    other.restore(state)
+    assert other.state() == state
+    ray = other.current_ray()
+    assert ray is not None and len(ray.t) == 40
+    other.shutdown()
