@@ -1,6 +1,6 @@
 """Run every benchmark module and print one table: ``python -m benchmarks.run [NAME…]``.
 
-A module ``benchmarks/bench_<name>.py`` provides ``run() -> list[(name, measured, goal)]``.
+Each module ``benchmarks/bench_<name>.py`` has ``run() -> [(name, measured, goal)]``.
 """
 
 from __future__ import annotations
@@ -35,8 +35,10 @@ def main(argv: list[str] | None = None) -> int:
             rows.append((name, f"FAILED: {type(exc).__name__}: {exc}", ""))
             failed = True
         print(f"[{name}: {time.perf_counter() - start:.1f} s]", file=sys.stderr)
-    widths = [max(len(r[i]) for r in [("benchmark", "measured", "goal"), *rows])
-              for i in range(3)]
+    widths = [
+        max(len(r[i]) for r in [("benchmark", "measured", "goal"), *rows])
+        for i in range(3)
+    ]
     line = "| " + " | ".join(f"{{:<{w}}}" for w in widths) + " |"
     print(line.format("benchmark", "measured", "goal"))
     print("|" + "|".join("-" * (w + 2) for w in widths) + "|")

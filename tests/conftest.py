@@ -68,11 +68,28 @@ def _autograd_left_on() -> Iterator[None]:
         assert torch.is_grad_enabled(), "the test left autograd disabled"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _collect_on_the_main_thread() -> Iterator[None]:
+    """Run the cyclic garbage collector on the main thread only, as the app does.
+
+    A collection started in a worker thread can destroy a Qt object there and
+    deadlock (see ``explorer.workers.GuiThreadCollector``).
+    """
+    import gc
+
+    gc.disable()
+    yield
+    gc.enable()
+
+
 @pytest.fixture(autouse=True)
 def _no_leaked_threads(request: pytest.FixtureRequest) -> Iterator[None]:
     """Fail a Qt test that leaves a worker thread running or a top-level window open."""
     yield
+    import gc
+
     if "qapp" not in request.fixturenames and "qtbot" not in request.fixturenames:
+        gc.collect()
         return
     from PySide6.QtCore import QThreadPool
     from PySide6.QtWidgets import QApplication
@@ -87,5 +104,6 @@ def _no_leaked_threads(request: pytest.FixtureRequest) -> Iterator[None]:
     windows = [w for w in app.topLevelWidgets() if w.isVisible()]
     for w in windows:
         w.close()
+    gc.collect()  # here, on the main thread: the test's dead widgets go now
     assert drained, "a worker thread was still running 5 s after the test"
     assert not windows, f"top-level windows left open: {windows}"

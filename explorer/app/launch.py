@@ -27,7 +27,7 @@ def launch(
     from explorer.app.main_window import START_ID, MainWindow
     from explorer.app.settings import Settings
     from explorer.panels.base import AppContext
-    from explorer.workers import wait_for_all
+    from explorer.workers import GuiThreadCollector, wait_for_all
 
     if panel is not None and panel != START_ID:
         try:
@@ -39,6 +39,8 @@ def launch(
     QCoreApplication.setApplicationName("Explorer")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
+    collector = GuiThreadCollector(parent=app)
+    collector.start()  # before any thread starts (the device probe imports torch)
     folder = data_dir()
     reporter = ErrorReporter(folder / "logs" / "explorer.log")
     reporter.install_hooks()
@@ -60,5 +62,6 @@ def launch(
     app.aboutToQuit.connect(window.shutdown)
     code = app.exec()
     wait_for_all(timeout_s=10.0)
+    collector.stop()
     reporter.uninstall_hooks()
     return int(code)

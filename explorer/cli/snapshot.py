@@ -55,13 +55,18 @@ def _run(args: argparse.Namespace) -> int:
 
     from explorer.app.snapshot import SnapshotError, snapshot
     from explorer.widgets.export import ExportError
+    from explorer.workers import GuiThreadCollector
 
     app = QApplication.instance() or QApplication(["explorer"])
     assert app is not None
+    collector = GuiThreadCollector(parent=app)
+    collector.start()
     try:
         written = snapshot(ids, out, float(args.scale), args.theme)
     except (SnapshotError, ExportError) as exc:
         raise CliError(str(exc), code=1) from exc
+    finally:
+        collector.stop()
     if args.json:
         emit_json({"files": [str(p) for p in written]})
     else:

@@ -40,7 +40,9 @@ def test_theme_scale_is_clamped_and_changes_are_signalled(qtbot: Any) -> None:
 
 
 def test_formula_card_shows_values(qtbot: Any) -> None:
-    card = FormulaCard("KL", "½Σ(1 + log σ² − μ² − σ²)", "Kingma & Welling 2014, App. B")
+    card = FormulaCard(
+        "KL", "½Σ(1 + log σ² − μ² − σ²)", "Kingma & Welling 2014, App. B"
+    )
     qtbot.addWidget(card)
     card.set_values({"KL": 0.123456, "β": 4})
     text = card.values_text()

@@ -263,3 +263,33 @@ def test_context_training_runner_follows_the_chosen_backend(qtbot: Any) -> None:
         runner.start(jobs.thread_name, 2, on_progress=steps.extend, batched=True)
     # in a spawned child the job runs on that process's main thread
     assert steps == ["MainThread", "MainThread"]
+
+
+def test_gui_thread_collector_collects_cycles_on_the_gui_thread(qtbot: Any) -> None:
+    import gc
+
+    from explorer.workers import GuiThreadCollector
+
+    freed_on: list[str] = []
+
+    class Node:
+        def __init__(self) -> None:
+            self.me = self  # a reference cycle: only the cyclic collector frees it
+
+        def __del__(self) -> None:
+            freed_on.append(threading.current_thread().name)
+
+    was_enabled = gc.isenabled()
+    collector = GuiThreadCollector(interval_ms=50)
+    collector.start()
+    try:
+        assert not gc.isenabled()
+        runner = JobRunner("allocates")
+        with qtbot.waitSignal(runner.finished, timeout=10_000):
+            runner.start(jobs.count, 2000, on_progress=lambda p: None)
+        Node()
+        qtbot.waitUntil(lambda: bool(freed_on), timeout=5000)
+        assert freed_on == [threading.main_thread().name]
+    finally:
+        collector.stop()
+    assert gc.isenabled() == was_enabled
