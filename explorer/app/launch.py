@@ -20,12 +20,14 @@ def launch(
     # contending with the GUI on a 2-core machine (measured ~10× for an epoch).
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     from PySide6.QtCore import QCoreApplication
+    from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
     from explorer.app import registry
     from explorer.app.errors import ErrorReporter
     from explorer.app.main_window import START_ID, MainWindow
     from explorer.app.settings import Settings
+    from explorer.core.data import asset_path
     from explorer.panels.base import AppContext
     from explorer.workers import GuiThreadCollector, wait_for_all
 
@@ -39,6 +41,9 @@ def launch(
     QCoreApplication.setApplicationName("Explorer")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
+    # matches packaging/linux/explorer.desktop (taskbars, Wayland)
+    app.setDesktopFileName("explorer")
+    app.setWindowIcon(QIcon(str(asset_path("icons/explorer.svg"))))
     collector = GuiThreadCollector(parent=app)
     collector.start()  # before any thread starts (the device probe imports torch)
     folder = data_dir()

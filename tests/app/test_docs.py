@@ -46,3 +46,9 @@ def test_top_level_is_as_agreed() -> None:
     tracked |= {".ci"} if (ROOT / ".ci").exists() else set()
     ignored_build_dirs = {"shots", "build", "dist"}
     assert tracked - ignored_build_dirs <= allowed
+
+
+def test_window_icon_is_the_desktop_icon() -> None:
+    shipped = ROOT / "assets" / "icons" / "explorer.svg"
+    desktop = ROOT / "packaging" / "linux" / "icons" / "explorer.svg"
+    assert shipped.read_bytes() == desktop.read_bytes()
