@@ -64,8 +64,10 @@ def _autograd_left_on() -> Iterator[None]:
     import sys
 
     torch = sys.modules.get("torch")
-    if torch is not None:
-        assert torch.is_grad_enabled(), "the test left autograd disabled"
+    # (a background thread may still be importing torch: then it has no state yet)
+    is_grad_enabled = getattr(torch, "is_grad_enabled", None)
+    if is_grad_enabled is not None:
+        assert is_grad_enabled(), "the test left autograd disabled"
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -20,11 +20,13 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -309,7 +311,14 @@ class MainWindow(QMainWindow):
         finally:
             QApplication.restoreOverrideCursor()
         self.panels[panel_id] = panel
-        self.stack.addWidget(panel)
+        # A panel larger than the screen (presentation mode's ×2 text on a small
+        # projector) scrolls instead of pushing the window past the screen's edge.
+        holder = QScrollArea()
+        holder.setObjectName(f"holder-{panel_id}")
+        holder.setWidgetResizable(True)
+        holder.setFrameShape(QFrame.Shape.NoFrame)
+        holder.setWidget(panel)
+        self.stack.addWidget(holder)
         # The panel's imports (torch, VTK) live for the whole run: move them out of
         # the collector's reach so full collections stay short (GUI stalls).
         gc.collect()
@@ -337,7 +346,11 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentWidget(self.start_page)
         else:
             try:
-                self.stack.setCurrentWidget(self.panel(panel_id))
+                holder = self.panel(panel_id).parentWidget()
+                while holder is not None and holder.parentWidget() is not self.stack:
+                    holder = holder.parentWidget()
+                if holder is not None:
+                    self.stack.setCurrentWidget(holder)
             except (
                 Exception
             ) as exc:  # a panel that fails to build must not kill the app
@@ -449,8 +462,24 @@ class MainWindow(QMainWindow):
             theme.set_scale(scale)
             self.showNormal()
         self._set_secondary_visible(not on)
+        self._set_navigation_compact(on)
         self.presentation_action.setChecked(on)
         self.fullscreen_action.setChecked(self.isFullScreen())
+
+    def _set_navigation_compact(self, compact: bool) -> None:
+        """Show only the icons in the navigation (titles stay as tooltips)."""
+        for row in range(self.nav.count()):
+            item = self.nav.item(row)
+            if compact:
+                item.setData(Qt.ItemDataRole.UserRole + 1, item.text())
+                item.setToolTip(item.text())
+                item.setText("")
+            else:
+                title = item.data(Qt.ItemDataRole.UserRole + 1)
+                if title:
+                    item.setText(str(title))
+        icon = self.nav.iconSize().width()
+        self.nav.setMaximumWidth(icon + 40 if compact else 260)
 
     def _set_secondary_visible(self, visible: bool) -> None:
         for w in self.findChildren(QWidget):
@@ -634,7 +663,7 @@ class MainWindow(QMainWindow):
         written = []
         for spec in self.specs:
             panel = self.panel(spec.id)
-            panel.resize(self.stack.size())
+            panel.resize(panel.size().expandedTo(self.stack.size()))
             written.append(
                 save_png(panel.export_image(scale), folder / f"{spec.id}.png")
             )

@@ -41,4 +41,5 @@ def describe_device(requested: str = "auto") -> str:
     dev = resolve_device(requested)
     if dev.startswith("cuda"):
         return f"CUDA: {torch.cuda.get_device_name(torch.device(dev))}"
-    return f"CPU ({torch.get_num_threads()} threads)"
+    n = torch.get_num_threads()
+    return f"CPU ({n} thread{'' if n == 1 else 's'})"

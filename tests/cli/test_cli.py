@@ -101,3 +101,11 @@ def test_python_dash_m_runs_the_same_cli() -> None:
 def test_unknown_panel_for_the_gui_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--panel", "nope"]) == 2
     assert "unknown panel 'nope'" in capsys.readouterr().err
+
+
+def test_spawned_children_do_not_start_another_explorer() -> None:
+    import runpy
+
+    # multiprocessing's spawn re-runs the parent's main module as "__mp_main__"
+    namespace = runpy.run_module("explorer", run_name="__mp_main__")
+    assert "main" in namespace  # imported, not run (running it would raise SystemExit)
