@@ -171,8 +171,11 @@ def stall_rows(run_s: float = 5.0) -> list[Row]:
     """Return the stall rows: synthetic job (thread, process), then each panel."""
     from PySide6.QtWidgets import QApplication
 
+    from explorer.app.launch import configure_runtime
+
     app = QApplication.instance() or QApplication([])
     assert app is not None
+    collector = configure_runtime(app)  # the app's own settings (GC, GIL, threads)
     import torch  # imported before timing: the rows measure training, not imports
 
     torch.set_num_threads(1)
@@ -180,7 +183,9 @@ def stall_rows(run_s: float = 5.0) -> list[Row]:
         (f"GUI stall, MLP training ({b})", _summary(_job_lateness(b, run_s)), GOAL)
         for b in ("thread", "process")
     ]
-    return rows + _panel_rows(run_s)
+    rows += _panel_rows(run_s)
+    collector.stop()
+    return rows
 
 
 def run() -> list[Row]:

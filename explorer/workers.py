@@ -20,6 +20,7 @@ from __future__ import annotations
 import gc
 import math
 import multiprocessing as mp
+import os
 import pickle
 import queue
 import threading
@@ -154,6 +155,9 @@ def _guarded(
 def _child_main(
     fn: JobFn, args: tuple[Any, ...], kwargs: dict[str, Any], out: Any, stop: Any
 ) -> None:  # pragma: no cover - runs in the child
+    # Training yields to the GUI process when both want the CPU (2 cores, several
+    # trainers: without this the GUI's event loop was starved for 250 ms at a time).
+    os.nice(10)
     try:
         for item in fn(*args, **kwargs):
             while True:

@@ -5,8 +5,31 @@ from __future__ import annotations
 import gc
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from explorer.app.settings import data_dir
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QObject
+
+    from explorer.workers import GuiThreadCollector
+
+
+def configure_runtime(app: QObject) -> GuiThreadCollector:
+    """Tune the interpreter for a responsive GUI beside training; return the collector.
+
+    Used by :func:`launch` and by the stall benchmark, so both measure the same app.
+    """
+    from explorer.workers import GuiThreadCollector
+
+    # Small models in the GUI process run faster on one torch thread than on two
+    # contending with the GUI on a 2-core machine (measured ~10× for an epoch).
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    # A thread-backed job hands the GIL back to the GUI thread after 1 ms, not 5.
+    sys.setswitchinterval(0.001)
+    collector = GuiThreadCollector(parent=app)
+    collector.start()  # before any thread starts (the device probe imports torch)
+    return collector
 
 
 def launch(
@@ -16,9 +39,6 @@ def launch(
     reset_settings: bool = False,
 ) -> int:
     """Open the main window and run the event loop; return the exit code."""
-    # Small models in the GUI process run faster on one torch thread than on two
-    # contending with the GUI on a 2-core machine (measured ~10× for an epoch).
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
@@ -29,7 +49,7 @@ def launch(
     from explorer.app.settings import Settings
     from explorer.core.data import asset_path
     from explorer.panels.base import AppContext
-    from explorer.workers import GuiThreadCollector, wait_for_all
+    from explorer.workers import wait_for_all
 
     if panel is not None and panel != START_ID:
         try:
@@ -44,8 +64,7 @@ def launch(
     # matches packaging/linux/explorer.desktop (taskbars, Wayland)
     app.setDesktopFileName("explorer")
     app.setWindowIcon(QIcon(str(asset_path("icons/explorer.svg"))))
-    collector = GuiThreadCollector(parent=app)
-    collector.start()  # before any thread starts (the device probe imports torch)
+    collector = configure_runtime(app)
     folder = data_dir()
     reporter = ErrorReporter(folder / "logs" / "explorer.log")
     reporter.install_hooks()
