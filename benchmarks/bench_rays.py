@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 import time
 from collections.abc import Callable, Iterator
 from functools import partial
@@ -10,19 +11,20 @@ from typing import Any
 import numpy as np
 
 
-def _best_ms(fn: Callable[[], object], repeats: int) -> tuple[float, float]:
-    """Return the best (wall, CPU) milliseconds of ``repeats`` calls.
+def _median_ms(fn: Callable[[], object], repeats: int) -> tuple[float, float]:
+    """Return the median (wall, CPU) milliseconds of ``repeats`` calls after a warm-up.
 
     CPU time is reported too: on a shared machine the wall time also counts the
     time other processes held the cores.
     """
-    best_wall = best_cpu = float("inf")
+    fn()
+    walls, cpus = [], []
     for _ in range(repeats):
         w0, c0 = time.perf_counter(), time.process_time()
         fn()
-        best_wall = min(best_wall, time.perf_counter() - w0)
-        best_cpu = min(best_cpu, time.process_time() - c0)
-    return 1000.0 * best_wall, 1000.0 * best_cpu
+        walls.append(time.perf_counter() - w0)
+        cpus.append(time.process_time() - c0)
+    return 1000.0 * statistics.median(walls), 1000.0 * statistics.median(cpus)
 
 
 def _nerf_rate(device: str, steps: int) -> float:
@@ -49,7 +51,7 @@ def run() -> list[tuple[str, str, str]]:
     for name, samples in (("sphere", 32), ("fog", 32), ("scene", 32), ("sphere", 64)):
         scene = Scene(name)
         cfg = RayConfig(n_samples=samples)
-        wall, cpu = _best_ms(partial(render_image, scene, cam, cfg), 3)
+        wall, cpu = _median_ms(partial(render_image, scene, cam, cfg), 5)
         rows.append(
             (
                 f"render 256×256 {name}, {samples} samples/ray (CPU)",
@@ -73,7 +75,7 @@ def run() -> list[tuple[str, str, str]]:
         scene.sdf(o + np.linspace(cfg.near, cfg.far, 200)[:, None] * d)
         scene.sdf(grid)
 
-    wall, cpu = _best_ms(ray_update, 20)
+    wall, cpu = _median_ms(ray_update, 20)
     rows.append(
         (
             "selected-ray update (64 samples, sphere trace, secant, f(t), SDF slice)",

@@ -16,7 +16,7 @@ from explorer.core.rays.render import (
     render_ray,
     sample_t,
 )
-from explorer.core.rays.scenes import Scene
+from explorer.core.rays.scenes import Scene, sdf_sphere, sdf_torus
 
 X = np.array([1.0, 0.0, 0.0])
 
@@ -168,3 +168,59 @@ def test_image_pixels_match_single_ray_rendering_within_the_skip_budget() -> Non
         # keep the image within 1/512 of eq. 3 per channel (float32: ~1e-6).
         np.testing.assert_allclose(image.rgb[v, u], ray.rgb, atol=1 / 512 + 1e-5)
         assert image.opacity[v, u] == pytest.approx(ray.opacity, abs=1 / 1024 + 1e-5)
+
+
+def _tetrahedral_color(scene: Scene, p: np.ndarray) -> np.ndarray:
+    """Albedo · (0.3 + 0.7 max(0, n·l)), n from the four SDF values by definition."""
+    k = np.array([[1, -1, -1], [-1, -1, 1], [-1, 1, -1], [1, 1, 1]], dtype=float)
+    g = sum(k[i] * scene.sdf(p + 1e-4 * k[i])[:, None] for i in range(4))
+    n = g / np.linalg.norm(g, axis=1, keepdims=True)
+    light = np.array([0.5, 0.8, 0.6]) / np.linalg.norm([0.5, 0.8, 0.6])
+    return scene.albedo(p) * (0.3 + 0.7 * np.clip(n @ light, 0.0, 1.0))[:, None]
+
+
+def _seam_point() -> np.ndarray:
+    """Return a point where the composition's sphere and torus are equally near."""
+    a, b = np.array([-0.6, 0.1, 0.0]), np.array([0.0, -0.45, 0.7])
+    lo, hi = 0.0, 1.0
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        q = a + mid * (b - a)
+        sphere = sdf_sphere(q, (-0.6, 0.1, 0.0), 0.45)
+        torus = sdf_torus(q, 0.45, 0.12, (0.0, -0.45, 0.25))
+        lo, hi = (mid, hi) if sphere < torus else (lo, mid)
+    return a + lo * (b - a)
+
+
+@pytest.mark.parametrize(
+    ("name", "atol"),
+    [("sphere", 2e-4), ("box", 1e-9), ("torus", 1e-9), ("scene", 2e-4)],
+)
+def test_color_shortcuts_equal_the_tetrahedral_normal(name: str, atol: float) -> None:
+    # The box's closed form and the composition's nearest-part rule give the
+    # four-evaluation tetrahedral normal; points near the box's edges and the
+    # composition's seams take the general path.  Spheres use their exact
+    # normal, which the first-order tetrahedral one misses by ~ε/r.
+    rng = np.random.default_rng(1)
+    p = rng.uniform(-1.2, 1.2, (4000, 3))
+    p = p[np.abs(Scene(name).sdf(p)) < 0.3]
+    edges = np.array([[0.6, 0.6, 0.1], [0.92, 0.32, 0.1], [0.3, -0.32, 0.2]])
+    p = np.concatenate([p, edges, _seam_point()[None, :]])
+    p = np.concatenate([p, p[-4:] + 1e-5 * rng.standard_normal((4, 3))])
+    scene = Scene(name)
+    np.testing.assert_allclose(
+        scene.color(p), _tetrahedral_color(scene, p), rtol=0, atol=atol
+    )
+
+
+def test_image_does_not_depend_on_the_ray_block(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cam = Camera(width=10, height=6)
+    cfg = RayConfig(n_samples=32)
+    full = render_image(Scene("scene"), cam, cfg)
+    monkeypatch.setattr("explorer.core.rays.render.RAY_BLOCK", 7)
+    monkeypatch.setattr("explorer.core.rays.render._COLOR_BLOCK", 5)
+    blocks = render_image(Scene("scene"), cam, cfg)
+    np.testing.assert_array_equal(blocks.rgb, full.rgb)
+    np.testing.assert_array_equal(blocks.opacity, full.opacity)

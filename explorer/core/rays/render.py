@@ -246,6 +246,12 @@ class RenderedImage:
     depth: FloatArray  # (H, W), NaN where nothing was hit
 
 
+RAY_BLOCK = 4096
+"""Rays per block of :func:`render_rays` (×N samples of float32 fit in L2)."""
+
+_COLOR_BLOCK = 16384  # points per call of the field's colour
+
+
 def render_rays(
     fld: Field,
     origins: FloatArray,
@@ -265,44 +271,171 @@ def render_rays(
     * colour (with its shading normal, the costly part of an analytic field) is
       evaluated only where it can be seen: per ray, the smallest weights whose
       sum stays within budget/2 are skipped (colours lie in [0, 1]).
+
+    Rays are rendered in blocks of :data:`RAY_BLOCK` so that the per-sample arrays
+    stay in cache; the result does not depend on the block size.
     """
-    t = sample_t(cfg, (origins.shape[0],), rng).astype(np.float32)
-    delta = deltas(t, cfg.far, cfg.last_delta)
+    n_rays = origins.shape[0]
+    if cfg.stratified and cfg.jitter > 0.0:
+        t = sample_t(cfg, (n_rays,), rng).astype(np.float32)
+        delta = deltas(t, cfg.far, cfg.last_delta)
+    else:
+        # Every ray has the same samples: one row, broadcast.
+        row = sample_t(cfg).astype(np.float32)
+        t = np.broadcast_to(row, (n_rays, cfg.n_samples))
+        delta = np.broadcast_to(deltas(row, cfg.far, cfg.last_delta), t.shape)
+    # Sample-major (N, R): the per-sample steps below run over contiguous rows.
+    t, delta = t.T, delta.T
     o32 = origins.astype(np.float32)
     d32 = dirs.astype(np.float32)
-    sigma = np.zeros_like(t)
-    optical = np.zeros(t.shape[0], dtype=np.float32)
-    stop = np.float32(-np.log(0.5 * skip_budget))
-    active = np.arange(t.shape[0])
-    for c0 in range(0, t.shape[1], chunk):
+    rgb = np.zeros((n_rays, 3))
+    opacity = np.zeros(n_rays)
+    depth = np.zeros(n_rays)
+    # Reused by every block: fresh arrays of this size would be returned to the
+    # OS and faulted in again block after block.
+    work = np.empty((3, cfg.n_samples, min(n_rays, RAY_BLOCK)), dtype=np.float32)
+    for r0 in range(0, n_rays, RAY_BLOCK):
+        r1 = min(n_rays, r0 + RAY_BLOCK)
+        rgb[r0:r1], opacity[r0:r1], depth[r0:r1] = _render_block(
+            fld,
+            o32[r0:r1],
+            d32[r0:r1],
+            t[:, r0:r1],
+            delta[:, r0:r1],
+            skip_budget,
+            chunk,
+            work[:, :, : r1 - r0],
+        )
+    return np.clip(rgb, 0.0, 1.0), opacity, depth
+
+
+def _render_block(
+    fld: Field,
+    o: FloatArray,
+    d: FloatArray,
+    t: FloatArray,
+    delta: FloatArray,
+    budget: float,
+    chunk: int,
+    work: FloatArray,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Return (rgb, opacity, depth) of rays ``o``, ``d`` with samples ``t`` (N, R).
+
+    ``work`` (3, N, R) float32 is scratch space.
+    """
+    sigma, tau, optical = work
+    _densities(fld, o, d, t, delta, -np.log(0.5 * budget), chunk, sigma)
+    np.multiply(sigma, delta, out=tau)
+    # T_i = exp(−Σ_{j<i} σ_j δ_j) (NeRF eq. 3), an exclusive running sum.
+    optical[0] = 0.0
+    for i in range(1, tau.shape[0]):
+        np.add(optical[i - 1], tau[i - 1], out=optical[i])
+    weights = np.exp(np.negative(optical, out=optical), out=optical)
+    alpha = np.expm1(np.negative(tau, out=tau), out=tau)
+    weights *= np.negative(alpha, out=alpha)
+    opacity = weights.sum(axis=0).astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        depth = np.where(opacity > 0.0, (weights * t).sum(axis=0) / opacity, np.nan)
+    n_rays = o.shape[0]
+    idx = np.flatnonzero(_seen(weights, 0.5 * budget))
+    samples, rays = np.divmod(idx, n_rays)
+    rgb = np.zeros((n_rays, 3))
+    for c0 in range(0, idx.size, _COLOR_BLOCK):
+        r = rays[c0 : c0 + _COLOR_BLOCK]
+        s = samples[c0 : c0 + _COLOR_BLOCK]
+        pts = _points(o[r], d[r], t[s, r][None, :])[0]
+        colors = np.asarray(fld.color(pts), dtype=np.float32)
+        w = weights.ravel()[idx[c0 : c0 + _COLOR_BLOCK]]
+        for c in range(3):
+            rgb[:, c] += np.bincount(r, weights=w * colors[:, c], minlength=n_rays)
+    return rgb, opacity, depth
+
+
+def _points(o: FloatArray, d: FloatArray, t: FloatArray) -> FloatArray:
+    """Return o + t d, shape (S, R, 3), for rays (R, 3) and distances ``t`` (S, R).
+
+    The result is a view of a (3, S, R) array: its components ``p[..., k]`` are
+    contiguous, which fields that work component-wise (the analytic scenes) read
+    fastest.
+    """
+    out = np.empty((3, *t.shape), dtype=np.float32)
+    for k in range(3):
+        np.multiply(t, d[:, k], out=out[k])
+        out[k] += o[:, k]
+    moved: FloatArray = np.moveaxis(out, 0, -1)
+    return moved
+
+
+def _densities(
+    fld: Field,
+    o: FloatArray,
+    d: FloatArray,
+    t: FloatArray,
+    delta: FloatArray,
+    stop: float,
+    chunk: int,
+    sigma: FloatArray,
+) -> None:
+    """Fill ``sigma`` (N, R) ``chunk`` samples at a time until Σ σδ ≥ ``stop``.
+
+    Samples after a ray's stop are set to σ = 0.
+    """
+    n, n_rays = t.shape
+    sigma.fill(0.0)
+    optical = np.zeros(n_rays, dtype=np.float32)
+    active = np.arange(n_rays)
+    for c0 in range(0, n, chunk):
+        c1 = min(n, c0 + chunk)
+        every = active.size == n_rays
+        tc = t[c0:c1] if every else t[c0:c1, active]
+        pts = _points(o, d, tc) if every else _points(o[active], d[active], tc)
+        block = np.asarray(fld.density(pts.reshape(-1, 3)), dtype=np.float32)
+        block = block.reshape(tc.shape)
+        dc = delta[c0:c1] if every else delta[c0:c1, active]
+        tau = (block * dc).sum(axis=0)
+        if every:
+            sigma[c0:c1] = block
+            optical += tau
+            active = np.flatnonzero(optical < stop)
+        else:
+            sigma[c0:c1, active] = block
+            optical[active] += tau
+            active = active[optical[active] < stop]
         if active.size == 0:
             break
-        c1 = min(t.shape[1], c0 + chunk)
-        pts = o32[active, None, :] + t[active, c0:c1, None] * d32[active, None, :]
-        block = np.asarray(fld.density(pts.reshape(-1, 3)), dtype=np.float32)
-        sigma[active, c0:c1] = block.reshape(active.size, c1 - c0)
-        optical[active] += (sigma[active, c0:c1] * delta[active, c0:c1]).sum(axis=1)
-        active = active[optical[active] < stop]
-    comp = composite_weights(t, sigma, cfg.far, cfg.last_delta)
-    order = np.argsort(comp.weights, axis=1)
-    ascending = np.take_along_axis(comp.weights, order, axis=1)
-    seen = np.empty_like(comp.weights, dtype=bool)
-    np.put_along_axis(
-        seen, order, np.cumsum(ascending, axis=1) > 0.5 * skip_budget, axis=1
-    )
-    rays, samples = np.nonzero(seen)
-    rgb = np.zeros((t.shape[0], 3))
-    if rays.size:
-        pts = o32[rays] + t[rays, samples, None] * d32[rays]
-        colors = np.asarray(fld.color(pts), dtype=np.float32)
-        w = comp.weights[rays, samples]
-        for c in range(3):
-            rgb[:, c] = np.bincount(rays, weights=w * colors[:, c], minlength=len(rgb))
-    return (
-        np.clip(rgb, 0.0, 1.0),
-        comp.opacity.astype(np.float64),
-        comp.depth.astype(np.float64),
-    )
+
+
+def _seen(weights: FloatArray, budget: float) -> NDArray[np.bool_]:
+    """Return where colour is needed (N, R): all but the smallest weights ≤ budget.
+
+    Per ray (column), the k smallest weights with cumulative sum ≤ ``budget`` may
+    be skipped; skipping only weights below the (k+1)-th smallest keeps that
+    bound even with ties (tied weights are kept).  A ray whose weights ≤ budget
+    sum to at most budget skips all of them, without sorting.
+    """
+    small = weights <= budget
+    seen: NDArray[np.bool_] = ~small
+    mass = np.where(small, weights, 0.0).sum(axis=0)
+    need = mass > budget
+    n_need = int(np.count_nonzero(need))
+    if n_need == 0:
+        return seen
+    # Gathering the columns to sort pays only when few rays need it.
+    cols = np.flatnonzero(need) if 4 * n_need < weights.shape[1] else None
+    w = weights if cols is None else weights[:, cols]
+    n, m = w.shape
+    ascending = np.full((n + 1, m), np.inf, dtype=weights.dtype)
+    ascending[:n] = np.sort(np.ascontiguousarray(w.T), axis=1).T
+    total = np.zeros(m, dtype=weights.dtype)
+    k = np.zeros(m, dtype=np.intp)
+    for i in range(n):
+        total += ascending[i]
+        k += total <= budget
+    kept = w >= ascending[k, np.arange(m)]
+    if cols is None:
+        return kept
+    seen[:, cols] = kept
+    return seen
 
 
 def render_image(
