@@ -26,13 +26,15 @@ from __future__ import annotations
 
 import csv
 import math
-import threading
+import multiprocessing as mp
+import os
 import time
-from collections import deque
+import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from multiprocessing import context as mp_context
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 import numpy as np
 import torch
@@ -582,7 +584,23 @@ class GanProgress(Progress):
     reverse_kl: float
 
 
-@dataclass
+@dataclass(frozen=True)
+class Chunk:
+    """What a job does before its next yield (``repeats == 0``: nothing, idle)."""
+
+    action: Action
+    repeats: int
+    means: FloatArray | None
+    requested: bool
+
+
+_ACTIONS: tuple[Action, ...] = ("both", "d", "g")
+MAX_REQUESTS = 1024  # steps a control holds while the job is busy
+# slots of a control's shared integers
+_SPEED, _PAUSED, _UNTIL, _HEAD, _TAIL, _N_MEANS = range(6)
+_LOCAL: weakref.WeakValueDictionary[int, TrainControl] = weakref.WeakValueDictionary()
+
+
 class TrainControl:
     """Knobs the GUI sets while a :func:`train_interactive` job runs.
 
@@ -595,47 +613,154 @@ class TrainControl:
     here, not at the worker's gate, is what makes a step button exact: a
     request made while a chunk is still running is done right after that
     chunk, never lost.
+
+    The knobs live in shared memory behind a process-shared lock (``spawn``
+    context), so the job may run on a thread or in a worker process: a
+    control passed as an argument of a spawned process is the *same* control
+    there.  Pickled any other way — :class:`~explorer.workers.JobRunner`
+    probes its job's arguments with ``pickle.dumps`` before it picks the
+    process backend — it stands for this very object, and unpickling it in
+    another process raises ``RuntimeError``.
     """
 
-    steps_per_yield: int = 25
-    paused: bool = False
-    run_until: int | None = None  # no free iterations past this G step (lockstep)
-    _requests: deque[Action] = field(default_factory=deque, repr=False)
-    _means: FloatArray | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    def __init__(
+        self,
+        steps_per_yield: int = 25,
+        paused: bool = False,
+        run_until: int | None = None,
+    ) -> None:
+        ctx = mp.get_context("spawn")
+        self._lock = ctx.Lock()
+        self._ints = ctx.RawArray("q", 6)
+        self._ring = ctx.RawArray("b", MAX_REQUESTS)
+        self._means = ctx.RawArray("d", 2 * MAX_POINTS)
+        self._ints[_N_MEANS] = -1
+        self.steps_per_yield = steps_per_yield
+        self.paused = paused
+        self.run_until = run_until
 
+    # -- knobs ----------------------------------------------------------------------
+    @property
+    def steps_per_yield(self) -> int:
+        """Return the full iterations per chunk of a free run."""
+        return int(self._ints[_SPEED])
+
+    @steps_per_yield.setter
+    def steps_per_yield(self, value: int) -> None:
+        self._ints[_SPEED] = int(value)
+
+    @property
+    def paused(self) -> bool:
+        """Return whether the job idles (requests are still done)."""
+        return bool(self._ints[_PAUSED])
+
+    @paused.setter
+    def paused(self, value: bool) -> None:
+        self._ints[_PAUSED] = int(bool(value))
+
+    @property
+    def run_until(self) -> int | None:
+        """Return the G step no free iterations go past (None: no limit)."""
+        until = int(self._ints[_UNTIL])
+        return None if until < 0 else until
+
+    @run_until.setter
+    def run_until(self, value: int | None) -> None:
+        if value is not None and value < 0:
+            raise ValueError(f"run_until must be a G step ≥ 0, got {value}")
+        self._ints[_UNTIL] = -1 if value is None else int(value)
+
+    def __repr__(self) -> str:
+        return (
+            f"TrainControl(steps_per_yield={self.steps_per_yield}, "
+            f"paused={self.paused}, run_until={self.run_until})"
+        )
+
+    # -- requests -------------------------------------------------------------------
     def request(self, action: Action) -> None:
-        """Queue one ``action`` to be done as its own chunk."""
+        """Queue one ``action`` to be done as its own chunk.
+
+        Raises
+        ------
+        RuntimeError
+            When :data:`MAX_REQUESTS` actions are already waiting.
+        """
+        code = _ACTIONS.index(action)
         with self._lock:
-            self._requests.append(action)
+            tail = self._ints[_TAIL]
+            if tail - self._ints[_HEAD] >= MAX_REQUESTS:
+                raise RuntimeError(f"{MAX_REQUESTS} steps are already waiting")
+            self._ring[tail % MAX_REQUESTS] = code
+            self._ints[_TAIL] = tail + 1
 
     def move_modes(self, means: ArrayLike2D) -> None:
-        """Replace the data modes (drawn or dragged points) before the next chunk."""
-        arr = np.asarray(means, dtype=np.float64).reshape(-1, 2).copy()
+        """Replace the data modes (drawn or dragged points) before the next chunk.
+
+        Raises
+        ------
+        ValueError
+            For more than :data:`MAX_POINTS` points.
+        """
+        arr = np.asarray(means, dtype=np.float64).reshape(-1, 2)
+        n = arr.shape[0]
+        if n > MAX_POINTS:
+            raise ValueError(f"at most {MAX_POINTS} points are supported, got {n}")
         with self._lock:
-            self._means = arr
+            np.frombuffer(self._means, dtype=np.float64, count=2 * n)[:] = arr.ravel()
+            self._ints[_N_MEANS] = n
 
     def take(self, g_steps: int = 0) -> Chunk:
         """Return the next chunk for a job at G step ``g_steps`` (pops a request)."""
         with self._lock:
-            action = self._requests.popleft() if self._requests else None
-            means, self._means = self._means, None
+            action: Action | None = None
+            head = self._ints[_HEAD]
+            if head < self._ints[_TAIL]:
+                action = _ACTIONS[self._ring[head % MAX_REQUESTS]]
+                self._ints[_HEAD] = head + 1
+            means: FloatArray | None = None
+            n = self._ints[_N_MEANS]
+            if n >= 0:
+                flat = np.frombuffer(self._means, dtype=np.float64, count=2 * n)
+                means = flat.reshape(n, 2).copy()
+                self._ints[_N_MEANS] = -1
         if action is not None:
             return Chunk(action, 1, means, requested=True)
-        repeats = 0 if self.paused else max(1, int(self.steps_per_yield))
-        if self.run_until is not None:
-            repeats = max(0, min(repeats, self.run_until - g_steps))
+        repeats = 0 if self.paused else max(1, self.steps_per_yield)
+        until = self.run_until
+        if until is not None:
+            repeats = max(0, min(repeats, until - g_steps))
         return Chunk("both", repeats, means, requested=False)
 
+    # -- crossing to a worker process -----------------------------------------------
+    def __reduce__(self) -> tuple[Callable[..., TrainControl], tuple[object, ...]]:
+        if mp_context.get_spawning_popen() is not None:
+            # the lock and the shared arrays travel with the spawn itself
+            return _attach_control, (self._lock, self._ints, self._ring, self._means)
+        _LOCAL[id(self)] = self
+        return _local_control, (os.getpid(), id(self))
 
-@dataclass(frozen=True)
-class Chunk:
-    """What a job does before its next yield (``repeats == 0``: nothing, idle)."""
 
-    action: Action
-    repeats: int
-    means: FloatArray | None
-    requested: bool
+def _attach_control(lock: Any, ints: Any, ring: Any, means: Any) -> TrainControl:
+    """Return the control that a spawned process received (shared with its parent)."""
+    control = TrainControl.__new__(TrainControl)
+    control._lock, control._ints, control._ring, control._means = (
+        lock,
+        ints,
+        ring,
+        means,
+    )
+    return control
+
+
+def _local_control(pid: int, key: int) -> TrainControl:
+    """Return the control a plain pickle in this process stood for."""
+    control = _LOCAL.get(key) if pid == os.getpid() else None
+    if control is None:
+        raise RuntimeError(
+            "a TrainControl reaches another process only as an argument of a "
+            "process started with the 'spawn' context"
+        )
+    return control
 
 
 # -- the trainer -----------------------------------------------------------------
@@ -892,6 +1017,7 @@ def train_interactive(
     device: str = "auto",
     control: TrainControl,
     idle_s: float = IDLE_S,
+    threads: int | None = None,
 ) -> Iterator[GanProgress | None]:
     """Yield snapshots of a run steered by ``control`` (the panel's job).
 
@@ -899,13 +1025,17 @@ def train_interactive(
     so a job started with one request shows exactly that step.  While paused
     the job yields ``None`` every ``idle_s`` seconds (a cancel point, nothing to
     draw); moved modes while paused give a fresh snapshot.  Ends like
-    :func:`train`.
+    :func:`train`.  ``threads`` sets torch's (process-wide) CPU thread count:
+    meant for a worker process of its own, where one thread trains these small
+    networks fastest.
 
     Raises
     ------
     DivergedError
         When a loss becomes NaN or infinite.
     """
+    if threads is not None:
+        torch.set_num_threads(threads)
     trainer = GanTrainer(cfg, seed=seed, device=device)
     first = control.take(0)
     if first.means is not None:

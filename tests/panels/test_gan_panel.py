@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import multiprocessing as mp
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,12 +15,13 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 from pytestqt.qtbot import QtBot
 
-from explorer.core.gan import train_interactive
+from explorer.core.gan import GanConfig, GanProgress, TrainControl, train_interactive
 from explorer.core.progress import DivergedError
 from explorer.panels.base import AppContext
 from explorer.panels.gan.panel import GanPanel
 from explorer.panels.gan.views import FieldView
 from explorer.widgets.export import is_blank
+from explorer.workers import JobRunner
 
 WAIT_MS = 20_000
 
@@ -203,3 +205,72 @@ def test_state_restore_open_file_and_export(
     assert not is_blank(image)
     other.shutdown()
     panel.shutdown()
+
+
+def test_control_steers_a_job_in_a_worker_process(qtbot: QtBot) -> None:
+    """The app's path: the control reaches a spawned child and steers it there."""
+    cfg = GanConfig(
+        g_hidden=8,
+        d_hidden=8,
+        batch_size=32,
+        show_samples=16,
+        heat_resolution=8,
+        steps=None,
+    )
+    control = TrainControl(steps_per_yield=2, paused=True)
+    control.request("d")
+    got: list[GanProgress | None] = []
+    runner = JobRunner("gan", backend="process")
+    runner.start(
+        train_interactive,
+        cfg,
+        seed=0,
+        device="cpu",
+        control=control,
+        threads=1,
+        on_progress=got.extend,
+        batched=True,
+    )
+    qtbot.waitUntil(lambda: bool(mp.active_children()), timeout=WAIT_MS)
+    children = mp.active_children()  # really a process, not the thread fallback
+
+    def snaps() -> list[GanProgress]:
+        return [p for p in got if p is not None]
+
+    def idle() -> bool:
+        return bool(got) and got[-1] is None
+
+    qtbot.waitUntil(lambda: bool(snaps()), timeout=60_000)
+    first = snaps()[0]
+    assert (first.step, first.d_steps, first.action) == (0, 1, "d")  # exactly one D
+    qtbot.waitUntil(idle, timeout=WAIT_MS)
+    qtbot.wait(200)
+    assert len(snaps()) == 1  # paused: heartbeats only
+    # same seed, same result as the job run here
+    here = TrainControl(paused=True)
+    here.request("d")
+    local = next(train_interactive(cfg, seed=0, device="cpu", control=here))
+    assert local is not None
+    np.testing.assert_array_equal(first.samples, local.samples)
+
+    control.paused = False
+    qtbot.waitUntil(lambda: snaps()[-1].step >= 6, timeout=WAIT_MS)
+    control.paused = True
+    n = len(got)
+    qtbot.waitUntil(lambda: len(got) > n and idle(), timeout=WAIT_MS)
+    held = snaps()[-1]
+    qtbot.wait(200)
+    assert snaps()[-1] is held  # paused means paused
+    control.request("g")
+    qtbot.waitUntil(lambda: snaps()[-1] is not held, timeout=WAIT_MS)
+    stepped = snaps()[-1]
+    assert (stepped.action, stepped.step, stepped.d_steps) == (
+        "g",
+        held.step + 1,
+        held.d_steps,
+    )
+
+    runner.abort(wait=True)
+    for child in children:
+        child.join(timeout=5.0)
+        assert not child.is_alive()

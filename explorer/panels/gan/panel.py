@@ -1,16 +1,18 @@
 """The GAN panel: watch G and D fight on 2-D data, one objective or two side by side.
 
 Each run (A, and B when "Compare with" is set) has its own :class:`JobRunner`
-running :func:`explorer.core.gan.train_interactive` open-ended, steered by a
-:class:`TrainControl`: the speed slider sets the iterations per snapshot, Pause
-makes the job idle after its current chunk, the step buttons queue exactly one
-D step, G step or iteration, and drawn or dragged modes are handed to the job
-before its next chunk.  Compared runs advance in lockstep (``run_until``), so
-the two views always show the same G step.  (Pausing lives in the control
-rather than at the runner's gate so that a step clicked while a chunk is still
-running is done right after it instead of being swallowed by that chunk's
-yield.)  Both runs start from the same seed, so the difference between them is
-the objective alone.
+running :func:`explorer.core.gan.train_interactive` open-ended — in a worker
+process of its own in the app (the context's training backend), so GUI redraws
+do not compete with training for the GIL — steered by a :class:`TrainControl`
+(shared memory, so it reaches the worker process): the speed slider sets the
+iterations per snapshot, Pause makes the job idle after its current chunk, the
+step buttons queue exactly one D step, G step or iteration, and drawn or
+dragged modes are handed to the job before its next chunk.  Compared runs
+advance in lockstep (``run_until``), so the two views always show the same G
+step.  (Pausing lives in the control rather than at the runner's gate so that a
+step clicked while a chunk is still running is done right after it instead of
+being swallowed by that chunk's yield.)  Both runs start from the same seed, so
+the difference between them is the objective alone.
 """
 
 from __future__ import annotations
@@ -165,7 +167,7 @@ class GanPanel(PanelBase):
 
         views = [FieldView(theme, title="A"), FieldView(theme, title="B")]
         self._runs = [
-            _Run(self.make_runner(f"run {n}"), v)
+            _Run(self.make_runner(f"run {n}", training=True), v)
             for n, v in zip("AB", views, strict=True)
         ]
         for run in self._runs:
@@ -337,6 +339,8 @@ class GanPanel(PanelBase):
             return
         self.error_banner.clear()
         seed = self.setup.seed.value()
+        # a worker process of its own trains these small networks fastest on 1 thread
+        threads = 1 if self.context.training_backend == "process" else None
         self._paused = paused
         for i, (run, cfg) in enumerate(zip(self._runs, configs, strict=False)):
             run.clear()
@@ -351,6 +355,7 @@ class GanPanel(PanelBase):
                 seed=seed,
                 device=self.context.device,
                 control=run.control,
+                threads=threads,
                 on_progress=partial(self._on_progress, i),
                 on_error=partial(self._on_run_error, i),
                 batched=True,
@@ -399,7 +404,11 @@ class GanPanel(PanelBase):
         self._show_data()
         for run in self._active_runs():
             if run.runner.is_running:
-                run.control.move_modes(self._means)
+                try:
+                    run.control.move_modes(self._means)
+                except ValueError as exc:  # too many points for the shared buffer
+                    self.show_error(str(exc))
+                    return
 
     def _on_run_error(self, index: int, exc: BaseException) -> None:
         self._set_paused(True)
