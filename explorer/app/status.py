@@ -5,7 +5,14 @@ from __future__ import annotations
 import threading
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QStatusBar,
+    QWidget,
+)
 
 from explorer.workers import JobTracker
 
@@ -44,6 +51,11 @@ class StatusBar(QStatusBar):
         self.device_label = QLabel("Device: detecting…")
         self.device_label.setToolTip("Where training runs (Settings: Run ▸ Device)")
         self.job_label = QLabel("Idle")
+        # A long job message must not widen the window past the screen.
+        self.job_label.setSizePolicy(
+            QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred
+        )
+        self.job_label.setMinimumWidth(120)
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(180)
         self.progress.setTextVisible(True)
