@@ -450,7 +450,6 @@ class MainWindow(QMainWindow):
             return
         theme = self.context.theme
         self._presentation = on
-        self.context.presentation = on
         if on:
             self._before_presentation = (theme.palette.name, theme.scale)
             theme.set_palette("high-contrast")

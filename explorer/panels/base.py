@@ -15,6 +15,7 @@ A panel is a ``QWidget`` subclass of :class:`PanelBase` created by the shell wit
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,11 +32,9 @@ from explorer.workers import Backend, ErrorSink, JobRunner, JobTracker
 SECONDARY_PROPERTY = "explorerSecondary"
 
 
-def _print_error(exc: BaseException, where: str) -> None:
-    import sys
-    import traceback
-
-    print(f"[{where}]", "".join(traceback.format_exception(exc)), file=sys.stderr)
+def _log_error(exc: BaseException, where: str) -> None:
+    """Default error sink outside the app (tests, snapshot): the logging module."""
+    logging.getLogger("explorer").error("%s failed", where, exc_info=exc)
 
 
 @dataclass
@@ -44,13 +43,12 @@ class AppContext:
 
     theme: ThemeManager = field(default_factory=ThemeManager)
     jobs: JobTracker = field(default_factory=JobTracker)
-    report_error: ErrorSink = _print_error
+    report_error: ErrorSink = _log_error
     device: str = "auto"  # "auto" | "cpu" | "cuda"
     # Training jobs run in a worker process: a torch loop in a thread stalls the GUI
     # by up to hundreds of ms (GIL; see benchmarks/bench_shell.py).  Tests use
     # "thread" to skip the child's start-up.
     training_backend: Backend = "process"
-    presentation: bool = False
     data_dir: Path | None = None  # user data folder (logs, caches); None in tests
 
     def runner(self, label: str, *, training: bool = False) -> JobRunner:
