@@ -49,10 +49,13 @@ def _random_pose(model: BodyModel, seed: int) -> Pose:
     return Pose(euler, rng.uniform(-0.2, 0.2, 3))
 
 
-def test_lbs_matches_anny_forward(body: BodyModel, anny_reference: Any) -> None:
+@pytest.mark.parametrize("backend", ["kernels", "torch"])
+def test_lbs_matches_anny_forward(
+    body: BodyModel, anny_reference: Any, backend: str
+) -> None:
     from anny.utils.kinematics import forward_kinematic
 
-    skinner = Skinner(body)
+    skinner = Skinner(body, backend=backend)  # type: ignore[arg-type]
     pose = _random_pose(body, seed=1)
     world, _ = skinner.kinematics(pose)
     with torch.no_grad():
@@ -129,6 +132,21 @@ def test_dqs_equals_lbs_where_bones_share_a_transform(body: BodyModel) -> None:
     assert same.sum() > 10_000
     assert np.abs(lbs[same] - dqs[same]).max() < 1e-6
     assert np.abs(lbs[~same] - dqs[~same]).max() > 1e-3
+
+
+def test_compiled_kernels_agree_with_torch(body: BodyModel) -> None:
+    # Same vertices, normals and volume from both backends, for both methods.
+    pose = _random_pose(body, seed=4)
+    compiled = Skinner(body, backend="kernels")
+    reference = Skinner(body, backend="torch")
+    for method in SKINNING_METHODS:
+        a = compiled.pose(pose, method=method)
+        b = reference.pose(pose, method=method)
+        assert np.abs(a.vertices - b.vertices).max() < 1e-5
+        # unit normals of tiny or sliver triangles are the most sensitive part
+        assert np.abs(a.normals - b.normals).max() < 1e-3
+        assert np.linalg.norm(a.normals, axis=1) == pytest.approx(1.0, abs=1e-5)
+        assert a.volume == pytest.approx(b.volume, rel=1e-5)
 
 
 def test_rest_shapes_are_cached_on_disk(tmp_path: Path, body: BodyModel) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
@@ -29,13 +31,17 @@ def _radius(points: np.ndarray) -> np.ndarray:
     return out
 
 
+BACKENDS = ("kernels", "torch")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("theta", [60.0, 120.0, 180.0])
-def test_candy_wrapper_closed_form(theta: float) -> None:
+def test_candy_wrapper_closed_form(theta: float, backend: str) -> None:
     # A vertex weighted 0.5/0.5 on two bones twisted θ apart about the tube axis:
     # LBS averages p and R(θ)p, radius r·|cos(θ/2)|; DQS rotates it by θ/2, radius r.
     r = 0.1
     model = tube_model(radius=r)
-    skinner = Skinner(model, dtype=torch.float64)
+    skinner = Skinner(model, dtype=torch.float64, backend=backend)  # type: ignore[arg-type]
     pose = Pose.zeros(2).with_bone(1, [theta, 0.0, 0.0])
     middle = slice(2 * 16, 3 * 16)
     lbs = skinner.pose(pose, method="lbs").vertices[middle]
@@ -50,19 +56,21 @@ def test_candy_wrapper_closed_form(theta: float) -> None:
         np.testing.assert_allclose(_radius(end), r, atol=1e-9)
 
 
-def test_identity_pose_returns_rest_mesh() -> None:
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_identity_pose_returns_rest_mesh(backend: str) -> None:
     model = tube_model()
-    skinner = Skinner(model)
+    skinner = Skinner(model, backend=backend)  # type: ignore[arg-type]
     for method in SKINNING_METHODS:
         posed = skinner.pose(Pose.zeros(2), method=method)
         np.testing.assert_allclose(posed.vertices, model.rest.vertices, atol=1e-6)
 
 
-def test_dqs_equals_lbs_when_bones_share_a_transform() -> None:
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_dqs_equals_lbs_when_bones_share_a_transform(backend: str) -> None:
     # Rotating only the root moves both bones by the same G: every vertex's bones
     # share one transform, so the blends agree (and equal that rigid motion).
     model = tube_model()
-    skinner = Skinner(model)
+    skinner = Skinner(model, backend=backend)  # type: ignore[arg-type]
     pose = Pose(
         np.array([[20.0, -35.0, 50.0], [0.0, 0.0, 0.0]]), np.array([0.1, 0.2, 0.3])
     )
@@ -135,9 +143,10 @@ def test_dual_quaternion_of_a_rigid_transform() -> None:
     np.testing.assert_allclose(rigid_inverse(m[None])[0] @ m, np.eye(4), atol=1e-12)
 
 
-def test_weights_of_bone_and_bad_inputs() -> None:
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_weights_of_bone_and_bad_inputs(backend: str) -> None:
     model = tube_model()
-    skinner = Skinner(model)
+    skinner = Skinner(model, backend=backend)  # type: ignore[arg-type]
     np.testing.assert_allclose(skinner.weights_of(1)[2 * 16 : 3 * 16], 0.5)
     np.testing.assert_allclose(model.dense_weights().sum(axis=1), 1.0)
     with pytest.raises(ValueError, match="bones"):
@@ -146,3 +155,44 @@ def test_weights_of_bone_and_bad_inputs() -> None:
         skinner.pose(Pose.zeros(2), method="blend")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="finite"):
         Pose(np.full((2, 3), np.nan))
+
+
+def test_compiled_kinematics_match_the_reference_chain() -> None:
+    # The compiled FK walks the same tree as forward_kinematics (numpy, by hand).
+    model = tube_model()
+    rng = np.random.default_rng(7)
+    pose = Pose(rng.uniform(-90, 90, (2, 3)), rng.uniform(-1, 1, 3))
+    compiled = Skinner(model, backend="kernels").kinematics(pose)
+    reference = Skinner(model, backend="torch").kinematics(pose)
+    for a, b in zip(compiled, reference, strict=True):
+        np.testing.assert_allclose(a, b, atol=1e-12)
+
+
+def test_kernels_skip_zero_weights_in_any_order() -> None:
+    # A model whose weight rows are not sorted (a zero first) still skins right:
+    # the kernels sort each row and stop at its non-zero entries.
+    model = tube_model()
+    shuffled = dataclasses.replace(
+        model,
+        skin_indices=np.concatenate(
+            [np.zeros_like(model.skin_indices[:, :1]), model.skin_indices], axis=1
+        ),
+        skin_weights=np.concatenate(
+            [np.zeros_like(model.skin_weights[:, :1]), model.skin_weights], axis=1
+        ),
+    )
+    pose = Pose.zeros(2).with_bone(1, [90.0, 20.0, 0.0])
+    for method in SKINNING_METHODS:
+        expected = Skinner(model, backend="torch").pose(pose, method=method)
+        got = Skinner(shuffled, backend="kernels").pose(pose, method=method)
+        np.testing.assert_allclose(got.vertices, expected.vertices, atol=1e-5)
+
+
+def test_backend_choice() -> None:
+    model = tube_model()
+    assert Skinner(model).backend == "kernels"  # numba is a dependency
+    assert Skinner(model, backend="torch").backend == "torch"
+    with pytest.raises(ValueError, match="unknown backend"):
+        Skinner(model, backend="gpu")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="CPU"):
+        Skinner(model, device="meta", backend="kernels")

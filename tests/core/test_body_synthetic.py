@@ -109,14 +109,15 @@ def test_smpl_npz_rest_shape_follows_betas(tmp_path: Path) -> None:
     )
 
 
-def test_smpl_npz_pose_correctives_and_lbs(tmp_path: Path) -> None:
+@pytest.mark.parametrize("backend", ["kernels", "torch"])
+def test_smpl_npz_pose_correctives_and_lbs(tmp_path: Path, backend: str) -> None:
     from explorer.core.body.skinning import Skinner
     from explorer.core.body.smpl_npz import load_smpl_npz
 
     path = tmp_path / "tiny_smpl.npz"
     arrays = write_smpl_npz(path)
     model = load_smpl_npz(path)
-    skinner = Skinner(model, dtype=torch.float64)
+    skinner = Skinner(model, dtype=torch.float64, backend=backend)  # type: ignore[arg-type]
     assert skinner.has_correctives
     pose = Pose.zeros(3).with_bone(1, [0.0, 0.0, 90.0])
     rz = euler_to_matrix([0.0, 0.0, 90.0])

@@ -128,9 +128,14 @@ def _load(
         yield BodyProgress(step=0, total=3, message=f"loading the {name} body…")
         model = load_body(spec, cache_dir=cache_dir, shape=shape)
     yield BodyProgress(
-        step=1, total=3, message="caching skinning weights…", model=model
+        step=1,
+        total=3,
+        message="preparing the skinning kernels (compiled on the first run)…",
+        model=model,
     )
-    yield model, Skinner(model, device=resolve_device(device))
+    skinner = Skinner(model, device=resolve_device(device))
+    skinner.warm_up()
+    yield model, skinner
 
 
 def _answer(

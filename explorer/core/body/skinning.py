@@ -17,14 +17,16 @@ frames' inverses and parent-relative offsets).
 
 from __future__ import annotations
 
+import importlib.util
 import warnings
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Literal
 
 import numpy as np
 import torch
 
-from explorer.core.body.model import F64, I64, BodyModel, RestShape
+from explorer.core.body.model import F64, I64, BodyModel, RestShape, sort_sparse
 from explorer.core.body.pose import Pose
 
 SkinningMethod = Literal["lbs", "dqs"]
@@ -96,46 +98,25 @@ def parent_relative(rest_frames: F64, parents: I64) -> F64:
 def rotmat_to_quat(r: F64) -> F64:
     """Return unit quaternions (..., 4), (w, x, y, z), of rotations (..., 3, 3)."""
     m = r.reshape(-1, 3, 3)
-    tr = m[:, 0, 0] + m[:, 1, 1] + m[:, 2, 2]
+    m00, m01, m02 = m[:, 0, 0], m[:, 0, 1], m[:, 0, 2]
+    m10, m11, m12 = m[:, 1, 0], m[:, 1, 1], m[:, 1, 2]
+    m20, m21, m22 = m[:, 2, 0], m[:, 2, 1], m[:, 2, 2]
     # Shepperd's method: build from the largest of w², x², y², z² for stability.
-    cand = np.stack([tr, m[:, 0, 0], m[:, 1, 1], m[:, 2, 2]], axis=1)
-    which = np.argmax(cand, axis=1)
-    q = np.empty((m.shape[0], 4))
-    for i in range(m.shape[0]):
-        a = m[i]
-        if which[i] == 0:
-            s = 2.0 * np.sqrt(max(1.0 + tr[i], 1e-300))
-            q[i] = [
-                0.25 * s,
-                (a[2, 1] - a[1, 2]) / s,
-                (a[0, 2] - a[2, 0]) / s,
-                (a[1, 0] - a[0, 1]) / s,
-            ]
-        elif which[i] == 1:
-            s = 2.0 * np.sqrt(max(1.0 + a[0, 0] - a[1, 1] - a[2, 2], 1e-300))
-            q[i] = [
-                (a[2, 1] - a[1, 2]) / s,
-                0.25 * s,
-                (a[0, 1] + a[1, 0]) / s,
-                (a[0, 2] + a[2, 0]) / s,
-            ]
-        elif which[i] == 2:
-            s = 2.0 * np.sqrt(max(1.0 + a[1, 1] - a[0, 0] - a[2, 2], 1e-300))
-            q[i] = [
-                (a[0, 2] - a[2, 0]) / s,
-                (a[0, 1] + a[1, 0]) / s,
-                0.25 * s,
-                (a[1, 2] + a[2, 1]) / s,
-            ]
-        else:
-            s = 2.0 * np.sqrt(max(1.0 + a[2, 2] - a[0, 0] - a[1, 1], 1e-300))
-            q[i] = [
-                (a[1, 0] - a[0, 1]) / s,
-                (a[0, 2] + a[2, 0]) / s,
-                (a[1, 2] + a[2, 1]) / s,
-                0.25 * s,
-            ]
+    # Row b of ``cand`` is 4·q·q_b (all four components) for the candidate b.
+    cand = np.stack(
+        [
+            [1.0 + m00 + m11 + m22, m21 - m12, m02 - m20, m10 - m01],
+            [m21 - m12, 1.0 + m00 - m11 - m22, m01 + m10, m02 + m20],
+            [m02 - m20, m01 + m10, 1.0 - m00 + m11 - m22, m12 + m21],
+            [m10 - m01, m02 + m20, m12 + m21, 1.0 - m00 - m11 + m22],
+        ]
+    )  # (4, 4, N)
+    diag = np.stack([cand[b, b] for b in range(4)])  # 4 q_b², (4, N)
+    best = np.argmax(diag, axis=0)
+    cols = np.arange(m.shape[0])
+    q = cand[best, :, cols]  # (N, 4) = 4 q_best · q
     q /= np.linalg.norm(q, axis=1, keepdims=True)
+    q *= np.where(q[:, :1] < 0.0, -1.0, 1.0)  # the w ≥ 0 representative
     return q.reshape(*r.shape[:-2], 4)
 
 
@@ -182,8 +163,25 @@ class PosedMesh:
     method: SkinningMethod
 
 
+def compiled_kernels() -> ModuleType | None:
+    """Return :mod:`explorer.core.body.kernels`, or ``None`` without numba.
+
+    Imported on first use: numba costs ~0.3 s to import, which a panel that only
+    builds its widgets should not pay.
+    """
+    if importlib.util.find_spec("numba") is None:
+        return None
+    from explorer.core.body import kernels
+
+    return kernels
+
+
 class Skinner:
-    """Poses one body model fast: caches weights and rest data as torch tensors.
+    """Poses one body model fast: caches weights and rest data once per model.
+
+    On the CPU the per-vertex work runs in compiled loops
+    (:mod:`explorer.core.body.kernels`, numba, GIL released); on other devices, or
+    with ``backend="torch"``, in torch (sparse weight and incidence matrices).
 
     Parameters
     ----------
@@ -193,6 +191,9 @@ class Skinner:
         A torch device string ("cpu", "cuda").
     dtype
         Precision of the per-vertex work (float32 is ample: 1 µm at 1 m).
+    backend
+        "auto" (compiled kernels on the CPU when numba is installed, else torch),
+        "kernels" or "torch".
     """
 
     def __init__(
@@ -201,14 +202,50 @@ class Skinner:
         *,
         device: str = "cpu",
         dtype: torch.dtype = torch.float32,
+        backend: Literal["auto", "kernels", "torch"] = "auto",
     ) -> None:
         self.device = torch.device(device)
         self.dtype = dtype
         self.model = model
+        if backend not in ("auto", "kernels", "torch"):
+            raise ValueError(f"unknown backend {backend!r}: use auto, kernels or torch")
+        on_cpu = self.device.type == "cpu"
+        self._kernels = compiled_kernels() if backend != "torch" and on_cpu else None
+        if backend == "auto":
+            backend = "torch" if self._kernels is None else "kernels"
+        elif backend == "kernels" and self._kernels is None:
+            raise ValueError("the compiled kernels need numba and the CPU")
+        self.backend: Literal["kernels", "torch"] = backend
+        self._np_dtype = np.float64 if dtype == torch.float64 else np.float32
+        self._eye = np.eye(3)
+        self._posedirs_np: np.ndarray | None = None
+        self._posedirs: torch.Tensor | None = None
+        if backend == "kernels":
+            self._init_kernels(model)
+        else:
+            self._init_torch(model)
+        self.set_rest(model.rest)
+
+    def warm_up(self) -> None:
+        """Pose the rest pose once per method: compiles (or loads) the kernels."""
+        for method in SKINNING_METHODS:
+            self.pose(Pose.zeros(self.model.n_bones), method=method)
+
+    def _init_kernels(self, model: BodyModel) -> None:
+        dt = self._np_dtype
+        idx, w = sort_sparse(model.skin_indices, model.skin_weights)
+        self._k_idx = np.ascontiguousarray(idx, dtype=np.int32)
+        self._k_w = np.ascontiguousarray(w, dtype=dt)
+        self._k_count = np.ascontiguousarray((w > 0).sum(axis=1), dtype=np.int32)
+        self._k_faces = np.ascontiguousarray(model.faces, dtype=np.int32)
+        self._k_parents = np.ascontiguousarray(model.bone_parents, dtype=np.int64)
+        if model.posedirs is not None:
+            self._posedirs_np = np.ascontiguousarray(model.posedirs, dtype=dt)
+
+    def _init_torch(self, model: BodyModel) -> None:
+        dtype = self.dtype
         v, k = model.n_vertices, model.n_bones
-        idx = torch.as_tensor(model.skin_indices, device=self.device)
         w = torch.as_tensor(model.skin_weights, device=self.device, dtype=dtype)
-        self._idx, self._w = idx, w
         # The (V, K) weight matrix in CSR form with a fixed structure: LBS is one sparse
         # product; DQS reuses the structure with sign-flipped values.
         flat_w = model.skin_weights.reshape(-1)
@@ -245,13 +282,10 @@ class Skinner:
         with warnings.catch_warnings():  # "sparse CSR support is in beta"
             warnings.simplefilter("ignore", UserWarning)
             self._incidence = inc.to_sparse_csr()
-        self._posedirs = (
-            None
-            if model.posedirs is None
-            else torch.as_tensor(model.posedirs, device=self.device, dtype=dtype)
-        )
-        self._eye = np.eye(3)
-        self.set_rest(model.rest)
+        if model.posedirs is not None:
+            self._posedirs = torch.as_tensor(
+                model.posedirs, device=self.device, dtype=dtype
+            )
 
     def set_model(self, model: BodyModel) -> None:
         """Use ``model``'s rest shape (same topology, e.g. after a shape change).
@@ -273,21 +307,24 @@ class Skinner:
         """Cache the rest vertices and frames that posing reuses."""
         self._rest_frames = rest.bone_frames
         self._relative = parent_relative(rest.bone_frames, self.model.bone_parents)
-        self._rest_v = torch.as_tensor(
-            rest.vertices, device=self.device, dtype=self.dtype
-        )
+        self._inv_rest = rigid_inverse(rest.bone_frames)
+        if self.backend == "kernels":
+            self._rest_np = np.ascontiguousarray(rest.vertices, dtype=self._np_dtype)
+        else:
+            self._rest_v = torch.as_tensor(
+                rest.vertices, device=self.device, dtype=self.dtype
+            )
 
     @property
     def has_correctives(self) -> bool:
         """Whether the model has pose-corrective blend shapes."""
-        return self._posedirs is not None
+        return self.model.posedirs is not None
 
     def kinematics(self, pose: Pose) -> tuple[F64, F64]:
         """Return (W, G) (K, 4, 4) for ``pose``; see :func:`forward_kinematics`."""
-        if pose.n_bones != self.model.n_bones:
-            raise ValueError(
-                f"the pose has {pose.n_bones} bones, the model {self.model.n_bones}"
-            )
+        self._check(pose)
+        if self.backend == "kernels":
+            return self._kinematics_compiled(pose.rotations(), pose.translation)
         return forward_kinematics(
             self._rest_frames,
             self.model.bone_parents,
@@ -295,6 +332,25 @@ class Skinner:
             pose.translation,
             relative=self._relative,
         )
+
+    def _kinematics_compiled(
+        self, rotations: F64, translation: F64 | None
+    ) -> tuple[F64, F64]:
+        kern = self._kernels
+        assert kern is not None
+        k = self.model.n_bones
+        world = np.empty((k, 4, 4))
+        g = np.empty((k, 4, 4))
+        kern.forward_kinematics(
+            self._relative,
+            self._k_parents,
+            np.ascontiguousarray(rotations, dtype=np.float64),
+            np.zeros(3) if translation is None else np.asarray(translation, float),
+            self._inv_rest,
+            world,
+            g,
+        )
+        return world, g
 
     def pose(
         self,
@@ -314,9 +370,20 @@ class Skinner:
         finally:
             torch.set_num_threads(threads)
 
+    def _check(self, pose: Pose) -> None:
+        if pose.n_bones != self.model.n_bones:
+            raise ValueError(
+                f"the pose has {pose.n_bones} bones, the model {self.model.n_bones}"
+            )
+
     def _pose(
         self, pose: Pose, method: SkinningMethod, correctives: bool, normals: bool
     ) -> PosedMesh:
+        self._check(pose)
+        if method not in SKINNING_METHODS:
+            raise ValueError(f"unknown skinning method {method!r}: use lbs or dqs")
+        if self.backend == "kernels":
+            return self._pose_compiled(pose, method, correctives, normals)
         world, transforms = self.kinematics(pose)
         rest = self._rest_v
         if correctives and self._posedirs is not None:
@@ -327,10 +394,8 @@ class Skinner:
             rest = rest + offsets.reshape(-1, 3)
         if method == "lbs":
             verts = self._lbs(rest, transforms)
-        elif method == "dqs":
-            verts = self._dqs(rest, transforms)
         else:
-            raise ValueError(f"unknown skinning method {method!r}: use lbs or dqs")
+            verts = self._dqs(rest, transforms)
         centred = verts - verts.mean(dim=0)
         a, b, c = centred.index_select(0, self._faces_flat).view(-1, 3, 3).unbind(1)
         cross = torch.linalg.cross(b - a, c - a)  # (b−a)×(c−a): twice the area vector
@@ -346,6 +411,38 @@ class Skinner:
         return PosedMesh(
             vertices=verts.cpu().numpy(),
             normals=normal_np,
+            volume=volume,
+            joints=world[:, :3, 3].copy(),
+            bone_frames=world,
+            transforms=transforms,
+            method=method,
+        )
+
+    def _pose_compiled(
+        self, pose: Pose, method: SkinningMethod, correctives: bool, normals: bool
+    ) -> PosedMesh:
+        kern = self._kernels
+        assert kern is not None
+        rotations = pose.rotations()
+        world, transforms = self._kinematics_compiled(rotations, pose.translation)
+        rest = self._rest_np
+        dt = self._np_dtype
+        if correctives and self._posedirs_np is not None:
+            feat = (rotations[1:] - self._eye).reshape(-1).astype(dt)  # SMPL eq. 9
+            rest = rest + (self._posedirs_np @ feat).reshape(-1, 3)
+        verts = np.empty_like(rest)
+        if method == "lbs":
+            g = np.ascontiguousarray(transforms[:, :3, :].reshape(-1, 12), dtype=dt)
+            kern.lbs(rest, self._k_idx, self._k_w, self._k_count, g, verts)
+        else:
+            # float64: at a 180° relative twist the hemisphere test is a near-tie
+            dq = np.ascontiguousarray(rigid_to_dual_quat(transforms))
+            kern.dqs(rest, self._k_idx, self._k_w, self._k_count, dq, verts)
+        vn = np.empty_like(verts)
+        volume = float(kern.normals_volume(verts, self._k_faces, vn, normals))
+        return PosedMesh(
+            vertices=verts,
+            normals=vn if normals else np.zeros((0, 3), dtype=dt),
             volume=volume,
             joints=world[:, :3, 3].copy(),
             bone_frames=world,
@@ -387,9 +484,9 @@ class Skinner:
 
     def weights_of(self, bone: int) -> np.ndarray:
         """Return each vertex's skinning weight on ``bone``, shape (V,)."""
-        w = (self._w * (self._idx == bone)).sum(1)
-        out: np.ndarray = w.cpu().numpy()
-        return out
+        m = self.model
+        out: np.ndarray = np.where(m.skin_indices == bone, m.skin_weights, 0.0).sum(1)
+        return out.astype(self._np_dtype)
 
 
 def dq_apply(qr: torch.Tensor, qd: torch.Tensor, points: torch.Tensor) -> torch.Tensor:
