@@ -77,7 +77,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--device",
         default="auto",
         choices=("auto", "cpu", "cuda"),
-        help="compute device (default auto: CUDA when available)",
+        help="compute device (default auto: the CPU, faster for these small MLPs)",
     )
     p.add_argument(
         "--out",

@@ -107,7 +107,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     train.add_argument("--seed", type=int, default=0, help="same seed, same run (CPU)")
     train.add_argument(
-        "--device", choices=("auto", "cpu", "cuda"), default="auto", help="for dqn"
+        "--device",
+        choices=("auto", "cpu", "cuda"),
+        default="auto",
+        help="for dqn (auto: the CPU, faster for its small MLP)",
     )
     add_json_flag(train)
     train.set_defaults(handler=_run_train)

@@ -35,6 +35,20 @@ def test_device_choice() -> None:
             resolve_device("cuda")
 
 
+def test_tiny_work_stays_on_the_cpu_under_auto(monkeypatch: pytest.MonkeyPatch) -> None:
+    # On a GPU machine "auto" means CUDA, except for work marked tiny (the 2-D GANs,
+    # DQN, posing) that the CPU runs faster; an explicit "cuda" is honoured.
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert resolve_device("auto") == "cuda"
+    assert resolve_device("auto", tiny=True) == "cpu"
+    assert resolve_device("cuda", tiny=True) == "cuda"
+    from explorer.core.gan import GanConfig, GanTrainer
+
+    assert GanTrainer(GanConfig(steps=1)).device.type == "cpu"
+
+
 def test_bundled_mnist_is_balanced_digits() -> None:
     digits = load_mnist()
     assert digits.images.shape == (5000, 28, 28)

@@ -133,7 +133,7 @@ def _load(
         message="preparing the skinning kernels (compiled on the first run)…",
         model=model,
     )
-    skinner = Skinner(model, device=resolve_device(device))
+    skinner = Skinner(model, device=resolve_device(device, tiny=True))
     skinner.warm_up()
     yield model, skinner
 

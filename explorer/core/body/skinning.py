@@ -171,8 +171,10 @@ def compiled_kernels() -> ModuleType | None:
     """
     if importlib.util.find_spec("numba") is None:
         return None
-    from explorer.core.body import kernels
-
+    try:
+        from explorer.core.body import kernels
+    except ImportError:  # a numba that does not fit this numpy, say
+        return None
     return kernels
 
 

@@ -54,7 +54,7 @@ def train_dqn(
             f"DQN uses one-hot states: at most {MAX_DQN_STATES} open cells, but "
             f"this world has {n_s}"
         )
-    dev = torch.device(resolve_device(device))
+    dev = torch.device(resolve_device(device, tiny=True))
     threads = torch.get_num_threads()
     if dev.type == "cpu":
         torch.set_num_threads(1)  # a tiny MLP: more threads only add contention
