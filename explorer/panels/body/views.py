@@ -199,8 +199,16 @@ class BodyView(QWidget):
             kwargs.update(color=_SKIN)
         self._mesh_actor = plotter.add_mesh(self._mesh, **kwargs)
         if self.colour_mode == "weight":
-            plotter.add_scalar_bar(
-                title="skinning weight", n_labels=3, color=palette.plot_fg, fmt="%.1f"
+            plotter.add_scalar_bar(  # upright at the right edge: clear of the feet
+                title="weight w_ki",
+                n_labels=3,
+                color=palette.plot_fg,
+                fmt="%.1f",
+                vertical=True,
+                position_x=0.86,
+                position_y=0.25,
+                width=0.06,
+                height=0.5,
             )
         overlays = (
             plotter.add_mesh(
