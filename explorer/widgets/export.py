@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QPoint
 from PySide6.QtGui import QGuiApplication, QImage, QPainter
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 SCALES = (1, 2, 4)
 
@@ -106,10 +106,19 @@ def export_svg(widget: QWidget, path: str | Path) -> list[Path]:
         painter = QPainter()
         if not painter.begin(generator):
             raise ExportError(f"cannot write {target}")
-        try:
+        cached = [
+            (item, item.cacheMode())
+            for item in view.scene().items()
+            if item.cacheMode() != QGraphicsItem.CacheMode.NoCache
+        ]
+        try:  # pixmap caches would paint as images: draw vectors instead
+            for item, _ in cached:
+                item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
             view.render(painter)
         finally:
             painter.end()
+            for item, mode in cached:
+                item.setCacheMode(mode)
         if not target.exists() or target.stat().st_size == 0:
             raise ExportError(f"cannot write {target}: the folder is not writable")
         written.append(target)

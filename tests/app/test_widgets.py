@@ -57,3 +57,28 @@ def test_error_banner_shows_and_dismisses(qtbot: Any) -> None:
     assert banner.text == "training diverged"
     banner.clear()
     assert banner.text == "" and banner.isHidden()
+
+
+def test_axes_paint_from_a_cache_but_export_to_svg_as_text(
+    qtbot: Any, tmp_path: Any
+) -> None:
+    from PySide6.QtWidgets import QGraphicsItem
+
+    from explorer.widgets.export import export_svg
+
+    pane = PlotPane(x_label="step", y_label="loss")
+    qtbot.addWidget(pane)
+    pane.resize(400, 300)
+    pane.add_curve().setData([0.0, 1.0, 2.0], [3.0, 1.0, 2.0])
+    pane.show()
+    qtbot.waitExposed(pane)
+    qtbot.wait(50)  # laid out and painted once: the axis caches are filled
+    axes = [a["item"] for a in pane.getPlotItem().axes.values()]
+    cached = QGraphicsItem.CacheMode.DeviceCoordinateCache
+    assert all(a.cacheMode() == cached for a in axes)
+    (svg,) = export_svg(pane, tmp_path / "plot.svg")
+    text = svg.read_text()
+    # tick labels and axis titles as vector text, not a cached pixmap
+    assert ">1.0</text>" in text.replace("\n", "").replace(" >", ">")
+    assert "<image" not in text
+    assert all(a.cacheMode() == cached for a in axes)
