@@ -141,8 +141,19 @@ def test_train_sdf_shows_level_set_and_curves(qtbot: Any, panel: RaysPanel) -> N
     x, _ = panel.training_view.loss_curve.getData()
     assert x is not None and x[-1] == 40
     assert panel.scene_view._surface_actor is not None
+    # The learned field's ray is probed in a worker; once it lands, f(t) along
+    # the selected ray is the trained network's, not the analytic sphere's.
+    qtbot.waitUntil(lambda: not panel.probe_pending(), timeout=20_000)
     ray = panel.current_ray()
     assert ray is not None
+    t, f = panel.ray_plots.sdf_curve.getData()
+    learned = panel._sdf_fn(ray.origin + np.asarray(t)[:, None] * ray.direction)
+    np.testing.assert_allclose(f, learned, rtol=1e-5, atol=1e-6)
+    unit_sphere = (
+        np.linalg.norm(ray.origin + np.asarray(t)[:, None] * ray.direction, axis=1)
+        - 1.0
+    )
+    assert np.abs(np.asarray(f) - unit_sphere).max() > 1e-4
     assert not panel.train_controls.stop.isEnabled()
 
 
@@ -168,8 +179,12 @@ def test_train_nerf_pause_resume_and_learned_field(
     x, _ = panel.training_view.psnr_curve.getData()
     assert x is not None and list(x) == [0, 10, 20, 30]
     panel.controls.scene.setCurrentText(LEARNED_NERF)
+    qtbot.waitUntil(lambda: not panel.probe_pending(), timeout=20_000)
     ray = panel.current_ray()
     assert ray is not None and np.all(ray.sigma >= 0.0)
+    # the shown ray is the network's: its σ are the NeRF's at the sample points
+    sigma = panel._field.density(ray.origin + ray.t[:, None] * ray.direction)
+    np.testing.assert_allclose(ray.sigma, sigma, rtol=1e-4, atol=1e-6)
 
 
 def test_state_round_trip(qtbot: Any, panel: RaysPanel, app_context: Any) -> None:

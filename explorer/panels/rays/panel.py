@@ -6,9 +6,10 @@ camera, ray and samples (coloured by weight), and a slice of the SDF through the
 ray with sphere-tracing balls and DVR's march + secant steps.  Bottom: σ, α, T,
 weight, running colour and f(t) along the ray, or the training curves.
 
-The selected ray is recomputed on the GUI thread at every change (well under the
-5 ms goal for analytic fields); the image renders row by row in a worker, as do
-the SDF fit and the tiny NeRF.
+The selected ray is recomputed on the GUI thread at every change for analytic
+fields (well under the 5 ms goal) and in a worker for learned ones (each probe is
+a few hundred network evaluations); the image renders block by block in a
+worker, as do the SDF fit and the tiny NeRF.
 """
 
 from __future__ import annotations
@@ -34,14 +35,13 @@ from PySide6.QtWidgets import (
 from explorer.core.device import describe_device, resolve_device
 from explorer.core.rays.camera import Camera
 from explorer.core.rays.nerf import NerfConfig, NerfField, NerfProgress, train_nerf
+from explorer.core.rays.probe import RayProbe, probe_job, probe_ray
 from explorer.core.rays.render import (
     RayConfig,
     RaySamples,
     RenderProgress,
     render_progressive,
-    render_ray,
 )
-from explorer.core.rays.roots import TraceResult, secant_trace, sphere_trace
 from explorer.core.rays.scenes import Scene, SdfField
 from explorer.core.rays.sdf_fit import (
     SdfFitConfig,
@@ -70,7 +70,6 @@ from explorer.panels.rays.views import (
 from explorer.widgets.formula_card import FormulaCard
 
 _MESH_RES = 40
-_SLICE_COLS, _SLICE_ROWS = 160, 128
 _SURFACE_COLORS = {
     "sphere": "#E69F00",
     "box": "#56B4E9",
@@ -190,6 +189,8 @@ class RaysPanel(PanelBase):
         )
 
         self._render_runner = self.make_runner("render")
+        self._probe_runner = self.make_runner("selected ray")
+        self._probe_request: tuple[Any, ...] | None = None
         self._train_runner = self.make_runner("training", training=True)
         self._render_timer = QTimer(self)
         self._render_timer.setSingleShot(True)
@@ -327,65 +328,63 @@ class RaysPanel(PanelBase):
                 self._image_done = item.rows_done == self._camera.height
         self.image_view.set_marker(*self._pixel)
 
-    def update_ray(self) -> RaySamples:
-        """Recompute the selected ray, its plots, root steps, slice and 3-D drawing."""
-        u, v = self._pixel
-        cfg = self._ray_config()
-        o, d = self._camera.pixel_rays(np.array(float(u)), np.array(float(v)))
-        ray = render_ray(self._field, o, d, cfg, np.random.default_rng(u * 7919 + v))
-        self._ray = ray
-        sphere: TraceResult | None = None
-        secant: TraceResult | None = None
-        f_t = None
-        values = None
-        extent = (cfg.near, cfg.far, 0.0)
-        if self._sdf_fn is not None:
-            sphere = sphere_trace(
-                self._sdf_fn, o, d, near=cfg.near, far=cfg.far, eps=1e-4, max_steps=64
-            )
-            secant = secant_trace(
-                self._sdf_fn,
-                o,
-                d,
-                near=cfg.near,
-                far=cfg.far,
-                n_march=max(2, min(cfg.n_samples, 128)),
-            )
-            ts = np.linspace(cfg.near, cfg.far, 200)
-            f_t = (ts, np.asarray(self._sdf_fn(o + ts[:, None] * d), dtype=np.float64))
-            values, extent = self._slice(o, d, cfg)
-        self.ray_plots.update_ray(ray, f_t, sphere, secant)
-        self.slice_view.update_slice(values, extent, sphere, secant)
-        hit = None
-        if sphere is not None and sphere.hit:
-            hit = sphere.point
-        elif secant is not None and secant.hit:
-            hit = secant.point
-        elif ray.opacity > 0.5 and np.isfinite(ray.depth):
-            hit = o + ray.depth * d
-        self.scene_view.set_ray(ray, hit)
-        self.image_view.set_marker(u, v)
-        self._update_card(ray, sphere, secant)
-        return ray
+    def update_ray(self) -> RaySamples | None:
+        """Recompute the selected ray, its plots, root steps, slice and 3-D drawing.
 
-    def _slice(
-        self, o: Any, d: Any, cfg: RayConfig
-    ) -> tuple[Any, tuple[float, float, float]]:
-        """Return the SDF on the plane through the ray and the camera's up direction."""
-        up = np.asarray(self._camera.rotation()[:, 1])
-        e = up - (up @ d) * d
-        e = e / max(float(np.linalg.norm(e)), 1e-12)
-        half = 0.5 * (cfg.far - cfg.near) * _SLICE_ROWS / _SLICE_COLS
-        ts = np.linspace(cfg.near, cfg.far, _SLICE_COLS)
-        ss = np.linspace(-half, half, _SLICE_ROWS)
-        pts = o + ts[None, :, None] * d + ss[:, None, None] * e
-        values = np.asarray(self._sdf_fn(pts), dtype=np.float64)
-        return values, (cfg.near, cfg.far, half)
+        Analytic scenes are probed at once (a few ms) and their ray returned; a
+        learned SDF or NeRF costs a network evaluation per probe, so it runs in a
+        worker (newest request wins) and this returns the ray shown so far.
+        """
+        args = (
+            self._field,
+            self._sdf_fn,
+            self._camera,
+            self._pixel,
+            self._ray_config(),
+        )
+        if not isinstance(self._field, Scene):  # a learned field: off the GUI thread
+            self._probe_request = args
+            if not self._probe_runner.is_running:
+                self._start_probe()
+            return self._ray
+        probe = probe_ray(*args)
+        self._show_probe(probe)
+        return probe.ray
 
-    def _update_card(
-        self, ray: RaySamples, sphere: TraceResult | None, secant: TraceResult | None
-    ) -> None:
-        u, v = self._pixel
+    def probe_pending(self) -> bool:
+        """Return True while a learned field's ray probe is computing or queued."""
+        return self._probe_runner.is_running or self._probe_request is not None
+
+    def _start_probe(self) -> None:
+        args, self._probe_request = self._probe_request, None
+        if args is None:
+            return
+        self._probe_runner.start(
+            probe_job,
+            *args,
+            on_progress=self._show_probe,
+            on_error=self._on_probe_failed,
+            on_finished=self._start_probe,
+            backend="thread",
+        )
+
+    def _on_probe_failed(self, exc: BaseException) -> None:
+        self.on_job_error(exc)
+        self._start_probe()
+
+    def _show_probe(self, probe: RayProbe) -> None:
+        self._ray = probe.ray
+        self.ray_plots.update_ray(probe.ray, probe.f_t, probe.sphere, probe.secant)
+        self.slice_view.update_slice(
+            probe.slice_values, probe.extent, probe.sphere, probe.secant
+        )
+        self.scene_view.set_ray(probe.ray, probe.hit)
+        self.image_view.set_marker(*probe.pixel)
+        self._update_card(probe)
+
+    def _update_card(self, probe: RayProbe) -> None:
+        ray, sphere, secant = probe.ray, probe.sphere, probe.secant
+        u, v = probe.pixel
         rgb = ", ".join(f"{c:.3f}" for c in ray.rgb)
         values: dict[str, object] = {
             "pixel (u, v)": f"{u}, {v}",
@@ -432,6 +431,8 @@ class RaysPanel(PanelBase):
     def export_samples(self, path: Path) -> Path:
         """Write the selected ray's samples to ``path`` (.json, else CSV); return it."""
         ray = self._ray if self._ray is not None else self.update_ray()
+        if ray is None:
+            raise ValueError("the selected ray is still being computed")
         doc = ray.to_dict()
         doc["pixel"] = list(self._pixel)
         doc["scene"] = self._settings.scene
@@ -686,8 +687,8 @@ class RaysPanel(PanelBase):
             self.select_pixel(min(max(u, 0), size - 1), min(max(v, 0), size - 1))
 
     def snapshot_ready(self) -> bool:
-        """Return True once the image has been rendered completely."""
-        return self._image_done
+        """Return True once the image and the selected ray are done."""
+        return self._image_done and not self.probe_pending()
 
     def shutdown(self) -> None:
         """Stop the render and training jobs and close the 3-D view."""

@@ -1,0 +1,56 @@
+"""One selected ray, probed: render, root finding, f(t) and the SDF slice agree."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from explorer.core.rays.camera import Camera
+from explorer.core.rays.probe import SLICE_COLS, SLICE_ROWS, probe_job, probe_ray
+from explorer.core.rays.render import RayConfig
+from explorer.core.rays.scenes import Scene
+
+
+def test_probe_of_the_centre_ray_hits_the_unit_sphere() -> None:
+    scene = Scene("sphere")
+    camera = Camera()
+    cfg = RayConfig(n_samples=64, near=1.0, far=5.0)
+    probe = probe_ray(scene, scene.sdf, camera, (32, 32), cfg)
+    o, d = probe.ray.origin, probe.ray.direction
+    b = float(o @ d)
+    t_hit = -b - math.sqrt(b * b - (o @ o - 1.0))
+    assert probe.sphere is not None and probe.sphere.hit
+    assert probe.sphere.t == pytest.approx(t_hit, abs=1e-3)
+    assert probe.secant is not None and probe.secant.t == pytest.approx(t_hit, abs=1e-4)
+    assert probe.hit is not None and np.linalg.norm(probe.hit) == pytest.approx(
+        1.0, abs=1e-3
+    )
+    # f(t) along the ray is ‖o + t d‖ − 1
+    assert probe.f_t is not None
+    t, f = probe.f_t
+    np.testing.assert_allclose(
+        f, np.linalg.norm(o + t[:, None] * d, axis=1) - 1.0, atol=1e-9
+    )
+    # the slice holds the SDF on a plane containing the ray: its middle row (s ≈ 0)
+    # is f along the ray, at the slice's own t samples
+    assert probe.slice_values is not None
+    assert probe.slice_values.shape == (SLICE_ROWS, SLICE_COLS)
+    near, far, half = probe.extent
+    assert (near, far) == (1.0, 5.0) and half > 0
+    ts = np.linspace(near, far, SLICE_COLS)
+    ss = np.linspace(-half, half, SLICE_ROWS)
+    row = int(np.argmin(np.abs(ss)))
+    on_ray = np.linalg.norm(o + ts[:, None] * d, axis=1) - 1.0
+    assert np.abs(probe.slice_values[row] - on_ray).max() < 2 * half / SLICE_ROWS
+
+
+def test_probe_without_sdf_and_as_a_job() -> None:
+    fog = Scene("fog", fog_density=2.0)
+    cfg = RayConfig(n_samples=32, near=1.0, far=5.0)
+    (probe,) = list(probe_job(fog, None, Camera(), (5, 7), cfg))
+    assert probe.pixel == (5, 7)
+    assert probe.sphere is None and probe.f_t is None and probe.slice_values is None
+    again = probe_ray(fog, None, Camera(), (5, 7), cfg)
+    np.testing.assert_array_equal(again.ray.sigma, probe.ray.sigma)  # seeded by pixel
