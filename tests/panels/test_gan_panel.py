@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing as mp
 from collections.abc import Iterator
 from pathlib import Path
@@ -83,7 +84,27 @@ def test_start_pause_and_step_buttons(qtbot: QtBot, app_context: AppContext) -> 
         )
     # the curves got one point per snapshot
     assert len(panel._runs[0].curves["step"]) == len(panel._runs[0].history)
+    _assert_contour_on_level(panel._runs[0].view, _last(panel))
     panel.shutdown()
+
+
+def _assert_contour_on_level(view: FieldView, p: GanProgress) -> None:
+    """The drawn D = ½ curve is where D = ½, in the plot's coordinates.
+
+    D is replaced by a known field, σ(x₁ − 0.3 x₂ − 0.5), sampled like the
+    trainer's (pixel centres over the extent): its ½ level is the line
+    x₁ = 0.3 x₂ + 0.5.
+    """
+    rows, cols = p.heat.shape
+    x0, x1, y0, y1 = p.extent
+    xs = x0 + (np.arange(cols) + 0.5) * (x1 - x0) / cols
+    ys = y0 + (np.arange(rows) + 0.5) * (y1 - y0) / rows
+    yy, xx = np.meshgrid(ys, xs, indexing="ij")
+    heat = 1.0 / (1.0 + np.exp(-(xx - 0.3 * yy - 0.5)))
+    view.show_progress(dataclasses.replace(p, heat=heat, heat_is_probability=True))
+    x, y = (np.asarray(a, dtype=float) for a in view.contour.getData())
+    assert np.isfinite(x).sum() > 10
+    np.testing.assert_allclose(x, 0.3 * y + 0.5, atol=2e-3)
 
 
 def test_side_by_side_runs_share_seed_and_step_together(

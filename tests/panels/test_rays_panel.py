@@ -63,11 +63,23 @@ def test_clicking_a_pixel_selects_its_ray_and_updates_plots(
     assert len(curve_y(panel.ray_plots.alpha_curve)) == size
     # The centre ray hits the sphere where ‖eye + t d‖ = 1 (eye = (0, 0.6, 3)).
     eye = np.array([0.0, 0.6, 3.0])
-    b = float(eye @ ray.direction)
-    t_hit = -b - math.sqrt(b * b - (eye @ eye - 1.0))
+    b_dot = float(eye @ ray.direction)
+    t_hit = -b_dot - math.sqrt(b_dot * b_dot - (eye @ eye - 1.0))
     sphere_t = panel.ray_plots.sphere_dots.getData()[0]
     assert sphere_t[-1] == pytest.approx(t_hit, abs=1e-3)
     assert "sphere tracing" in panel.card.values_text()
+    # the slice's f = 0 curve crosses the ray (s = 0) at the sphere, front and back
+    t_c, s_c = (np.asarray(a, dtype=float) for a in panel.slice_view.contour.getData())
+    a, b = slice(None, -1), slice(1, None)
+    cross = np.isfinite(s_c[a] + s_c[b]) & (np.sign(s_c[a]) != np.sign(s_c[b]))
+    w = s_c[a][cross] / (s_c[a][cross] - s_c[b][cross])
+    t_cross = np.sort(t_c[a][cross] + w * (t_c[b][cross] - t_c[a][cross]))
+    t_back = (
+        -b_dot
+        - math.sqrt(b_dot * b_dot - (eye @ eye - 1.0))
+        + 2 * math.sqrt(b_dot * b_dot - (eye @ eye - 1.0))
+    )
+    np.testing.assert_allclose(t_cross, [t_hit, t_back], atol=3e-3)
 
 
 def test_fog_plots_follow_beer_lambert(qtbot: Any, panel: RaysPanel) -> None:

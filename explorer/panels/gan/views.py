@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtWidgets import QWidget
 
+from explorer.core.contour import contour_lines
 from explorer.core.gan import GanProgress
 from explorer.widgets.plot_pane import PlotPane
 from explorer.widgets.theme import ThemeManager
@@ -52,11 +53,9 @@ class FieldView(PlotPane):
         self.heat = self.add_image("diverging")
         self.heat.setOpacity(0.7)
         self.heat.setZValue(-10)
-        self.contour = pg.IsocurveItem(
-            level=0.5, pen=pg.mkPen("k"), axisOrder="row-major"
-        )
-        # a child of the image: drawn in its pixel coordinates, mapped by its rect
-        self.contour.setParentItem(self.heat)
+        # D = ½ (or C = mean) traced by contour_lines: the pen follows the theme
+        self.contour = pg.PlotCurveItem(pen=pg.mkPen("k"))
+        self.addItem(self.contour)
         self.colorbar = self.add_colorbar(self.heat, values=(0.0, 1.0), label="D(x)")
         self.real = self.add_scatter("data", color_index=2, size=3.0)
         self.trails = self.add_scatter("trail", color="#8a8a8a", size=2.0)
@@ -131,7 +130,13 @@ class FieldView(PlotPane):
             span = float(f"{span:.1g}") if span < 1 else math.ceil(span * 2) / 2
             levels, label, level = (-span, span), "critic C(x) − mean", 0.0
         self.heat.setImage(p.heat, levels=levels, autoLevels=False)
-        self.contour.setData(p.heat, level=level)
+        rows, cols = p.heat.shape
+        ex0, ex1, ey0, ey1 = p.extent
+        # the heat map is sampled at pixel centres (GanTrainer._make_grid)
+        xs = ex0 + (np.arange(cols) + 0.5) * (ex1 - ex0) / cols
+        ys = ey0 + (np.arange(rows) + 0.5) * (ey1 - ey0) / rows
+        cx, cy = contour_lines(p.heat, level, xs, ys)
+        self.contour.setData(cx, cy, connect="finite")
         if (levels, label) != self._bar_state:
             # the colour bar's four axes are costly to repaint: only on change
             self._bar_state = (levels, label)
@@ -167,7 +172,7 @@ class FieldView(PlotPane):
             item.setData(x=[], y=[])
         self.arrows.setData([], [])
         self.heat.clear()
-        self.contour.setData(None)
+        self.contour.setData([], [])
         self._captured = np.zeros(len(self._means), dtype=bool)
         self._draw_modes()
 

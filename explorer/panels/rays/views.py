@@ -10,6 +10,7 @@ from numpy.typing import NDArray
 from PySide6.QtCore import QPointF, Signal
 from PySide6.QtWidgets import QGridLayout, QWidget
 
+from explorer.core.contour import contour_lines
 from explorer.core.rays.camera import Camera
 from explorer.core.rays.render import RaySamples
 from explorer.core.rays.roots import TraceResult
@@ -203,8 +204,8 @@ class SliceView(PlotPane):
         )
         self.getPlotItem().setAspectLocked(True)
         self.image = self.add_image("diverging")
-        self.contour = pg.IsocurveItem(level=0.0)
-        self.contour.setParentItem(self.image)
+        self.contour = pg.PlotCurveItem()  # f = 0, traced by contour_lines
+        self.addItem(self.contour)
         self.ray_line = self.add_curve("ray", color_index=7, width=1.5)
         self.circles = self.add_curve("sphere-tracing balls", color_index=1, width=1.5)
         self.sphere_dots = self.add_scatter(color_index=1, size=7)
@@ -238,7 +239,7 @@ class SliceView(PlotPane):
         if values is None:
             self._set_title("SDF slice: this field has no SDF")
             self.image.clear()
-            self.contour.setData(None)
+            self.contour.setData([], [])
             for item in (self.ray_line, self.circles):
                 item.setData([], [])
             for dots in (self.sphere_dots, self.march_dots, self.secant_dots):
@@ -249,9 +250,11 @@ class SliceView(PlotPane):
         limit = float(max(np.abs(values).max(), 1e-6))
         self.image.setImage(values, levels=(-limit, limit), autoLevels=False)
         self.image.setRect(pg.QtCore.QRectF(t0, -half, t1 - t0, 2 * half))
-        # The isocurve is a child of the image (same pixel transform) and reads its
-        # data column-major, so it gets the transpose of the row-major image.
-        self.contour.setData(values.T)
+        rows, cols = values.shape  # sampled at linspace(t0, t1) × linspace(−h, h)
+        cx, cy = contour_lines(
+            values, 0.0, np.linspace(t0, t1, cols), np.linspace(-half, half, rows)
+        )
+        self.contour.setData(cx, cy, connect="finite")
         self.ray_line.setData([t0, t1], [0.0, 0.0])
         xs: list[float] = []
         ys: list[float] = []
