@@ -82,3 +82,42 @@ def test_axes_paint_from_a_cache_but_export_to_svg_as_text(
     assert ">1.0</text>" in text.replace("\n", "").replace(" >", ">")
     assert "<image" not in text
     assert all(a.cacheMode() == cached for a in axes)
+
+
+def test_live_values_relayout_only_when_their_height_changes(qtbot: Any) -> None:
+    # A QLabel's setText makes every enclosing layout run again (tens of ms in a
+    # panel); the card's values ask for a layout only when they grow or shrink.
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+    from explorer.widgets.export import is_blank
+
+    class Count(QObject):
+        n = 0
+
+        def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.LayoutRequest:
+                Count.n += 1
+            return False
+
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    card = FormulaCard("TD(0)", "V(s) ← V(s) + α δ")
+    QVBoxLayout(holder).addWidget(card)
+    holder.resize(300, 200)
+    holder.show()
+    qtbot.waitExposed(holder)
+    card.set_values({"α": 0.1, "δ": 0.5})
+    qtbot.wait(20)
+    counter = Count()
+    holder.installEventFilter(counter)
+    tall = card._values.height()
+    for i in range(20):  # same rows, new numbers: repaint only
+        card.set_values({"α": 0.1, "δ": 0.01 * i})
+        qtbot.wait(1)
+    assert Count.n == 0
+    assert "δ = 0.19" in card.values_text()
+    card.set_values({"α": 0.1, "δ": 0.5, "γ": 0.9, "V(s)": 1.25})  # two more rows
+    qtbot.waitUntil(lambda: card._values.height() > tall, timeout=2000)
+    assert Count.n >= 1
+    assert not is_blank(card._values.grab().toImage())
