@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 from numpy.typing import NDArray
-from PySide6.QtCore import Qt, QThreadPool
+from PySide6.QtCore import Qt, QThreadPool, QTimer
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -126,6 +126,11 @@ class LatentPanel(PanelBase):
         self._next_end = 0
         self._build_ui()
         self._slots: list[_Slot] = []
+        self._dirty: list[int] = []  # models with a report not drawn yet, oldest first
+        self._draw_timer = QTimer(self)
+        self._draw_timer.setSingleShot(True)
+        self._draw_timer.setInterval(80)
+        self._draw_timer.timeout.connect(self._draw_next)
         for i, kind in enumerate(MODEL_KINDS):
             scatter = self._scatters[i]
             runner = self.make_runner(MODEL_TITLES[kind], training=True)
@@ -326,6 +331,8 @@ class LatentPanel(PanelBase):
 
     def _start_slot(self, i: int, *, running: bool) -> None:
         slot = self._slots[i]
+        if i in self._dirty:
+            self._dirty.remove(i)
         slot.cfg = self._config(slot.kind)
         slot.progress = None
         slot.model = None
@@ -370,14 +377,37 @@ class LatentPanel(PanelBase):
 
     def _on_progress(self, i: int, p: LatentProgress) -> None:
         slot = self._slots[i]
+        first = slot.progress is None
         slot.progress = p
+        if p.step > 0 or not slot.rows:
+            slot.epochs.append(p.epoch)
+            slot.rows.append((p.losses["recon"], p.losses["kl"], p.losses["loss"]))
+        # Drawing a model (weights, codes, strips, curves) costs tens of ms on the
+        # GUI thread; with three models reporting, draw one per timer tick.
+        if i not in self._dirty:
+            self._dirty.append(i)
+        if first:
+            self._draw_slot(i)
+        elif not self._draw_timer.isActive():
+            self._draw_timer.start()
+
+    def _draw_next(self) -> None:
+        if self._dirty:
+            self._draw_slot(self._dirty[0])
+        if self._dirty:
+            self._draw_timer.start()
+
+    def _draw_slot(self, i: int) -> None:
+        if i in self._dirty:
+            self._dirty.remove(i)
+        slot = self._slots[i]
+        p = slot.progress
+        if p is None:
+            return
         if slot.model is None or slot.model.cfg != p.config:
             slot.model = model_from_weights(p.config, p.weights)
         else:
             load_weights(slot.model, p.weights)
-        if p.step > 0 or not slot.rows:
-            slot.epochs.append(p.epoch)
-            slot.rows.append((p.losses["recon"], p.losses["kl"], p.losses["loss"]))
         self.curves.set_history(i, slot.epochs, slot.rows)
         self._show_codes(i)
 
@@ -410,6 +440,8 @@ class LatentPanel(PanelBase):
             self._set_running(False)
 
     def _on_finished(self, i: int) -> None:
+        if i in self._dirty:
+            self._draw_slot(i)  # the final state at once
         self._slots[i].done = True
         if all(s.done for s in self._slots):
             self._set_running(False)
