@@ -182,3 +182,30 @@ def test_open_file_state_and_restore(
 
 def test_moving_average() -> None:
     np.testing.assert_allclose(moving_average(np.array([2.0, 4.0, 6.0]), 2), [2, 3, 5])
+
+
+def test_controls_column_widens_with_the_presentation_scale(
+    qtbot: QtBot, panel: GridworldPanel, app_context: AppContext
+) -> None:
+    # At ×2 fonts the controls need about twice the width; the column follows
+    # instead of cutting them off (presentation mode on a projector).
+    from PySide6.QtWidgets import QApplication
+
+    from explorer.widgets.theme import stylesheet
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    old = app.styleSheet()
+    try:
+        for scale in (1.0, 2.0):
+            app.setStyleSheet(stylesheet(app_context.theme.palette, scale))
+            app_context.theme.set_scale(scale)
+            need = panel._side_content.minimumSizeHint().width()
+            qtbot.waitUntil(
+                lambda need=need: panel._side_scroll.minimumWidth() >= need,
+                timeout=2000,
+            )
+        assert panel._side_scroll.minimumWidth() > 500
+    finally:
+        app.setStyleSheet(old)
+        app_context.theme.set_scale(1.0)

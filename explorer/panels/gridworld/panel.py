@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -186,6 +186,8 @@ class GridworldPanel(PanelBase):
         scroll.setWidgetResizable(True)
         scroll.setMinimumWidth(360)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._side_scroll, self._side_content = scroll, controls
+        QTimer.singleShot(0, self._fit_side)
 
         main = QHBoxLayout()
         main.addLayout(left, 1)
@@ -654,6 +656,15 @@ class GridworldPanel(PanelBase):
             in_place=self.in_place.isChecked(),
             **params,
         )
+
+    def apply_theme(self) -> None:
+        """Widen the controls column to what its (rescaled) controls need."""
+        QTimer.singleShot(0, self._fit_side)  # after the new fonts are applied
+
+    def _fit_side(self) -> None:
+        bar = self._side_scroll.verticalScrollBar().sizeHint().width()
+        need = self._side_content.minimumSizeHint().width() + bar + 2
+        self._side_scroll.setMinimumWidth(max(360, need))
 
     # -- running ----------------------------------------------------------------
     def _running(self) -> bool:
