@@ -200,7 +200,7 @@ def test_controls_column_widens_with_the_presentation_scale(
         for scale in (1.0, 2.0):
             app.setStyleSheet(stylesheet(app_context.theme.palette, scale))
             app_context.theme.set_scale(scale)
-            need = panel._side_content.minimumSizeHint().width()
+            need = panel._side_scroll.widget().minimumSizeHint().width()
             qtbot.waitUntil(
                 lambda need=need: panel._side_scroll.minimumWidth() >= need,
                 timeout=2000,

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMenu,
     QPushButton,
-    QScrollArea,
     QSlider,
     QSpinBox,
     QStackedWidget,
@@ -59,6 +58,7 @@ from explorer.panels.gridworld.formulas import FORMULAS, RETURN
 from explorer.panels.gridworld.grid_view import GridView
 from explorer.widgets.formula_card import FormulaCard
 from explorer.widgets.plot_pane import PlotPane
+from explorer.widgets.side_column import controls_scroll, fit_controls_scroll
 from explorer.workers import JobRunner
 
 MOVING_AVERAGE = 20
@@ -181,13 +181,8 @@ class GridworldPanel(PanelBase):
         self._status.setWordWrap(True)
         side_layout.addWidget(self._status)
         side_layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidget(controls)
-        scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(360)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll = controls_scroll(controls, 360)
         self._side_scroll, self._side_content = scroll, controls
-        QTimer.singleShot(0, self._fit_side)
 
         main = QHBoxLayout()
         main.addLayout(left, 1)
@@ -659,12 +654,7 @@ class GridworldPanel(PanelBase):
 
     def apply_theme(self) -> None:
         """Widen the controls column to what its (rescaled) controls need."""
-        QTimer.singleShot(0, self._fit_side)  # after the new fonts are applied
-
-    def _fit_side(self) -> None:
-        bar = self._side_scroll.verticalScrollBar().sizeHint().width()
-        need = self._side_content.minimumSizeHint().width() + bar + 2
-        self._side_scroll.setMinimumWidth(max(360, need))
+        fit_controls_scroll(self._side_scroll)
 
     # -- running ----------------------------------------------------------------
     def _running(self) -> bool:

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -68,6 +67,7 @@ from explorer.panels.rays.views import (
     TrainingView,
 )
 from explorer.widgets.formula_card import FormulaCard
+from explorer.widgets.side_column import controls_scroll, fit_controls_scroll
 
 _MESH_RES = 40
 _SURFACE_COLORS = {
@@ -149,11 +149,8 @@ class RaysPanel(PanelBase):
         left_layout.addWidget(self.train_controls)
         left_layout.addWidget(self.train_card)
         left_layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(left)
-        scroll.setMinimumWidth(330)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll = controls_scroll(left, 330)
+        self._side_scroll = scroll
 
         self.image_view = ImageView(theme, "image: click a pixel")
         self.scene_view = SceneView(theme)
@@ -689,6 +686,10 @@ class RaysPanel(PanelBase):
     def snapshot_ready(self) -> bool:
         """Return True once the image and the selected ray are done."""
         return self._image_done and not self.probe_pending()
+
+    def apply_theme(self) -> None:
+        """Widen the controls column to what its (rescaled) controls need."""
+        fit_controls_scroll(self._side_scroll)
 
     def shutdown(self) -> None:
         """Stop the render and training jobs and close the 3-D view."""
