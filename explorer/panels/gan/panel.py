@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFrame,
     QHBoxLayout,
-    QLabel,
     QScrollArea,
     QSizePolicy,
     QSpinBox,
@@ -59,14 +58,14 @@ from explorer.panels.gan.controls import (
     ViewOptions,
 )
 from explorer.panels.gan.views import CurvePane, FieldView
-from explorer.widgets.formula_card import FormulaCard
+from explorer.widgets.formula_card import FormulaCard, LiveText
 from explorer.workers import JobRunner
 
 STATE_VERSION = 1
 MAX_HISTORY = 600  # snapshots kept per run for the timeline (halved when full)
 MAX_CURVE_POINTS = 4000  # points per live curve (halved when full)
-DRAW_INTERVAL_MS = 100
-CURVE_EVERY = 4  # curve redraws every 4th frame: 2.5 Hz
+DRAW_INTERVAL_MS = 50  # one run's view per tick
+CURVE_EVERY = 8  # the curves every 8th tick: 2.5 Hz
 TRAIL_LENGTH = 12  # earlier snapshots drawn as trails
 REAL_SAMPLES = 600
 
@@ -154,8 +153,7 @@ class GanPanel(PanelBase):
             loss: FormulaCard(f"Objective: {LOSS_TITLES[loss]}", text, source)
             for loss, (text, source) in FORMULAS.items()
         }
-        self.status = QLabel()
-        self.status.setWordWrap(True)
+        self.status = LiveText()
         # fixed size: a changing number must not re-lay out (and repaint) the panel
         self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.status.setToolTip(
@@ -444,24 +442,32 @@ class GanPanel(PanelBase):
         self._refresh_buttons()
 
     def _on_draw_timer(self) -> None:
-        """Redraw the runs that got snapshots since the last frame (≤ 10 Hz)."""
-        dirty, self._dirty = self._dirty, set()
+        """Redraw one run that got snapshots since its last frame, or the curves.
+
+        One view per timer tick (every 50 ms): two compared runs each redraw at
+        10 Hz without piling two redraws into one event-loop turn; the slowly
+        changing curves get a tick of their own every CURVE_EVERY-th frame (and
+        whenever training is paused).
+        """
         self._frames += 1
-        # the curves change slowly: every CURVE_EVERY-th frame (and when paused)
         curves = self._paused or self._frames % CURVE_EVERY == 0
-        if not curves:
-            self._dirty_curves |= dirty
-        for index in sorted(dirty | self._dirty_curves if curves else dirty):
-            run = self._runs[index]
-            if curves:
+        if curves and self._dirty_curves:
+            for index in sorted(self._dirty_curves):
                 self._draw_curves(index)
+            self._dirty_curves = set()
+        elif self._dirty:
+            index = min(self._dirty)
+            self._dirty.discard(index)
+            run = self._runs[index]
+            self._dirty_curves.add(index)
             if self._live and run.history:
                 self._draw_run(index, len(run.history) - 1)
                 self.timeline.label.setText(f"step {run.history[-1].step}")
-        if curves:
-            self._dirty_curves = set()
-        elif self._dirty_curves:
-            self._draw_timer.start()  # come back for the curves even if no news
+            if self._paused:
+                self._draw_curves(index)
+                self._dirty_curves.discard(index)
+        if self._dirty or self._dirty_curves:
+            self._draw_timer.start()  # come back for the rest, even without news
         longest = max(len(r.history) for r in self._runs)
         self.timeline.set_length(longest, follow=self._live)
 
@@ -555,7 +561,7 @@ class GanPanel(PanelBase):
                     f"<b>{p.modes_captured}/{p.modes_total}</b> modes, "
                     f"{100 * p.high_quality_fraction:.0f}% HQ"
                 )
-        self.status.setText("<br>".join(parts))
+        self.status.set_html("<br>".join(parts))
 
     def _refresh_buttons(self) -> None:
         running = self._is_running()
