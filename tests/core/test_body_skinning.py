@@ -196,3 +196,21 @@ def test_backend_choice() -> None:
         Skinner(model, backend="gpu")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="CPU"):
         Skinner(model, device="meta", backend="kernels")
+
+
+def test_warm_up_falls_back_to_torch_when_the_kernels_fail(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    model = tube_model()
+    skinner = Skinner(model)
+    assert skinner.backend == "kernels"
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("no compiler here")
+
+    monkeypatch.setattr(skinner._kernels, "lbs", broken)
+    skinner.warm_up()
+    assert skinner.backend == "torch" and "no compiler here" in skinner.fallback_reason
+    pose = Pose.zeros(2).with_bone(1, [90.0, 0.0, 0.0])
+    expected = Skinner(model, backend="torch").pose(pose).vertices
+    np.testing.assert_allclose(skinner.pose(pose).vertices, expected, atol=1e-6)

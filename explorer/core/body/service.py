@@ -135,6 +135,10 @@ def _load(
     )
     skinner = Skinner(model, device=resolve_device(device, tiny=True))
     skinner.warm_up()
+    if skinner.fallback_reason:
+        yield BodyProgress(
+            step=1, total=3, message=f"posing with torch: {skinner.fallback_reason}"
+        )
     yield model, skinner
 
 

@@ -218,6 +218,7 @@ class Skinner:
         elif backend == "kernels" and self._kernels is None:
             raise ValueError("the compiled kernels need numba and the CPU")
         self.backend: Literal["kernels", "torch"] = backend
+        self.fallback_reason = ""
         self._np_dtype = np.float64 if dtype == torch.float64 else np.float32
         self._eye = np.eye(3)
         self._posedirs_np: np.ndarray | None = None
@@ -229,9 +230,25 @@ class Skinner:
         self.set_rest(model.rest)
 
     def warm_up(self) -> None:
-        """Pose the rest pose once per method: compiles (or loads) the kernels."""
-        for method in SKINNING_METHODS:
-            self.pose(Pose.zeros(self.model.n_bones), method=method)
+        """Pose the rest pose once per method: compiles (or loads) the kernels.
+
+        If the compiled kernels cannot be built here (an unusual numba install, a
+        frozen app without sources), posing falls back to the torch backend and
+        :attr:`fallback_reason` says why.
+        """
+        try:
+            for method in SKINNING_METHODS:
+                self.pose(Pose.zeros(self.model.n_bones), method=method)
+        except Exception as exc:
+            if self.backend != "kernels":
+                raise
+            self.fallback_reason = f"compiled skinning unavailable ({exc!r})"
+            self.backend = "torch"
+            self._kernels = None
+            self._init_torch(self.model)
+            self.set_rest(self.model.rest)
+            for method in SKINNING_METHODS:
+                self.pose(Pose.zeros(self.model.n_bones), method=method)
 
     def _init_kernels(self, model: BodyModel) -> None:
         dt = self._np_dtype
