@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QScrollArea, QWidget
+from PySide6.QtWidgets import QLineEdit, QScrollArea, QWidget
 
 
 def controls_scroll(content: QWidget, min_width: int) -> QScrollArea:
@@ -29,6 +29,14 @@ def fit_controls_scroll(scroll: QScrollArea) -> None:
         content = scroll.widget()
         if content is None:
             return
+        # superqt's labelled sliders size their value boxes when first shown only:
+        # at a new font size the numbers would be cut ("0.00" shows as ".00").
+        for box in content.findChildren(QLineEdit):
+            resize = getattr(box, "_update_size", None)
+            refresh = getattr(box, "updateText", None)
+            if callable(resize) and callable(refresh):
+                resize()
+                refresh()
         base = int(scroll.property("baseMinimumWidth") or 0)
         bar = scroll.verticalScrollBar().sizeHint().width()
         need = content.minimumSizeHint().width() + bar + 2

@@ -121,3 +121,33 @@ def test_live_values_relayout_only_when_their_height_changes(qtbot: Any) -> None
     qtbot.waitUntil(lambda: card._values.height() > tall, timeout=2000)
     assert Count.n >= 1
     assert not is_blank(card._values.grab().toImage())
+
+
+def test_controls_column_refits_slider_numbers_after_a_font_change(qtbot: Any) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QFontMetrics
+    from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
+    from superqt import QLabeledDoubleSlider
+
+    from explorer.widgets.side_column import controls_scroll, fit_controls_scroll
+
+    content = QWidget()
+    slider = QLabeledDoubleSlider(Qt.Orientation.Horizontal)
+    slider.setRange(0.0, 100.0)
+    slider.setValue(42.5)
+    QVBoxLayout(content).addWidget(slider)
+    scroll = controls_scroll(content, 200)
+    qtbot.addWidget(scroll)
+    scroll.show()
+    qtbot.waitExposed(scroll)
+    content.setStyleSheet("QWidget { font-size: 28pt; }")  # presentation ×3
+    fit_controls_scroll(scroll)
+    (box,) = [b for b in content.findChildren(QLineEdit) if b.isVisible()]
+
+    def fits() -> bool:
+        need = QFontMetrics(box.font()).horizontalAdvance(box.text())
+        return bool(box.text()) and box.width() >= need
+
+    qtbot.waitUntil(fits, timeout=2000)
+    assert "42.5" in box.text()
+    assert scroll.minimumWidth() >= content.minimumSizeHint().width()
