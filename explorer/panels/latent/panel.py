@@ -127,6 +127,7 @@ class LatentPanel(PanelBase):
         self._build_ui()
         self._slots: list[_Slot] = []
         self._dirty: list[int] = []  # models with a report not drawn yet, oldest first
+        self._strip_dirty: list[int] = []  # models whose strips are not decoded yet
         self._draw_timer = QTimer(self)
         self._draw_timer.setSingleShot(True)
         self._draw_timer.setInterval(80)
@@ -331,8 +332,9 @@ class LatentPanel(PanelBase):
 
     def _start_slot(self, i: int, *, running: bool) -> None:
         slot = self._slots[i]
-        if i in self._dirty:
-            self._dirty.remove(i)
+        for pending in (self._dirty, self._strip_dirty):
+            if i in pending:
+                pending.remove(i)
         slot.cfg = self._config(slot.kind)
         slot.progress = None
         slot.model = None
@@ -387,19 +389,27 @@ class LatentPanel(PanelBase):
         if i not in self._dirty:
             self._dirty.append(i)
         if first:
-            self._draw_slot(i)
+            self._draw_slot(i, strip=True)
         elif not self._draw_timer.isActive():
             self._draw_timer.start()
 
     def _draw_next(self) -> None:
+        """Draw one model's codes, or else one model's interpolation strips."""
         if self._dirty:
-            self._draw_slot(self._dirty[0])
-        if self._dirty:
+            self._draw_slot(self._dirty[0], strip=False)
+        elif self._strip_dirty:
+            i = self._strip_dirty.pop(0)
+            self._refresh_strip(i)
+        if self._dirty or self._strip_dirty:
             self._draw_timer.start()
 
-    def _draw_slot(self, i: int) -> None:
+    def _draw_slot(self, i: int, *, strip: bool) -> None:
         if i in self._dirty:
             self._dirty.remove(i)
+        if strip and i in self._strip_dirty:
+            self._strip_dirty.remove(i)
+        elif not strip and i not in self._strip_dirty:
+            self._strip_dirty.append(i)  # decoded on a later tick
         slot = self._slots[i]
         p = slot.progress
         if p is None:
@@ -409,9 +419,9 @@ class LatentPanel(PanelBase):
         else:
             load_weights(slot.model, p.weights)
         self.curves.set_history(i, slot.epochs, slot.rows)
-        self._show_codes(i)
+        self._show_codes(i, strip=strip)
 
-    def _show_codes(self, i: int) -> None:
+    def _show_codes(self, i: int, *, strip: bool = True) -> None:
         slot = self._slots[i]
         p = slot.progress
         if p is None:
@@ -429,7 +439,8 @@ class LatentPanel(PanelBase):
         slot.scatter.header.setText(
             f"<b>{p.config.title}</b> · {slot.projection.label}"
         )
-        self._refresh_strip(i)
+        if strip:
+            self._refresh_strip(i)
         if i == self._active:
             self._refresh_active_views(strip=False)
 
@@ -440,8 +451,8 @@ class LatentPanel(PanelBase):
             self._set_running(False)
 
     def _on_finished(self, i: int) -> None:
-        if i in self._dirty:
-            self._draw_slot(i)  # the final state at once
+        if i in self._dirty or i in self._strip_dirty:
+            self._draw_slot(i, strip=True)  # the final state at once
         self._slots[i].done = True
         if all(s.done for s in self._slots):
             self._set_running(False)
