@@ -15,7 +15,13 @@ from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 from explorer.core.data import DataFormatError, load_mnist
-from explorer.core.latent import CheckpointError, balanced_subset, decode
+from explorer.core.latent import (
+    CheckpointError,
+    balanced_subset,
+    decode,
+    model_from_weights,
+    tile,
+)
 from explorer.panels.base import AppContext
 from explorer.panels.latent.panel import LatentPanel
 from explorer.widgets.export import is_blank
@@ -188,6 +194,40 @@ def test_step_advances_each_model_by_one_report(
     )
     assert not panel.is_training()
     assert all(s.runner.is_paused for s in panel._slots if s.runner.is_running)
+    # once the drawing tasks drain, every strip is decoded by its model's latest
+    # weights (not the untrained ones)
+    qtbot.waitUntil(lambda: not panel._tasks, timeout=5_000)
+    for i, (lerp_row, _) in enumerate(panel.strips):
+        p = panel._slots[i].progress
+        assert p is not None
+        codes = panel._strip_codes(i)
+        assert codes is not None
+        latest = model_from_weights(p.config, p.weights)
+        expected = tile(decode(latest, codes[0])[None])
+        np.testing.assert_allclose(lerp_row.image.image, expected, atol=1e-5)
+
+
+def test_strips_keep_up_while_all_models_report(
+    qtbot: QtBot, panel: LatentPanel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Three models reporting without pause must not starve the strips: each
+    # model's strips are redrawn within a few timer ticks of its codes.
+    reports = [s.progress for s in panel._slots]
+    refreshed = [0, 0, 0]
+    original = panel._refresh_strip
+
+    def counting(i: int) -> None:
+        refreshed[i] += 1
+        original(i)
+
+    monkeypatch.setattr(panel, "_refresh_strip", counting)
+    for k in range(36):
+        i = k % 3
+        report = reports[i]
+        assert report is not None
+        panel._on_progress(i, report)
+        panel._draw_next()
+    assert min(refreshed) >= 4
 
 
 def test_beta_slider_retrains_only_the_beta_vae(

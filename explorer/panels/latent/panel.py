@@ -126,8 +126,9 @@ class LatentPanel(PanelBase):
         self._next_end = 0
         self._build_ui()
         self._slots: list[_Slot] = []
-        self._dirty: list[int] = []  # models with a report not drawn yet, oldest first
-        self._strip_dirty: list[int] = []  # models whose strips are not decoded yet
+        # Drawing tasks, oldest first: ("codes", i) a report of model i not drawn
+        # yet, ("strips", i) its interpolation strips not decoded yet.
+        self._tasks: list[tuple[str, int]] = []
         self._draw_timer = QTimer(self)
         self._draw_timer.setSingleShot(True)
         self._draw_timer.setInterval(80)
@@ -332,9 +333,7 @@ class LatentPanel(PanelBase):
 
     def _start_slot(self, i: int, *, running: bool) -> None:
         slot = self._slots[i]
-        for pending in (self._dirty, self._strip_dirty):
-            if i in pending:
-                pending.remove(i)
+        self._tasks = [t for t in self._tasks if t[1] != i]
         slot.cfg = self._config(slot.kind)
         slot.progress = None
         slot.model = None
@@ -386,30 +385,31 @@ class LatentPanel(PanelBase):
             slot.rows.append((p.losses["recon"], p.losses["kl"], p.losses["loss"]))
         # Drawing a model (weights, codes, strips, curves) costs tens of ms on the
         # GUI thread; with three models reporting, draw one per timer tick.
-        if i not in self._dirty:
-            self._dirty.append(i)
+        if ("codes", i) not in self._tasks:
+            self._tasks.append(("codes", i))
         if first:
             self._draw_slot(i, strip=True)
         elif not self._draw_timer.isActive():
             self._draw_timer.start()
 
     def _draw_next(self) -> None:
-        """Draw one model's codes, or else one model's interpolation strips."""
-        if self._dirty:
-            self._draw_slot(self._dirty[0], strip=False)
-        elif self._strip_dirty:
-            i = self._strip_dirty.pop(0)
-            self._refresh_strip(i)
-        if self._dirty or self._strip_dirty:
+        """Do the oldest pending drawing task: a model's codes, or its strips."""
+        if self._tasks:
+            kind, i = self._tasks.pop(0)
+            if kind == "codes":
+                self._draw_slot(i, strip=False)
+            else:
+                self._refresh_strip(i)
+        if self._tasks:
             self._draw_timer.start()
 
     def _draw_slot(self, i: int, *, strip: bool) -> None:
-        if i in self._dirty:
-            self._dirty.remove(i)
-        if strip and i in self._strip_dirty:
-            self._strip_dirty.remove(i)
-        elif not strip and i not in self._strip_dirty:
-            self._strip_dirty.append(i)  # decoded on a later tick
+        """Draw model ``i``'s latest report; its strips now or as a later task."""
+        self._tasks = [t for t in self._tasks if t != ("codes", i)]
+        if strip:
+            self._tasks = [t for t in self._tasks if t != ("strips", i)]
+        elif ("strips", i) not in self._tasks:
+            self._tasks.append(("strips", i))  # after the tasks queued before it
         slot = self._slots[i]
         p = slot.progress
         if p is None:
@@ -451,7 +451,7 @@ class LatentPanel(PanelBase):
             self._set_running(False)
 
     def _on_finished(self, i: int) -> None:
-        if i in self._dirty or i in self._strip_dirty:
+        if any(t[1] == i for t in self._tasks):
             self._draw_slot(i, strip=True)  # the final state at once
         self._slots[i].done = True
         if all(s.done for s in self._slots):
