@@ -80,6 +80,8 @@ def test_step_sweep_updates_the_heat_map(qtbot: QtBot, panel: GridworldPanel) ->
     assert first.values[0, 3] == pytest.approx(5.0)
     image = panel._a.view._heat.image
     assert image is not None and float(np.max(image)) == pytest.approx(10.0)
+    # the colour scale is ±(a round number ≥ max |v|): ±10 here
+    assert panel._a.view.colorbar.levels() == pytest.approx((-10.0, 10.0))
     press(qtbot, panel.episode_button)
     qtbot.waitUntil(
         lambda: panel._a.view.last is not None and panel._a.view.last.step == 2,
@@ -178,6 +180,14 @@ def test_open_file_state_and_restore(
     assert other.world == world
     assert other.algo.currentData() == "sarsa" and other.alpha.value() == 0.25
     other.shutdown()
+
+
+def test_nice_ceiling_steps() -> None:
+    from explorer.panels.gridworld.grid_view import nice_ceiling
+
+    got = [nice_ceiling(x) for x in (21.9, 0.3, 1.0, 1.01, 7.0, 2.5, 0.0042, 100.5)]
+    assert got == pytest.approx([25.0, 0.5, 1.0, 2.0, 10.0, 2.5, 0.005, 200.0])
+    assert nice_ceiling(0.0) == nice_ceiling(float("nan")) == 1.0
 
 
 def test_moving_average() -> None:

@@ -38,6 +38,22 @@ def _triangle_index(n: int) -> NDArray[np.int64]:
     return idx.astype(np.int64)
 
 
+def nice_ceiling(x: float) -> float:
+    """Return the smallest of 1, 2, 2.5, 5 × 10^k that is ≥ ``x`` (1 for x ≤ 1e-12).
+
+    The colour scale of the value map uses it: the scale (and its colour bar, whose
+    axis is costly to redraw) changes only when the values cross such a step,
+    not at every sweep, and its ends are round numbers.
+    """
+    if not np.isfinite(x) or x <= 1e-12:
+        return 1.0
+    base = 10.0 ** np.floor(np.log10(x))
+    for step in (1.0, 2.0, 2.5, 5.0, 10.0):
+        if step * base >= x * (1.0 - 1e-12):
+            return float(step * base)
+    return float(10.0 * base)
+
+
 class GridView(PlotPane):
     """A grid world and the latest report of a job on it.
 
@@ -324,8 +340,7 @@ class GridView(PlotPane):
         finite = values[np.isfinite(values)]
         if self.show_q and q is not None:
             finite = q[np.isfinite(q)]
-        top = float(np.max(np.abs(finite))) if finite.size else 0.0
-        top = top if top > 1e-12 else 1.0
+        top = nice_ceiling(float(np.max(np.abs(finite))) if finite.size else 0.0)
         triangles = self.show_q and q is not None
         image = self._triangles(q) if triangles and q is not None else values
         self._diagonals.setData(*(self._diag_xy if triangles else ([], [])))
