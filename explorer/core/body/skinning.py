@@ -50,6 +50,7 @@ def forward_kinematics(
     translation: F64 | None = None,
     *,
     relative: F64 | None = None,
+    inv_rest: F64 | None = None,
 ) -> tuple[F64, F64]:
     """Return (posed bone frames W, skinning transforms G), each (K, 4, 4).
 
@@ -69,6 +70,8 @@ def forward_kinematics(
         (3,) shift of the whole body (world), or ``None``.
     relative
         Precomputed ``P_p⁻¹ P_c`` (K, 4, 4) (row 0 unused), to save work per frame.
+    inv_rest
+        Precomputed ``P⁻¹`` (K, 4, 4), likewise.
     """
     k = rest_frames.shape[0]
     if relative is None:
@@ -85,7 +88,9 @@ def forward_kinematics(
     world[0] = root
     for c in range(1, k):
         world[c] = world[parents[c]] @ steps[c]
-    return world, world @ rigid_inverse(rest_frames)
+    if inv_rest is None:
+        inv_rest = rigid_inverse(rest_frames)
+    return world, world @ inv_rest
 
 
 def parent_relative(rest_frames: F64, parents: I64) -> F64:
@@ -350,6 +355,7 @@ class Skinner:
             pose.rotations(),
             pose.translation,
             relative=self._relative,
+            inv_rest=self._inv_rest,
         )
 
     def _kinematics_compiled(

@@ -182,7 +182,7 @@ class GridworldPanel(PanelBase):
         side_layout.addWidget(self._status)
         side_layout.addStretch(1)
         scroll = controls_scroll(controls, 360)
-        self._side_scroll, self._side_content = scroll, controls
+        self._side_scroll = scroll
 
         main = QHBoxLayout()
         main.addLayout(left, 1)
