@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from explorer.panels.registry import PANELS
 from explorer.widgets.error_banner import ErrorBanner
 from explorer.widgets.export import grab_widget
 from explorer.widgets.theme import ThemeManager
@@ -67,9 +68,11 @@ class AppContext:
 
 
 class PanelBase(QWidget):
-    """Base class of the six panels; subclasses fill ``self.body`` (a QVBoxLayout).
+    """Base class of the panels; subclasses fill ``self.body`` (a QVBoxLayout).
 
     An :class:`ErrorBanner` sits above the body: ``show_error(message)`` shows it.
+    A subclass whose ``panel_id`` is in :data:`explorer.panels.registry.PANELS`
+    gets its ``title`` and ``summary`` from that entry.
     """
 
     panel_id: ClassVar[str] = ""
@@ -77,6 +80,12 @@ class PanelBase(QWidget):
     summary: ClassVar[str] = ""
     runnable: ClassVar[bool] = False
     open_filters: ClassVar[str] = ""  # e.g. "Stacks (*.json);;Images (*.png *.jpg)"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for spec in PANELS:
+            if spec.id == cls.panel_id:
+                cls.title, cls.summary = spec.title, spec.summary
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -17,14 +17,8 @@ generator ``fn(*args, **kwargs) -> Iterator[Progress]``.  It
 
 from __future__ import annotations
 
-import gc
 import math
-import multiprocessing as mp
-import os
 import pickle
-import queue
-import threading
-import traceback
 import weakref
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
@@ -34,17 +28,14 @@ from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer, Signal
 from superqt.utils import GeneratorWorker, WorkerBase
 
 from explorer.core.progress import Progress, check_finite
+from explorer.workers.child import JobFn, process_items
+from explorer.workers.control import ControlBlock
 
 Backend = Literal["thread", "process"]
 ErrorSink = Callable[[BaseException, str], None]
-JobFn = Callable[..., Iterator[Any]]
 
-_POLL_S = 0.05
-_GATES: weakref.WeakSet[_Gate] = weakref.WeakSet()
-
-
-class WorkerProcessError(RuntimeError):
-    """An exception raised inside a worker process, with the child's traceback."""
+# Every job's control until its generator ends (wait_for_all aborts them).
+_LIVE: weakref.WeakSet[ControlBlock] = weakref.WeakSet()
 
 
 class _JobFailed(Exception):
@@ -92,42 +83,25 @@ class JobTracker(QObject):
         self.changed.emit()
 
 
-class _Gate:
-    """Pause / step / abort control shared by the GUI thread and the job."""
-
-    def __init__(self) -> None:
-        self.abort = threading.Event()
-        self.run = threading.Event()
-        self.run.set()
-        self.steps_left = -1  # -1: unlimited
-        self.done = threading.Event()  # set when the job's generator has ended
-        _GATES.add(self)
-
-    def after_yield(self) -> bool:
-        """Block while paused; return False when the job must stop."""
-        if self.steps_left > 0:
-            self.steps_left -= 1
-            if self.steps_left == 0:
-                self.run.clear()
-        while not self.run.wait(_POLL_S):
-            if self.abort.is_set():
-                return False
-        return not self.abort.is_set()
-
-
 def _guarded(
     fn: JobFn,
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
-    gate: _Gate,
+    control: ControlBlock,
     backend: Backend,
+    controlled: bool,
 ) -> Generator[Any, None, None]:
-    """Run the job, check each yield for divergence and honour the gate."""
-    source: Iterator[Any] = (
-        _process_items(fn, args, kwargs, gate)
-        if backend == "process"
-        else iter(fn(*args, **kwargs))
-    )
+    """Run the job, check each yield for divergence and honour the control.
+
+    On a thread the control's gate is passed here, after each yield; in a worker
+    process the child passes it itself (so stepping is exact there too).
+    """
+    if backend == "process":
+        source: Iterator[Any] = process_items(fn, args, kwargs, control, controlled)
+    else:
+        call_kwargs = {**kwargs, "control": control} if controlled else kwargs
+        source = iter(fn(*args, **call_kwargs))
+    _LIVE.add(control)
     try:
         while True:
             try:
@@ -138,81 +112,19 @@ def _guarded(
                 return
             except Exception as exc:
                 raise _JobFailed(exc) from exc
-            if gate.abort.is_set():
+            if control.aborted:
                 return
             yield item
-            if not gate.after_yield():
+            if backend == "thread" and not control.pass_yield():
                 return
     finally:
+        _LIVE.discard(control)
         close = getattr(source, "close", None)
         try:
             if close is not None:
                 close()
         finally:
-            gate.done.set()
-
-
-def _child_main(
-    fn: JobFn, args: tuple[Any, ...], kwargs: dict[str, Any], out: Any, stop: Any
-) -> None:  # pragma: no cover - runs in the child
-    # Training yields to the GUI process when both want the CPU (2 cores, several
-    # trainers: without this the GUI's event loop was starved for 250 ms at a time).
-    os.nice(10)
-    try:
-        for item in fn(*args, **kwargs):
-            while True:
-                if stop.is_set():
-                    return
-                try:
-                    out.put(("item", item), timeout=_POLL_S)
-                    break
-                except queue.Full:
-                    continue
-        out.put(("done", None))
-    except BaseException as exc:
-        out.put(("error", (type(exc).__name__, str(exc), traceback.format_exc())))
-
-
-def _process_items(
-    fn: JobFn, args: tuple[Any, ...], kwargs: dict[str, Any], gate: _Gate
-) -> Generator[Any, None, None]:
-    """Yield what ``fn`` yields in a spawned child process (``fn`` picklable)."""
-    ctx = mp.get_context("spawn")
-    out = ctx.Queue(maxsize=2)  # back-pressure: a paused parent stalls the child
-    stop = ctx.Event()
-    proc = ctx.Process(
-        target=_child_main, args=(fn, args, kwargs, out, stop), daemon=True
-    )
-    proc.start()
-    try:
-        while True:
-            try:
-                kind, payload = out.get(timeout=_POLL_S)
-            except queue.Empty:
-                if gate.abort.is_set():
-                    return
-                if not proc.is_alive() and out.empty():
-                    raise WorkerProcessError(
-                        f"the worker process died (exit code {proc.exitcode})"
-                    ) from None
-                continue
-            if kind == "item":
-                yield payload
-            elif kind == "done":
-                return
-            else:
-                name, message, tb = payload
-                raise WorkerProcessError(
-                    f"{name}: {message}\n\nIn the worker process:\n{tb}"
-                )
-    finally:
-        stop.set()
-        proc.join(timeout=2.0)
-        if proc.is_alive():
-            proc.terminate()
-            proc.join(timeout=2.0)
-        out.close()
-        out.join_thread()
+            control.ended.set()
 
 
 def _picklable(fn: JobFn, args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
@@ -258,6 +170,11 @@ class JobRunner(QObject):
         The app's error sink, called once per failed job with ``(exc, label)``.
     max_rate_hz
         Upper bound on GUI callbacks per second.
+
+    The job control (:class:`explorer.core.progress.JobControl`): a job started
+    with ``controlled=True`` receives ``control=`` and reads what the panel sets
+    here with :meth:`set_speed`, :meth:`post` and :meth:`act`; :meth:`pause`,
+    :meth:`resume` and :meth:`step` hold it at its yields, on both backends.
     """
 
     started = Signal()
@@ -281,7 +198,8 @@ class JobRunner(QObject):
         self._tracker = tracker
         self._report = report_error
         self._worker: GeneratorWorker[Any, None, None] | None = None
-        self._gate: _Gate | None = None
+        self._control: ControlBlock | None = None
+        self._speed = 1
         self._pending: list[Any] = []
         self._on_progress: Callable[[Any], None] | None = None
         self._on_error: Callable[[BaseException], None] | None = None
@@ -305,8 +223,13 @@ class JobRunner(QObject):
 
     @property
     def is_paused(self) -> bool:
-        """Whether the running job is paused (or stopped after a step)."""
-        return self._gate is not None and not self._gate.run.is_set()
+        """Whether the running job is paused (or held after a step)."""
+        return self._control is not None and self._control.paused
+
+    @property
+    def speed(self) -> int:
+        """The speed knob given to the running job and to later ones."""
+        return self._speed
 
     # -- control ---------------------------------------------------------------
     def start(
@@ -320,6 +243,7 @@ class JobRunner(QObject):
         batched: bool = False,
         backend: Backend | None = None,
         paused: bool = False,
+        controlled: bool = False,
         **kwargs: Any,
     ) -> None:
         """Abort any running job and start ``fn(*args, **kwargs)``.
@@ -328,7 +252,9 @@ class JobRunner(QObject):
         yields since the last call) on the GUI thread.  ``on_error`` gets the
         exception of a failed job; ``on_finished`` runs when the generator ends
         normally.  With ``paused`` the job computes its first yield (the initial
-        state), then waits for :meth:`step` or :meth:`resume`.
+        state), then waits for :meth:`step` or :meth:`resume`.  With
+        ``controlled`` the job is called with ``control=`` (its
+        :class:`~explorer.core.progress.JobControl`).
         """
         if backend is None:
             backend = self._backend() if callable(self._backend) else self._backend
@@ -338,13 +264,13 @@ class JobRunner(QObject):
         self.abort()
         self._generation += 1
         generation = self._generation
-        gate = _Gate()
-        if paused:
-            gate.run.clear()
-        worker: GeneratorWorker[Any, None, None] = GeneratorWorker(
-            _guarded, fn, args, kwargs, gate, backend
+        control = ControlBlock(
+            process=backend == "process", paused=paused, speed=self._speed
         )
-        self._worker, self._gate = worker, gate
+        worker: GeneratorWorker[Any, None, None] = GeneratorWorker(
+            _guarded, fn, args, kwargs, control, backend, controlled
+        )
+        self._worker, self._control = worker, control
         self._on_progress, self._on_error, self._on_finished = (
             on_progress,
             on_error,
@@ -364,33 +290,31 @@ class JobRunner(QObject):
 
     def abort(self, wait: bool = False, timeout_s: float = 5.0) -> None:
         """Stop the running job at its next yield; its late results are dropped."""
-        worker, gate = self._worker, self._gate
+        worker, control = self._worker, self._control
         self._generation += 1  # disconnects every callback of the old job
-        self._worker = self._gate = None
+        self._worker = self._control = None
         self._pending = []
         self._timer.stop()
         self._set_info(None)
-        if worker is None or gate is None:
+        if worker is None or control is None:
             return
-        gate.abort.set()
-        gate.run.set()
+        control.abort()
         worker.quit()
         if wait:
             # The generator's end is what matters (its resources are released);
             # superqt forgets the worker only when the GUI thread next runs events.
-            gate.done.wait(timeout_s)
+            control.ended.wait(timeout_s)
 
     def pause(self) -> None:
         """Pause the running job after its current step."""
-        if self._gate is not None and self._gate.run.is_set():
-            self._gate.run.clear()
+        if self._control is not None and not self._control.paused:
+            self._control.pause()
             self._refresh_pause()
 
     def resume(self) -> None:
         """Resume a paused job."""
-        if self._gate is not None and not self._gate.run.is_set():
-            self._gate.steps_left = -1
-            self._gate.run.set()
+        if self._control is not None and self._control.paused:
+            self._control.resume()
             self._refresh_pause()
 
     def toggle_pause(self) -> None:
@@ -401,12 +325,29 @@ class JobRunner(QObject):
             self.pause()
 
     def step(self, n: int = 1) -> None:
-        """Let a paused job run ``n`` more yields, then pause again."""
-        if self._gate is None:
+        """Let the job compute exactly ``n`` more yields, then hold it (paused)."""
+        if self._control is None:
             return
-        self._gate.steps_left = n
-        self._gate.run.set()
-        self._refresh_pause()
+        was_paused = self._control.paused
+        self._control.step(n)
+        if not was_paused:
+            self._refresh_pause()
+
+    def set_speed(self, value: int) -> None:
+        """Set the speed knob (≥ 1) of the running job and of later ones."""
+        self._speed = max(1, int(value))
+        if self._control is not None:
+            self._control.set_speed(self._speed)
+
+    def post(self, value: Any, key: str = "request") -> None:
+        """Post ``value`` to the running job under ``key`` (the newest wins)."""
+        if self._control is not None:
+            self._control.post(value, key)
+
+    def act(self, action: str) -> None:
+        """Queue the one-shot ``action`` for the running job."""
+        if self._control is not None:
+            self._control.act(action)
 
     # -- internals (GUI thread) ------------------------------------------------
     def _refresh_pause(self) -> None:
@@ -469,56 +410,8 @@ class JobRunner(QObject):
 
 def wait_for_all(timeout_s: float = 10.0) -> bool:
     """Abort every worker and wait for them (app quit); return True if all stopped."""
-    for gate in list(_GATES):
-        gate.abort.set()
-        gate.run.set()
+    for control in list(_LIVE):
+        control.abort()
     for worker in list(WorkerBase._worker_set):
         worker.quit()
     return bool(QThreadPool.globalInstance().waitForDone(int(timeout_s * 1000)))
-
-
-class GuiThreadCollector(QObject):
-    """Runs Python's cyclic garbage collector on the GUI thread only.
-
-    With automatic collection on, a collection can start in whichever thread
-    happens to allocate — a worker importing torch, say.  If the garbage holds a
-    Qt object (a widget kept alive by a reference cycle), its C++ destructor then
-    runs in that worker, takes a Qt lock and waits for the GIL while the GUI
-    thread, holding the GIL, waits for the same lock: the app freezes (seen in
-    this test suite).  So automatic collection is switched off and this timer
-    collects on the GUI thread instead — young objects every tick, everything
-    every ``full_every`` ticks.  Short, regular collections also avoid the long
-    stalls of full collections during training (ENVIRONMENT.md).
-    """
-
-    def __init__(
-        self,
-        interval_ms: int = 1000,
-        full_every: int = 30,
-        parent: QObject | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self._ticks = 0
-        self._full_every = full_every
-        self._was_enabled = True
-        self._timer = QTimer(self)
-        self._timer.setInterval(interval_ms)
-        self._timer.timeout.connect(self.collect)
-
-    def start(self) -> None:
-        """Switch automatic collection off and start collecting on this thread."""
-        self._was_enabled = gc.isenabled()
-        gc.disable()
-        self._timer.start()
-
-    def stop(self) -> None:
-        """Collect once more and restore automatic collection as it was."""
-        self._timer.stop()
-        gc.collect()
-        if self._was_enabled:
-            gc.enable()
-
-    def collect(self) -> None:
-        """Collect the young generations (and, every ``full_every`` ticks, all)."""
-        self._ticks += 1
-        gc.collect(2 if self._ticks % self._full_every == 0 else 1)

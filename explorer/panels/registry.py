@@ -1,0 +1,100 @@
+"""The one table of panels, in navigation order.  Factories are imported lazily.
+
+Pure data (no Qt): the app builds its navigation from it, and each panel class
+takes its ``title`` and ``summary`` from its entry (one source for both).
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from explorer.panels.base import PanelFactory
+
+
+@dataclass(frozen=True)
+class PanelSpec:
+    """A panel: its id (CLI, shortcuts), title, icon and ``module:Class`` factory."""
+
+    id: str
+    title: str
+    factory: str
+    icon: str  # file name in assets/icons/
+    summary: str
+
+    def load(self) -> PanelFactory:
+        """Import and return the panel class (its factory)."""
+        module_name, _, attr = self.factory.partition(":")
+        factory: PanelFactory = getattr(importlib.import_module(module_name), attr)
+        return factory
+
+
+PANELS: tuple[PanelSpec, ...] = (
+    PanelSpec(
+        id="rf",
+        title="Receptive fields",
+        factory="explorer.panels.rf.panel:RfPanel",
+        icon="rf.svg",
+        summary="How far a CNN unit sees: output sizes, stride, padding, dilation, the "
+        "receptive-field recurrences and the much smaller effective field.",
+    ),
+    PanelSpec(
+        id="latent",
+        title="Latent spaces",
+        factory="explorer.panels.latent.panel:LatentPanel",
+        icon="latent.svg",
+        summary="Train an autoencoder, a VAE and a β-VAE side by side, click to "
+        "decode, and see why only the VAE's latent space can be interpolated.",
+    ),
+    PanelSpec(
+        id="gan",
+        title="GAN mode collapse",
+        factory="explorer.panels.gan.panel:GanPanel",
+        icon="gan.svg",
+        summary="Watch a generator and a discriminator fight on 2-D data, see mode "
+        "collapse and how unrolling D or the Wasserstein objective cures it.",
+    ),
+    PanelSpec(
+        id="body",
+        title="Body posing",
+        factory="explorer.panels.body.panel:BodyPanel",
+        icon="body.svg",
+        summary="Pose a real human mesh with linear blend skinning, see its weights, "
+        "and compare its candy-wrapper artefact with dual-quaternion skinning.",
+    ),
+    PanelSpec(
+        id="rays",
+        title="Rays: SDF & NeRF",
+        factory="explorer.panels.rays.panel:RaysPanel",
+        icon="rays.svg",
+        summary="Follow one camera ray through an implicit surface or a NeRF: "
+        "densities, transmittance, weights, sphere tracing and secant root finding.",
+    ),
+    PanelSpec(
+        id="gridworld",
+        title="Gridworld RL",
+        factory="explorer.panels.gridworld.panel:GridworldPanel",
+        icon="gridworld.svg",
+        summary="Edit a grid world by clicking and watch dynamic programming, TD "
+        "learning, SARSA vs Q-learning, DQN and policy gradients learn values and "
+        "policies.",
+    ),
+)
+
+
+def find(panel_id: str, specs: tuple[PanelSpec, ...] | None = None) -> PanelSpec:
+    """Return the spec with ``panel_id``.
+
+    Raises
+    ------
+    KeyError
+        With the list of known ids.
+    """
+    table = PANELS if specs is None else specs
+    for spec in table:
+        if spec.id == panel_id:
+            return spec
+    known = ", ".join(s.id for s in table) or "none"
+    raise KeyError(f"unknown panel {panel_id!r} (known: {known})")

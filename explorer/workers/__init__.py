@@ -1,0 +1,35 @@
+"""The one place that runs core generators off the GUI thread.
+
+* :class:`JobRunner` — one job at a time per owner, on a thread or in a worker
+  process, with the one job control (pause, step N, speed, requests, actions);
+* :class:`JobTracker` — the app-wide list of running jobs (status bar);
+* :class:`GuiThreadCollector` — cyclic garbage collection on the GUI thread only;
+* :func:`wait_for_all` — abort every job (app quit).
+"""
+
+from __future__ import annotations
+
+from explorer.workers.child import JobFn, WorkerProcessError
+from explorer.workers.collector import GuiThreadCollector
+from explorer.workers.control import ControlBlock
+from explorer.workers.runner import (
+    Backend,
+    ErrorSink,
+    JobInfo,
+    JobRunner,
+    JobTracker,
+    wait_for_all,
+)
+
+__all__ = [
+    "Backend",
+    "ControlBlock",
+    "ErrorSink",
+    "GuiThreadCollector",
+    "JobFn",
+    "JobInfo",
+    "JobRunner",
+    "JobTracker",
+    "WorkerProcessError",
+    "wait_for_all",
+]

@@ -1,0 +1,54 @@
+"""Python's cyclic garbage collector, run on the GUI thread only."""
+
+from __future__ import annotations
+
+import gc
+
+from PySide6.QtCore import QObject, QTimer
+
+
+class GuiThreadCollector(QObject):
+    """Runs Python's cyclic garbage collector on the GUI thread only.
+
+    With automatic collection on, a collection can start in whichever thread
+    happens to allocate — a worker importing torch, say.  If the garbage holds a
+    Qt object (a widget kept alive by a reference cycle), its C++ destructor then
+    runs in that worker, takes a Qt lock and waits for the GIL while the GUI
+    thread, holding the GIL, waits for the same lock: the app freezes (seen in
+    this test suite).  So automatic collection is switched off and this timer
+    collects on the GUI thread instead — young objects every tick, everything
+    every ``full_every`` ticks.  Short, regular collections also avoid the long
+    stalls of full collections during training (ENVIRONMENT.md).
+    """
+
+    def __init__(
+        self,
+        interval_ms: int = 1000,
+        full_every: int = 30,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._ticks = 0
+        self._full_every = full_every
+        self._was_enabled = True
+        self._timer = QTimer(self)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self.collect)
+
+    def start(self) -> None:
+        """Switch automatic collection off and start collecting on this thread."""
+        self._was_enabled = gc.isenabled()
+        gc.disable()
+        self._timer.start()
+
+    def stop(self) -> None:
+        """Collect once more and restore automatic collection as it was."""
+        self._timer.stop()
+        gc.collect()
+        if self._was_enabled:
+            gc.enable()
+
+    def collect(self) -> None:
+        """Collect the young generations (and, every ``full_every`` ticks, all)."""
+        self._ticks += 1
+        gc.collect(2 if self._ticks % self._full_every == 0 else 1)
