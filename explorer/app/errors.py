@@ -53,10 +53,13 @@ class ErrorReporter:
     def report(self, exc: BaseException, where: str = "") -> ErrorRecord:
         """Record ``exc`` (raised in ``where``), log it and notify listeners."""
         tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        child = getattr(exc, "child_traceback", "")
+        if child:
+            tb += f"\nIn the worker process:\n{child}"
         record = ErrorRecord(
             where=where or "Explorer",
             kind=type(exc).__name__,
-            message=str(exc).split("\n\nIn the worker process:")[0],
+            message=str(exc),
             traceback=tb,
             time=_dt.datetime.now().isoformat(timespec="seconds"),
         )

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import logging
 import os
+import signal
+import socket
 import sys
 from typing import TYPE_CHECKING
 
 from explorer.app.settings import data_dir
 
 if TYPE_CHECKING:
-    from PySide6.QtCore import QObject
+    from PySide6.QtCore import QCoreApplication, QObject, QSocketNotifier
 
     from explorer.workers import GuiThreadCollector
+
+
+# How long quitting waits for running jobs before the process ends anyway.
+QUIT_WAIT_S = 1.5
 
 
 def configure_runtime(app: QObject) -> GuiThreadCollector:
@@ -84,8 +92,44 @@ def launch(
     gc.collect()
     gc.freeze()
     app.aboutToQuit.connect(window.shutdown)
+    notifier = quit_on_sigterm(app)
     code = app.exec()
-    wait_for_all(timeout_s=10.0)
+    notifier.setEnabled(False)
+    stopped = wait_for_all(timeout_s=QUIT_WAIT_S)
     collector.stop()
     reporter.uninstall_hooks()
+    if not stopped:
+        # A job that cannot be interrupted (the body model's first build) must not
+        # keep a closed app alive: its work is lost either way, and worker processes
+        # end with their parent (explorer.workers.child's watchdog).
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(int(code))
     return int(code)
+
+
+def quit_on_sigterm(app: QCoreApplication) -> QSocketNotifier:
+    """Make SIGTERM (and SIGINT) quit ``app`` as File ▸ Quit does; return the notifier.
+
+    Python runs signal handlers only between bytecodes, never while Qt's event loop
+    waits in C++: the handler's wake-up byte on a socket pair wakes the loop instead.
+    """
+    from PySide6.QtCore import QSocketNotifier
+
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    signal.set_wakeup_fd(writer.fileno())
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: None)  # the wake-up byte does the work
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, app)
+
+    def on_signal() -> None:
+        with contextlib.suppress(OSError):
+            reader.recv(64)
+        app.quit()
+
+    notifier.activated.connect(on_signal)
+    notifier._sockets = (reader, writer)  # type: ignore[attr-defined]  # kept alive
+    return notifier

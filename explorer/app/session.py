@@ -8,15 +8,15 @@
 
 from __future__ import annotations
 
-import io
 import json
-import os
-import tempfile
+import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
+
+from explorer.core.files import atomic_write_all
 
 FORMAT = "explorer-session"
 VERSION = 1
@@ -69,20 +69,6 @@ def _join(obj: Any, arrays: dict[str, np.ndarray]) -> Any:
     return obj
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def save_session(path: str | Path, session: Session) -> Path:
     """Write ``session`` to ``path`` (adds ``.explorer.json``); return the file."""
     out = Path(path)
@@ -95,16 +81,44 @@ def save_session(path: str | Path, session: Session) -> Path:
         "active": session.active,
         "panels": _split(session.panels, arrays, ""),
     }
-    text = json.dumps(doc, indent=2, allow_nan=False)
+    try:
+        text = json.dumps(doc, indent=2, allow_nan=False)
+    except ValueError:
+        raise SessionError(
+            f"cannot save the session: {_non_finite(session.panels)} is not a "
+            "finite number (NaN or infinite)"
+        ) from None
     npz = _arrays_path(out)
-    if arrays:
-        buf = io.BytesIO()
-        np.savez_compressed(buf, **arrays)  # type: ignore[arg-type]
-        _atomic_write(npz, buf.getvalue())
-    else:
+
+    def write_json(fh: IO[bytes]) -> None:
+        fh.write(text.encode("utf-8"))
+
+    def write_npz(fh: IO[bytes]) -> None:
+        np.savez_compressed(fh, **arrays)  # type: ignore[arg-type]
+
+    # Both files or neither: a failure leaves the previous session whole.
+    atomic_write_all(
+        [(npz, write_npz), (out, write_json)] if arrays else [(out, write_json)]
+    )
+    if not arrays:
         npz.unlink(missing_ok=True)
-    _atomic_write(out, text.encode("utf-8"))
     return out
+
+
+def _non_finite(obj: Any, where: str = "") -> str:
+    """Return the dotted path of the first non-finite float in ``obj`` ("gan.lr")."""
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return where
+    items: list[tuple[str, Any]] = []
+    if isinstance(obj, dict):
+        items = [(f"{where}.{k}" if where else str(k), v) for k, v in obj.items()]
+    elif isinstance(obj, list | tuple):
+        items = [(f"{where}[{i}]", v) for i, v in enumerate(obj)]
+    for path, value in items:
+        found = _non_finite(value, path)
+        if found:
+            return found
+    return ""
 
 
 def load_session(path: str | Path) -> Session:

@@ -12,6 +12,7 @@ value under the pointer (scrolling down to a formula must not move a slider).
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import (
     QAbstractSlider,
     QAbstractSpinBox,
@@ -26,19 +27,39 @@ from PySide6.QtWidgets import (
 
 from explorer.widgets.theme import ThemeManager
 
+_USER_FOCUS = "explorerUserFocus"
+
 
 class _WheelGuard(QObject):
-    """Sends wheel events on unfocused value widgets to the column's scroll bar."""
+    """Sends wheel events on value widgets to the column's scroll bar.
+
+    A value widget takes the wheel only after the user gave it the focus (a click,
+    Tab): a window's first focus goes to its first control by itself, and that
+    must not make the wheel slide it.
+    """
+
+    _USER_REASONS = (
+        Qt.FocusReason.MouseFocusReason,
+        Qt.FocusReason.TabFocusReason,
+        Qt.FocusReason.BacktabFocusReason,
+        Qt.FocusReason.ShortcutFocusReason,
+    )
 
     def __init__(self, column: ControlsColumn) -> None:
         super().__init__(column)
         self._column = column
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        wheel = event.type() == QEvent.Type.Wheel
-        if wheel and isinstance(watched, QWidget) and not watched.hasFocus():
-            self._column.verticalScrollBar().event(event)
-            return True
+        kind = event.type()
+        if kind == QEvent.Type.FocusIn and isinstance(event, QFocusEvent):
+            watched.setProperty(_USER_FOCUS, event.reason() in self._USER_REASONS)
+        elif kind == QEvent.Type.FocusOut:
+            watched.setProperty(_USER_FOCUS, False)
+        elif kind == QEvent.Type.Wheel and isinstance(watched, QWidget):
+            user_focus = watched.hasFocus() and bool(watched.property(_USER_FOCUS))
+            if not user_focus:
+                self._column.verticalScrollBar().event(event)
+            return not user_focus
         return False
 
 

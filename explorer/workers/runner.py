@@ -199,6 +199,7 @@ class JobRunner(QObject):
         self._report = report_error
         self._worker: GeneratorWorker[Any, None, None] | None = None
         self._control: ControlBlock | None = None
+        self._last: ControlBlock | None = None  # the latest job's, until it ends
         self._speed = 1
         self._pending: list[Any] = []
         self._on_progress: Callable[[Any], None] | None = None
@@ -300,10 +301,18 @@ class JobRunner(QObject):
             return
         control.abort()
         worker.quit()
+        self._last = control
         if wait:
-            # The generator's end is what matters (its resources are released);
-            # superqt forgets the worker only when the GUI thread next runs events.
-            control.ended.wait(timeout_s)
+            self.wait_ended(timeout_s)
+
+    def wait_ended(self, timeout_s: float) -> bool:
+        """Wait ≤ ``timeout_s`` for the last aborted job's generator to end.
+
+        The generator's end is what matters (its resources are released); superqt
+        forgets the worker only when the GUI thread next runs events.
+        """
+        last = self._last
+        return last is None or last.ended.wait(max(0.0, timeout_s))
 
     def pause(self) -> None:
         """Pause the running job after its current step."""

@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 
-from explorer.core.progress import Progress
+from explorer.core.progress import JobControl, Progress
 
 
 def count(
@@ -48,3 +48,33 @@ def forever(delay: float = 0.01) -> Iterator[Progress]:
         i += 1
         time.sleep(delay)
         yield Progress(step=i)
+
+
+def controlled_count(
+    n: int, *, control: JobControl | None = None
+) -> Iterator[Progress]:
+    """Yield ``control.speed`` counts per yield; report posted values and actions.
+
+    Each yield's message is ``"<speed> <request> <action>"`` (``-`` where none).
+    """
+    i = 0
+    while i < n:
+        speed = control.speed if control is not None else 1
+        i += speed
+        request = control.take() if control is not None else None
+        action = control.next_action() if control is not None else None
+        label = f"{speed} {request if request is not None else '-'} {action or '-'}"
+        yield Progress(step=i, total=n, message=label)
+
+
+def wait_for_request(*, control: JobControl) -> Iterator[Progress]:
+    """Yield once per request taken (waiting for each), ending on "stop"."""
+    i = 0
+    while not control.stopping:
+        request = control.take("pose", timeout=0.2)
+        if request is None:
+            continue
+        if request == "stop":
+            return
+        i += 1
+        yield Progress(step=i, message=str(request))

@@ -97,3 +97,25 @@ def test_arrays_file_is_never_unpickled(tmp_path: Path) -> None:
     np.savez(npz, a0=np.array([{"evil": 1}], dtype=object))
     with pytest.raises(SessionError, match="damaged"):
         load_session(path)
+
+
+def test_a_failed_save_leaves_the_previous_session_whole(tmp_path: Path) -> None:
+    import numpy as np
+
+    from explorer.app.session import Session, load_session, save_session
+
+    path = save_session(
+        tmp_path / "s", Session(panels={"gan": {"lr": 0.1, "pts": np.ones(3)}})
+    )
+    before = (path.read_bytes(), path.with_name("s.explorer.npz").read_bytes())
+    with pytest.raises(SessionError, match=r"gan\.lr is not a finite number"):
+        save_session(
+            path, Session(panels={"gan": {"lr": float("nan"), "pts": np.zeros(3)}})
+        )
+    after = (path.read_bytes(), path.with_name("s.explorer.npz").read_bytes())
+    assert after == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "s.explorer.json",
+        "s.explorer.npz",
+    ]
+    np.testing.assert_array_equal(load_session(path).panels["gan"]["pts"], np.ones(3))

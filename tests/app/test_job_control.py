@@ -1,0 +1,163 @@
+"""The one job control on both backends: exact steps, speed, requests, actions."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+from explorer.core.progress import JobControl, Progress
+from explorer.workers import ControlBlock, JobRunner
+from tests.app import jobs
+
+BACKENDS = ["thread", "process"]
+
+
+@pytest.fixture
+def runner(qapp: Any) -> Any:
+    r = JobRunner("control test")
+    yield r
+    r.abort(wait=True)
+
+
+def _settle(qtbot: Any, seconds: float) -> None:
+    qtbot.wait(int(seconds * 1000))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_step_one_yields_exactly_one_item(
+    qtbot: Any, runner: JobRunner, backend: str
+) -> None:
+    got: list[Progress] = []
+    runner.start(
+        jobs.count,
+        1000,
+        on_progress=got.extend,
+        batched=True,
+        paused=True,
+        backend=backend,  # type: ignore[arg-type]
+    )
+    qtbot.waitUntil(lambda: len(got) == 1, timeout=20_000)
+    _settle(qtbot, 0.4)  # a job that ran on would have yielded many more by now
+    assert [p.step for p in got] == [1]
+    for expected in (2, 3, 4):
+        runner.step(1)
+        qtbot.waitUntil(lambda e=expected: len(got) == e, timeout=10_000)
+        _settle(qtbot, 0.3)
+        assert [p.step for p in got] == list(range(1, expected + 1))
+    runner.step(3)
+    qtbot.waitUntil(lambda: len(got) == 7, timeout=10_000)
+    _settle(qtbot, 0.3)
+    assert len(got) == 7 and runner.is_paused
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_pause_holds_the_job_where_it_runs_and_resume_goes_on(
+    qtbot: Any, runner: JobRunner, backend: str
+) -> None:
+    got: list[Progress] = []
+    runner.start(
+        jobs.count,
+        100_000,
+        0.002,
+        on_progress=got.extend,
+        batched=True,
+        backend=backend,  # type: ignore[arg-type]
+    )
+    qtbot.waitUntil(lambda: len(got) > 5, timeout=20_000)
+    runner.pause()
+    _settle(qtbot, 0.3)
+    held = len(got)
+    _settle(qtbot, 0.4)
+    assert len(got) == held, "a paused job went on yielding"
+    runner.resume()
+    qtbot.waitUntil(lambda: len(got) > held + 5, timeout=10_000)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_speed_requests_and_actions_reach_the_job(
+    qtbot: Any, runner: JobRunner, backend: str
+) -> None:
+    got: list[Progress] = []
+    runner.set_speed(3)
+    runner.start(
+        jobs.controlled_count,
+        10_000,
+        on_progress=got.extend,
+        batched=True,
+        paused=True,
+        controlled=True,
+        backend=backend,  # type: ignore[arg-type]
+    )
+    qtbot.waitUntil(lambda: len(got) == 1, timeout=20_000)
+    assert got[0].message == "3 - -" and got[0].step == 3
+    runner.set_speed(5)
+    runner.post("old")
+    runner.post("new")  # the newest request wins
+    runner.act("d")
+    runner.act("g")  # actions are kept, in order
+    runner.step(1)
+    qtbot.waitUntil(lambda: len(got) == 2, timeout=10_000)
+    assert got[1].message == "5 new d" and got[1].step == 8
+    runner.step(1)
+    qtbot.waitUntil(lambda: len(got) == 3, timeout=10_000)
+    assert got[2].message == "5 - g"
+
+
+def test_a_waiting_job_gets_each_posted_request_in_a_process(
+    qtbot: Any, runner: JobRunner
+) -> None:
+    got: list[Progress] = []
+    runner.start(
+        jobs.wait_for_request,
+        on_progress=got.extend,
+        batched=True,
+        controlled=True,
+        backend="process",
+    )
+    qtbot.wait(300)
+    runner.post("a", "pose")
+    qtbot.waitUntil(lambda: len(got) == 1, timeout=20_000)
+    runner.post("b", "pose")
+    qtbot.waitUntil(lambda: len(got) == 2, timeout=10_000)
+    assert [p.message for p in got] == ["a", "b"]
+    with qtbot.waitSignal(runner.finished, timeout=10_000):
+        runner.post("stop", "pose")
+
+
+def test_the_control_satisfies_the_core_protocol() -> None:
+    block = ControlBlock(process=False)
+    assert isinstance(block, JobControl)
+    block.post(1, "x")
+    block.post(2, "x")
+    assert block.peek("x") == 2 and block.take("x") == 2 and block.take("x") is None
+    assert block.peek("x") == 2  # a setting stays readable after it was taken
+
+
+def test_posting_never_blocks_after_the_child_was_killed(
+    qtbot: Any, runner: JobRunner
+) -> None:
+    import multiprocessing
+
+    got: list[Progress] = []
+    runner.start(
+        jobs.wait_for_request,
+        on_progress=got.extend,
+        batched=True,
+        controlled=True,
+        backend="process",
+    )
+    qtbot.waitUntil(lambda: bool(multiprocessing.active_children()), timeout=20_000)
+    runner.post("a", "pose")
+    qtbot.waitUntil(lambda: len(got) == 1, timeout=20_000)
+    for child in multiprocessing.active_children():
+        child.kill()
+    t0 = time.monotonic()
+    for i in range(200):
+        runner.post(i, "pose")
+        runner.act("d")
+        runner.set_speed(i + 1)
+        runner.pause()
+        runner.step(1)
+    assert time.monotonic() - t0 < 1.0
