@@ -17,10 +17,12 @@ from typing import IO, Any
 import numpy as np
 
 from explorer.core.files import atomic_write_all
+from explorer.core.reading import FileError, MiB, read_json, read_npz
 
 FORMAT = "explorer-session"
 VERSION = 1
 SUFFIX = ".explorer.json"
+MAX_ARRAYS_BYTES = 200 * MiB
 
 
 class SessionError(ValueError):
@@ -132,15 +134,9 @@ def load_session(path: str | Path) -> Session:
     """
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SessionError(f"cannot read {p.name}: {exc}") from exc
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SessionError(
-            f"{p.name} is not a session file (not valid JSON: {exc})"
-        ) from exc
+        doc = read_json(p)
+    except FileError as exc:
+        raise SessionError(f"cannot load session {exc}") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise SessionError(f"{p.name} is not an Explorer session file")
     version = doc.get("version")
@@ -162,10 +158,9 @@ def load_session(path: str | Path) -> Session:
     npz = _arrays_path(p)
     if npz.exists():
         try:
-            with np.load(npz, allow_pickle=False) as z:
-                arrays = {k: z[k] for k in z.files}
-        except (OSError, ValueError) as exc:
-            raise SessionError(f"{npz.name} is damaged: {exc}") from exc
+            arrays = read_npz(npz, max_bytes=MAX_ARRAYS_BYTES)
+        except FileError as exc:
+            raise SessionError(f"cannot load session {exc}") from None
     active = doc.get("active")
     return Session(
         panels=_join(panels, arrays),

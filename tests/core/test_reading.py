@@ -1,0 +1,108 @@
+"""The guarded reading layer: hostile files get one clear FileError, fast."""
+
+from __future__ import annotations
+
+import io
+import pickle
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from explorer.core.reading import FileError, read_json, read_npz, read_text
+
+
+def _write(tmp_path: Path, name: str, data: bytes | str) -> Path:
+    p = tmp_path / name
+    p.write_bytes(data.encode() if isinstance(data, str) else data)
+    return p
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ("", "is empty"),
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ('{"seed": ' + "9" * 5000 + "}", "digits"),
+        ('{"lr": NaN}', "NaN"),
+        ('{"lr": Infinity}', "Infinity"),
+        ('{"lr": 1e999}', "too large"),
+        ('{"lr": ', "not valid JSON"),
+        (b"\xff\xfe\x00garbage", "not a text file"),
+    ],
+)
+def test_hostile_json_is_refused_with_a_reason(
+    tmp_path: Path, content: str | bytes, reason: str
+) -> None:
+    path = _write(tmp_path, "bad.json", content)
+    with pytest.raises(FileError, match=reason) as info:
+        read_json(path)
+    assert str(info.value).startswith("bad.json: ")
+
+
+def test_a_byte_order_mark_is_fine_and_numbers_stay_numbers(tmp_path: Path) -> None:
+    path = _write(tmp_path, "ok.json", "\ufeff" + '{"a": [1, 2.5, -3e2]}')
+    assert read_json(path) == {"a": [1, 2.5, -300.0]}
+
+
+def test_size_is_checked_before_reading(tmp_path: Path) -> None:
+    path = tmp_path / "big.csv"
+    with path.open("wb") as fh:
+        fh.seek(50 * 1024 * 1024)
+        fh.write(b"\n")
+    t0 = time.monotonic()
+    with pytest.raises(FileError, match=r"too large \(50.0 MB; at most 1.0 MB\)"):
+        read_text(path, max_bytes=1024 * 1024)
+    assert time.monotonic() - t0 < 1.0
+    with pytest.raises(FileError, match="cannot read"):
+        read_text(tmp_path / "missing.txt")
+
+
+def _npz_declaring(shape: tuple[int, ...]) -> bytes:
+    """An .npz whose one member declares ``shape`` float64 but holds no data."""
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        header, {"descr": "<f8", "fortran_order": False, "shape": shape}
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr("a.npy", header.getvalue())  # the header carries the magic
+    return out.getvalue()
+
+
+def test_an_npz_declaring_a_huge_array_is_refused_before_reading(
+    tmp_path: Path,
+) -> None:
+    path = _write(tmp_path, "s.npz", _npz_declaring((100_000, 100_000)))
+    t0 = time.monotonic()
+    with pytest.raises(
+        FileError, match=r"declares 76293.9 MB of data \(at most 500.0 MB\)"
+    ):
+        read_npz(path)
+    assert time.monotonic() - t0 < 1.0
+
+
+def test_npz_never_unpickles_and_reports_damage(tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+
+    class Evil:
+        def __reduce__(self) -> tuple[object, tuple[str]]:
+            return (Path.touch, (str(marker),))  # type: ignore[return-value]
+
+    path = tmp_path / "evil.npz"
+    with zipfile.ZipFile(path, "w") as zf:
+        buf = io.BytesIO()
+        np.save(buf, np.array([Evil()], dtype=object), allow_pickle=True)
+        zf.writestr("a.npy", buf.getvalue())
+        zf.writestr("b.pkl", pickle.dumps(Evil()))
+    with pytest.raises(FileError, match="Python objects"):
+        read_npz(path)
+    assert not marker.exists()
+    truncated = _write(tmp_path, "t.npz", path.read_bytes()[:40])
+    with pytest.raises(FileError, match=r"not an \.npz archive"):
+        read_npz(truncated)
+    good = tmp_path / "good.npz"
+    np.savez(good, x=np.arange(3))
+    np.testing.assert_array_equal(read_npz(good)["x"], [0, 1, 2])
