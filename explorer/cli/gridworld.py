@@ -15,24 +15,13 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from explorer.cli.common import CliError, add_json_flag, emit_json, positive_int
+from explorer.core.gridworld.names import DP_ALGOS, LEARN_ALGOS, POLICIES, PRESETS
 
 if TYPE_CHECKING:
     from explorer.core.gridworld import GridProgress, GridWorld
 
-_DP = ("policy-evaluation", "policy-iteration", "value-iteration")
-_LEARN = (
-    "td0",
-    "sarsa",
-    "expected-sarsa",
-    "q-learning",
-    "dqn",
-    "reinforce",
-    "actor-critic",
-)
 _LETTERS = "URDL"
-_WORLD_HELP = (
-    "a preset (sb-4x4, sb-5x5, cliff, windy, frozen-lake, maze) or a world JSON file"
-)
+_WORLD_HELP = f"a preset ({', '.join(PRESETS)}) or a world JSON file"
 
 
 def _probability(text: str) -> float:
@@ -64,16 +53,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     rl = sub.add_parser(
         "rl",
         help="grid-world reinforcement learning: DP solvers and learning agents",
-        description="Solve or train on a grid world: a preset name (sb-4x4, sb-5x5, "
-        "cliff, windy, frozen-lake, maze) or a world JSON file.",
+        description="Solve or train on a grid world: a preset name "
+        f"({', '.join(PRESETS)}) or a world JSON file.",
     )
     actions = rl.add_subparsers(dest="rl_command", metavar="ACTION", required=True)
 
     solve = actions.add_parser("solve", help="dynamic programming on the known model")
     solve.add_argument("world", metavar="PRESET|WORLD.json", help=_WORLD_HELP)
-    solve.add_argument("--algo", choices=_DP, default="value-iteration")
+    solve.add_argument("--algo", choices=DP_ALGOS, default="value-iteration")
     solve.add_argument(
-        "--policy", choices=("random",), default="random", help="policy to evaluate"
+        "--policy", choices=POLICIES, default=POLICIES[0], help="policy to evaluate"
     )
     solve.add_argument(
         "--gamma", type=_probability, help="discount (default: the world's)"
@@ -92,7 +81,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     train = actions.add_parser("train", help="learn from sampled episodes")
     train.add_argument("world", metavar="PRESET|WORLD.json", help=_WORLD_HELP)
-    train.add_argument("--algo", choices=_LEARN, default="q-learning")
+    train.add_argument("--algo", choices=LEARN_ALGOS, default="q-learning")
     train.add_argument("--episodes", type=positive_int, help="number of episodes")
     train.add_argument(
         "--max-steps", type=positive_int, help="cap on an episode's length"

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from explorer.core.gridworld import (
+    PACE_KEY,
     GridProgress,
     GridWorld,
     Pace,
@@ -14,6 +15,7 @@ from explorer.core.gridworld import (
     load_preset,
     train,
 )
+from explorer.core.progress import LocalControl
 
 
 def run(world: GridWorld, algo: str, seed: int = 0, **kw: object) -> GridProgress:
@@ -89,17 +91,37 @@ def test_same_seed_same_run_and_returns_are_bookkept() -> None:
 
 def test_episodes_are_capped_and_step_reports_follow_the_agent() -> None:
     world = load_preset("sb-5x5")  # no terminal: every episode hits the cap
+    control = LocalControl()
+    control.post(Pace(report="step"), PACE_KEY)
     reports = list(
         train(
             RLConfig(world=world, algo="sarsa", episodes=2, max_steps=7),
             seed=0,
-            pace=Pace(report="step"),
+            control=control,
         )
     )
     assert len(reports) == 14
     assert reports[-1].lengths.tolist() == [7.0, 7.0]
     assert len(reports[3].trail) == 5 and reports[3].trail[-1] == reports[3].agent
     assert reports[3].last_update["α"] == 0.5
+
+
+@pytest.mark.parametrize("algo", ["q-learning", "reinforce", "dqn"])
+def test_a_pace_posted_while_running_changes_the_reports_not_the_learning(
+    algo: str,
+) -> None:
+    world = load_preset("sb-5x5")  # no terminal: every episode hits the cap
+    cfg = RLConfig(world=world, algo=algo, episodes=3, max_steps=6)
+    control = LocalControl()
+    job = train(cfg, seed=2, device="cpu", pace=Pace(report="step"), control=control)
+    first = [next(job) for _ in range(6)]  # the initial pace: every step
+    assert [len(r.trail) for r in first] == [2, 3, 4, 5, 6, 7]
+    control.post(Pace(report="episode"), PACE_KEY)
+    rest = list(job)
+    assert [r.episode for r in rest] == [2, 3]
+    plain = run(world, algo, seed=2, episodes=3, max_steps=6)
+    np.testing.assert_array_equal(rest[-1].returns, plain.returns)
+    np.testing.assert_array_equal(rest[-1].values, plain.values)
 
 
 def small_world() -> GridWorld:

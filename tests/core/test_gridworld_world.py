@@ -144,6 +144,10 @@ def test_files_save_load_and_bad_files(tmp_path: Path) -> None:
     path = tmp_path / "w.json"
     save_world(world, path)
     assert load_world(path) == world
+    save_world(load_preset("maze"), path)  # replaced atomically: no temp file left
+    assert [f.name for f in tmp_path.iterdir()] == ["w.json"]
+    assert load_world(path) == load_preset("maze")
+    save_world(world, path)
     assert load_preset_or_file(str(path)) == world
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")

@@ -14,7 +14,8 @@ from pytestqt.qtbot import QtBot
 
 from explorer.core.gridworld import ALGOS, load_preset, world_to_dict
 from explorer.panels.base import AppContext
-from explorer.panels.gridworld.panel import GridworldPanel, moving_average
+from explorer.panels.gridworld.curves import moving_average
+from explorer.panels.gridworld.panel import GridworldPanel
 
 
 @pytest.fixture
@@ -52,12 +53,12 @@ def test_left_click_toggles_a_wall_and_undo_redo(
     assert panel.world.walls == frozenset({(3, 4)})
     click_cell(qtbot, panel, 1, 0)
     assert panel.world.walls == frozenset({(3, 4), (1, 0)})
-    press(qtbot, panel.undo_button)
+    press(qtbot, panel.world_box.undo_button)
     assert panel.world.walls == frozenset({(3, 4)})
-    press(qtbot, panel.undo_button)
+    press(qtbot, panel.world_box.undo_button)
     assert panel.world == load_preset("sb-5x5")
-    assert not panel.undo_button.isEnabled()
-    press(qtbot, panel.redo_button)
+    assert not panel.world_box.undo_button.isEnabled()
+    press(qtbot, panel.world_box.redo_button)
     assert panel.world.walls == frozenset({(3, 4)})
 
 
@@ -70,7 +71,7 @@ def test_clicking_the_start_explains_why_not(
 
 
 def test_step_sweep_updates_the_heat_map(qtbot: QtBot, panel: GridworldPanel) -> None:
-    assert panel.algo.currentData() == "value-iteration"
+    assert panel.algo_box.algo.currentData() == "value-iteration"
     press(qtbot, panel.episode_button)  # "Step sweep"
     qtbot.waitUntil(lambda: panel._a.view.last is not None, timeout=30000)
     first = panel._a.view.last
@@ -93,12 +94,13 @@ def test_step_sweep_updates_the_heat_map(qtbot: QtBot, panel: GridworldPanel) ->
 def test_q_learning_steps_move_the_agent_and_episodes_fill_the_curves(
     qtbot: QtBot, panel: GridworldPanel
 ) -> None:
-    panel.preset.setCurrentText("cliff")
-    panel.preset.textActivated.emit("cliff")
-    assert panel.world.name == "cliff" and panel.compare.isChecked()
-    panel.compare.setChecked(False)
-    panel.algo.setCurrentIndex(ALGOS.index("q-learning"))
-    press(qtbot, panel.step_button)
+    panel.world_box.preset.setCurrentText("cliff")
+    panel.world_box.preset.textActivated.emit("cliff")
+    assert panel.world.name == "cliff" and panel.algo_box.compare.isChecked()
+    panel.algo_box.compare.setChecked(False)
+    panel.algo_box.algo.setCurrentIndex(ALGOS.index("q-learning"))
+    assert panel.run_bar.step is not None
+    press(qtbot, panel.run_bar.step)
     qtbot.waitUntil(lambda: panel._a.last is not None, timeout=30000)
     last = panel._a.last
     assert last is not None and len(last.trail) == 2 and last.trail[0] == (3, 0)
@@ -114,10 +116,10 @@ def test_q_learning_steps_move_the_agent_and_episodes_fill_the_curves(
 def test_compare_sarsa_and_q_learning_run_to_the_end(
     qtbot: QtBot, panel: GridworldPanel
 ) -> None:
-    panel.preset.textActivated.emit("cliff")
-    panel.episodes.setValue(40)
-    panel.speed.setValue(100)
-    press(qtbot, panel.run_button)
+    panel.world_box.preset.textActivated.emit("cliff")
+    panel.algo_box.episodes.setValue(40)
+    panel.run_bar.set_speed_value(100)
+    press(qtbot, panel.run_bar.start)
     qtbot.waitUntil(
         lambda: all(
             s.last is not None and s.last.episode == 40 for s in (panel._a, panel._b)
@@ -130,7 +132,7 @@ def test_compare_sarsa_and_q_learning_run_to_the_end(
     for name in "AB":
         _x, y = panel._curves[f"avg{name}"].getData()
         assert y is not None and len(y) == 40
-    assert panel.run_button.text() == "Run"
+    assert panel.run_bar.start.text() == "Start"
 
 
 def test_right_click_menu_edits(
@@ -170,15 +172,18 @@ def test_open_file_state_and_restore(
     bad.write_text("{}")
     with pytest.raises(ValueError, match=r"bad\.json"):
         panel.open_file(bad)
-    panel.algo.setCurrentIndex(ALGOS.index("sarsa"))
-    panel.alpha.setValue(0.25)
+    panel.algo_box.algo.setCurrentIndex(ALGOS.index("sarsa"))
+    panel.algo_box.alpha.setValue(0.25)
     state = panel.state()
     json.dumps(state)
     other = GridworldPanel(app_context)
     qtbot.addWidget(other)
     other.restore(state)
     assert other.world == world
-    assert other.algo.currentData() == "sarsa" and other.alpha.value() == 0.25
+    assert (
+        other.algo_box.algo.currentData() == "sarsa"
+        and other.algo_box.alpha.value() == 0.25
+    )
     other.shutdown()
 
 
@@ -210,12 +215,92 @@ def test_controls_column_widens_with_the_presentation_scale(
         for scale in (1.0, 2.0):
             app.setStyleSheet(stylesheet(app_context.theme.palette, scale))
             app_context.theme.set_scale(scale)
-            need = panel._side_scroll.widget().minimumSizeHint().width()
+            need = panel.column.content.minimumSizeHint().width()
             qtbot.waitUntil(
-                lambda need=need: panel._side_scroll.minimumWidth() >= need,
+                lambda need=need: panel.column.minimumWidth() >= need,
                 timeout=2000,
             )
-        assert panel._side_scroll.minimumWidth() > 500
+        assert panel.column.minimumWidth() > 500
     finally:
         app.setStyleSheet(old)
         app_context.theme.set_scale(1.0)
+
+
+def test_state_round_trip_shows_every_setting(
+    qtbot: QtBot, panel: GridworldPanel, app_context: AppContext
+) -> None:
+    panel.world_box.preset.textActivated.emit("cliff")  # SARSA vs Q-learning
+    panel.algo_box.alpha.setValue(0.3)
+    panel.algo_box.episodes.setValue(42)
+    panel.algo_box.seed.setValue(7)
+    panel.run_bar.set_speed_value(40)
+    panel.view_options.show_q.setChecked(True)
+    panel.view_options.numbers.setChecked(False)
+    state = panel.state()
+    json.dumps(state)
+    other = GridworldPanel(app_context)
+    qtbot.addWidget(other)
+    other.restore(state)
+    box = other.algo_box
+    assert other.world == load_preset("cliff")
+    assert (box.algo.currentData(), box.algo_b.currentData()) == ("sarsa", "q-learning")
+    assert box.compare.isChecked() and not other._b.view.isHidden()
+    assert (box.alpha.value(), box.episodes.value(), box.seed.value()) == (0.3, 42, 7)
+    assert other.run_bar.speed_value == 40
+    assert other.run_bar.speed_label is not None
+    assert other.run_bar.speed_label.text() == "40 %"
+    assert other._a.view.show_q and not other._a.view.show_numbers
+    assert other.state() == state
+    other.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("bad", "field"),
+    [
+        ({"alpha": "fast"}, "alpha"),
+        ({"epsilon": float("nan")}, "epsilon"),
+        ({"theta": 0.5}, "theta"),
+        ({"algo": "magic"}, "algo"),
+        ({"episodes": 0}, "episodes"),
+        ({"world": {"grid": 3}}, "world"),
+        ({"version": 99}, "version"),
+    ],
+)
+def test_restore_of_a_bad_state_names_the_field_and_changes_nothing(
+    panel: GridworldPanel, bad: dict[str, object], field: str
+) -> None:
+    panel.algo_box.alpha.setValue(0.25)
+    before = panel.state()
+    with pytest.raises(ValueError, match=rf"^{field}\b"):
+        panel.restore({**before, **bad})
+    assert panel.state() == before
+
+
+def test_the_speed_slider_sets_the_pace_of_running_jobs(
+    qtbot: QtBot, panel: GridworldPanel
+) -> None:
+    from explorer.core.gridworld import PACE_KEY, Pace
+
+    posted: list[Pace] = []
+    runner = panel._a.runner
+    original = runner.post
+
+    def spy(value: object, key: str = "request") -> None:
+        if key == PACE_KEY and isinstance(value, Pace):
+            posted.append(value)
+        original(value, key)
+
+    runner.post = spy  # type: ignore[method-assign]
+    panel.algo_box.algo.setCurrentIndex(ALGOS.index("q-learning"))
+    panel.run_bar.set_speed_value(0)
+    press(qtbot, panel.run_bar.start)  # slow: the grids follow every step
+    assert panel.run_bar.start.text() == "Pause"
+    panel.run_bar.set_speed_value(100)
+    assert posted[-1] == Pace(delay_s=0.0, report="episode")
+    panel.run_bar.set_speed_value(50)
+    assert posted[-1] == Pace(delay_s=0.6 * 0.5**2, report="step")
+    press(qtbot, panel.run_bar.start)
+    assert panel.run_bar.start.text() == "Resume"
+    assert panel.run_bar.reset is not None
+    press(qtbot, panel.run_bar.reset)
+    assert panel.run_bar.start.text() == "Start" and not panel._running()

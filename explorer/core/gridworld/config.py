@@ -1,4 +1,4 @@
-"""The configuration of one grid-world job, what it yields, and the live pace knobs."""
+"""The configuration of one grid-world job, its limits, what it yields, its pace."""
 
 from __future__ import annotations
 
@@ -10,30 +10,15 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from explorer.core.gridworld.names import ALGOS
 from explorer.core.gridworld.world import Cell, GridWorld
-from explorer.core.progress import Progress
-
-DP_ALGOS: tuple[str, ...] = ("policy-evaluation", "policy-iteration", "value-iteration")
-TABULAR_ALGOS: tuple[str, ...] = ("td0", "sarsa", "expected-sarsa", "q-learning")
-PG_ALGOS: tuple[str, ...] = ("reinforce", "actor-critic")
-DEEP_ALGOS: tuple[str, ...] = ("dqn",)
-LEARN_ALGOS: tuple[str, ...] = TABULAR_ALGOS + DEEP_ALGOS + PG_ALGOS
-ALGOS: tuple[str, ...] = DP_ALGOS + LEARN_ALGOS
-
-ALGO_TITLES: Mapping[str, str] = {
-    "policy-evaluation": "Policy evaluation",
-    "policy-iteration": "Policy iteration",
-    "value-iteration": "Value iteration",
-    "td0": "TD(0) prediction",
-    "sarsa": "SARSA",
-    "expected-sarsa": "Expected SARSA",
-    "q-learning": "Q-learning",
-    "dqn": "Deep Q-network (DQN)",
-    "reinforce": "REINFORCE with baseline",
-    "actor-critic": "One-step actor-critic",
-}
+from explorer.core.progress import JobControl, Progress
 
 MAX_EPISODES = 1_000_000
+# The largest step size (α, α_critic, lr) a job accepts; the smallest is any > 0.
+MAX_STEP_SIZE = 10.0
+# Probabilities (ε, slip) lie in [0, 1].
+PROBABILITY: tuple[float, float] = (0.0, 1.0)
 
 _LEARNER_DEFAULTS: Mapping[str, Mapping[str, float | int]] = {
     "td0": {"episodes": 200, "alpha": 0.1},
@@ -144,11 +129,13 @@ class RLConfig:
             raise ValueError(f"max_steps must be 1 … 1,000,000, got {self.max_steps}")
         for name in ("alpha", "alpha_critic", "lr"):
             value = getattr(self, name)
-            if not 0.0 < value <= 10.0:
-                raise ValueError(f"step size {name} must be in (0, 10], got {value}")
+            if not 0.0 < value <= MAX_STEP_SIZE:
+                raise ValueError(
+                    f"step size {name} must be in (0, {MAX_STEP_SIZE:g}], got {value}"
+                )
         for name in ("epsilon", "epsilon_min"):
             value = getattr(self, name)
-            if not 0.0 <= value <= 1.0:
+            if not PROBABILITY[0] <= value <= PROBABILITY[1]:
                 raise ValueError(f"{name} must be in [0, 1], got {value}")
         if self.epsilon_decay_episodes < 0:
             raise ValueError("epsilon_decay_episodes must not be negative")
@@ -184,17 +171,33 @@ class RLConfig:
         return self.epsilon + frac * (self.epsilon_min - self.epsilon)
 
 
-@dataclass
+PACE_KEY = "pace"
+
+
+@dataclass(frozen=True)
 class Pace:
-    """Knobs a panel turns while a job runs; the job reads them before each step.
+    """How fast a job runs and how often it reports (a panel posts a new one).
 
     ``delay_s`` slows the agent down so it can be watched; ``report`` says how often
     the job yields: after every environment step or only at the end of an episode
-    (DP jobs yield after every sweep whatever it says).
+    (DP jobs yield after every sweep whatever it says).  A job starts with the
+    ``pace`` it is given and then follows the newest :class:`Pace` posted to its
+    job control under :data:`PACE_KEY`.
     """
 
     delay_s: float = 0.0
     report: Literal["step", "episode"] = "episode"
+
+
+FULL_SPEED = Pace()  # no delay, reports at the end of each episode (the CLI's)
+
+
+def current_pace(control: JobControl | None, pace: Pace) -> Pace:
+    """Return the newest :class:`Pace` posted to ``control``, else ``pace``."""
+    if control is None:
+        return pace
+    posted = control.peek(PACE_KEY)
+    return posted if isinstance(posted, Pace) else pace
 
 
 def _empty() -> NDArray[np.float64]:

@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from explorer.core.device import resolve_device
-from explorer.core.gridworld.config import GridProgress, Pace, RLConfig
+from explorer.core.gridworld.config import (
+    FULL_SPEED,
+    GridProgress,
+    Pace,
+    RLConfig,
+    current_pace,
+)
 from explorer.core.gridworld.dp import greedy_actions
 from explorer.core.gridworld.model import TabularModel
 from explorer.core.gridworld.td import (
@@ -23,6 +29,7 @@ from explorer.core.gridworld.td import (
     want_report,
 )
 from explorer.core.gridworld.world import Cell
+from explorer.core.progress import JobControl
 
 if TYPE_CHECKING:
     import torch
@@ -36,7 +43,8 @@ def train_dqn(
     *,
     seed: int,
     device: str = "auto",
-    pace: Pace | None = None,
+    pace: Pace = FULL_SPEED,
+    control: JobControl | None = None,
 ) -> Iterator[GridProgress]:
     """Yield DQN progress: ε-greedy acting, replay minibatches, a periodic target copy.
 
@@ -59,7 +67,7 @@ def train_dqn(
     if dev.type == "cpu":
         torch.set_num_threads(1)  # a tiny MLP: more threads only add contention
     try:
-        yield from _run(model, cfg, seed=seed, dev=dev, pace=pace)
+        yield from _run(model, cfg, seed=seed, dev=dev, pace=pace, control=control)
     finally:
         torch.set_num_threads(threads)
 
@@ -70,7 +78,8 @@ def _run(
     *,
     seed: int,
     dev: torch.device,
-    pace: Pace | None,
+    pace: Pace,
+    control: JobControl | None,
 ) -> Iterator[GridProgress]:
     """Run DQN on ``dev`` (see :func:`train_dqn`)."""
     import torch
@@ -145,6 +154,7 @@ def _run(
         trail = [model.cells[s]]
         ret, disc = 0.0, 1.0
         for t in range(1, cfg.max_steps + 1):
+            pace = current_pace(control, pace)
             wait(pace)
             if rng.random() < eps:
                 a = int(rng.integers(4))

@@ -37,11 +37,12 @@ from pathlib import Path
 from typing import Any
 
 from explorer.core.data import DataFormatError, asset_path
+from explorer.core.files import atomic_write
+from explorer.core.gridworld.names import PRESETS
 from explorer.core.gridworld.world import Cell, GridWorld, Teleport
 
 FORMAT = "explorer-gridworld"
 VERSION = 1
-PRESETS: tuple[str, ...] = ("sb-4x4", "sb-5x5", "cliff", "windy", "frozen-lake", "maze")
 
 _WALL, _START, _RESET, _EMPTY = "#", "S", "X", "."
 _TERMINALS = "TG"
@@ -219,10 +220,7 @@ def load_world(path: str | Path) -> GridWorld:
 
 def save_world(world: GridWorld, path: str | Path) -> None:
     """Write ``world`` to ``path`` as JSON, atomically (temp file + rename)."""
-    p = Path(path)
-    tmp = p.with_name(p.name + ".tmp")
-    tmp.write_text(json.dumps(world_to_dict(world), indent=2) + "\n", encoding="utf-8")
-    tmp.replace(p)
+    atomic_write(path, json.dumps(world_to_dict(world), indent=2) + "\n")
 
 
 def load_preset(name: str) -> GridWorld:

@@ -11,10 +11,17 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from explorer.core.gridworld.config import GridProgress, Pace, RLConfig
+from explorer.core.gridworld.config import (
+    FULL_SPEED,
+    GridProgress,
+    Pace,
+    RLConfig,
+    current_pace,
+)
 from explorer.core.gridworld.model import FloatArray, TabularModel
 from explorer.core.gridworld.td import TRAIL_CAP, EpisodeLog, wait, want_report
 from explorer.core.gridworld.world import Cell
+from explorer.core.progress import JobControl
 
 
 def softmax(prefs: FloatArray) -> FloatArray:
@@ -26,7 +33,12 @@ def softmax(prefs: FloatArray) -> FloatArray:
 
 
 def train_pg(
-    model: TabularModel, cfg: RLConfig, *, seed: int, pace: Pace | None = None
+    model: TabularModel,
+    cfg: RLConfig,
+    *,
+    seed: int,
+    pace: Pace = FULL_SPEED,
+    control: JobControl | None = None,
 ) -> Iterator[GridProgress]:
     """Yield REINFORCE-with-baseline or one-step actor-critic progress.
 
@@ -80,6 +92,7 @@ def train_pg(
         discount_t = 1.0  # the I = γ^t factor of S&B §13.5
         ret, disc = 0.0, 1.0
         for t in range(1, cfg.max_steps + 1):
+            pace = current_pace(control, pace)
             wait(pace)
             a = int(rng.choice(4, p=softmax(theta[s])))
             s2, r = model.sample(s, a, rng)

@@ -11,10 +11,17 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from explorer.core.gridworld.config import GridProgress, Pace, RLConfig
+from explorer.core.gridworld.config import (
+    FULL_SPEED,
+    GridProgress,
+    Pace,
+    RLConfig,
+    current_pace,
+)
 from explorer.core.gridworld.dp import greedy_actions
 from explorer.core.gridworld.model import FloatArray, TabularModel, row_max
 from explorer.core.gridworld.world import Cell
+from explorer.core.progress import JobControl
 
 TRAIL_CAP = 2000
 _REPORT_EVERY_STEPS = 5000  # yield inside long episodes so a run stays abortable
@@ -54,18 +61,18 @@ class EpisodeLog:
         return self._arrays
 
 
-def want_report(pace: Pace | None, episode_end: bool, steps: int) -> bool:
+def want_report(pace: Pace, episode_end: bool, steps: int) -> bool:
     """Return whether a job should yield now (see :class:`Pace`)."""
     if episode_end:
         return True
-    if pace is not None and pace.report == "step":
+    if pace.report == "step":
         return True
     return steps % _REPORT_EVERY_STEPS == 0
 
 
-def wait(pace: Pace | None) -> None:
+def wait(pace: Pace) -> None:
     """Sleep for the pace's delay (the agent moves slowly enough to watch)."""
-    if pace is not None and pace.delay_s > 0:
+    if pace.delay_s > 0:
         time.sleep(min(pace.delay_s, 2.0))
 
 
@@ -74,12 +81,18 @@ def _cell_name(cell: Cell) -> str:
 
 
 def train_tabular(
-    model: TabularModel, cfg: RLConfig, *, seed: int, pace: Pace | None = None
+    model: TabularModel,
+    cfg: RLConfig,
+    *,
+    seed: int,
+    pace: Pace = FULL_SPEED,
+    control: JobControl | None = None,
 ) -> Iterator[GridProgress]:
     """Yield TD(0) / SARSA / expected SARSA / Q-learning progress (S&B §6.1–6.6).
 
     TD(0) evaluates the equiprobable random policy; the control methods follow an
-    ε-greedy policy with respect to their Q table.
+    ε-greedy policy with respect to their Q table.  The job runs at ``pace`` until
+    a new one is posted to ``control`` (see :func:`current_pace`).
     """
     rng = np.random.default_rng(seed)
     n_s = model.n_states
@@ -155,6 +168,7 @@ def train_tabular(
         trail = [model.cells[s]]
         ret, disc = 0.0, 1.0
         for t in range(1, cfg.max_steps + 1):
+            pace = current_pace(control, pace)
             wait(pace)
             s2, r = model.sample(s, a, rng)
             ret += disc * r

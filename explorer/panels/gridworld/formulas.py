@@ -1,8 +1,13 @@
-"""The update rule of each algorithm, as shown on the formula card, with sources."""
+"""The update rule of each algorithm, with sources, and the stack of formula cards."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+
+from PySide6.QtWidgets import QStackedWidget
+
+from explorer.core.gridworld.names import ALGO_TITLES, ALGOS, DP_ALGOS
+from explorer.widgets.formula_card import FormulaCard
 
 _SB = "Sutton &amp; Barto (2018), Reinforcement Learning: An Introduction, 2nd ed."
 _P = "Σ<sub>s′,r</sub> p(s′,r|s,a)"
@@ -57,3 +62,22 @@ FORMULAS: Mapping[str, tuple[str, str]] = {
 RETURN = (
     "G<sub>t</sub> = Σ<sub>k</sub> γ<sup>k</sup> R<sub>t+k+1</sub>  (S&amp;B eq. 3.8)"
 )
+
+
+class FormulaStack(QStackedWidget):
+    """One formula card per algorithm; shows the selected algorithm's."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cards: dict[str, FormulaCard] = {}
+        for name in ALGOS:
+            formula, source = FORMULAS[name]
+            extra = "" if name in DP_ALGOS else f"<br><small>{RETURN}</small>"
+            card = FormulaCard(ALGO_TITLES[name], formula + extra, source)
+            self.cards[name] = card
+            self.addWidget(card)
+
+    def show_algo(self, algo: str) -> None:
+        """Show ``algo``'s card, its numbers cleared."""
+        self.setCurrentWidget(self.cards[algo])
+        self.cards[algo].set_values({})
