@@ -40,6 +40,23 @@ def make_button(
     return button
 
 
+class _SpeedSlider(QSlider):
+    """A slider that keeps its label right even when its signals are blocked.
+
+    ``Binder.show`` blocks signals while it restores a state; ``sliderChange`` is
+    called for every value change all the same.
+    """
+
+    def __init__(self, on_change: Callable[[], object]) -> None:
+        super().__init__(Qt.Orientation.Horizontal)
+        self._on_change = on_change
+
+    def sliderChange(self, change: QSlider.SliderChange) -> None:
+        super().sliderChange(change)
+        if change == QSlider.SliderChange.SliderValueChange:
+            self._on_change()
+
+
 class RunBar(QWidget):
     """Start/Pause · Step · Reset, an optional speed slider and a status line.
 
@@ -106,7 +123,7 @@ class RunBar(QWidget):
         self.speed_label: QLabel | None = None
         self._unit = speed_unit
         if self._speeds:
-            self.speed = QSlider(Qt.Orientation.Horizontal)
+            self.speed = _SpeedSlider(self._show_speed)
             self.speed.setObjectName("run-speed")
             self.speed.setRange(0, len(self._speeds) - 1)
             start_value = default_speed if default_speed in self._speeds else None
@@ -171,5 +188,4 @@ class RunBar(QWidget):
             self.speed_label.setText(f"{self.speed_value} {self._unit}")
 
     def _on_speed_moved(self, _index: int) -> None:
-        self._show_speed()
         self.speed_changed.emit(self.speed_value)

@@ -49,6 +49,9 @@ def test_run_bar_words_follow_the_job_and_buttons_signal(qtbot: Any) -> None:
     extra = bar.add_button("Step D", "One D update", lambda: seen.append("d"))
     qtbot.mouseClick(extra, Qt.MouseButton.LeftButton)
     assert seen == ["start", "step", "reset", "speed 25", "d"]
+    bar.speed.blockSignals(True)  # as Binder.show does while restoring
+    bar.speed.setValue(0)
+    assert bar.speed_label.text() == "1 it/frame"
 
 
 def test_draw_scheduler_draws_one_view_per_tick_in_fifo_order(qtbot: Any) -> None:
