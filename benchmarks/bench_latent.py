@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
-# What the panel trains by default (explorer.panels.latent.panel.DEFAULT_EPOCHS).
-PANEL_EPOCHS = 20
+# What the panel trains by default (Qt-free: the panel's state module).
+from explorer.panels.latent.state import DEFAULT_EPOCHS as PANEL_EPOCHS
 
 
 def _decode_latency_ms(repeats: int = 300) -> tuple[float, float]:

@@ -10,14 +10,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from explorer.cli.common import CliError, add_json_flag, emit_json, positive_int
+from explorer.core.latent.names import ARCHS, DEVICES, METHODS, MODEL_KINDS, SPACINGS
 
 if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
     from explorer.core.data import Digits
-
-_MODELS = ("ae", "vae", "beta-vae")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -31,7 +30,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     actions = p.add_subparsers(dest="latent_action", metavar="ACTION", required=True)
 
     t = actions.add_parser("train", help="train a model and print its loss history")
-    t.add_argument("--model", choices=_MODELS, default="vae", help="which autoencoder")
+    t.add_argument(
+        "--model", choices=MODEL_KINDS, default="vae", help="which autoencoder"
+    )
     t.add_argument("--beta", type=float, help="KL weight β of the β-VAE (default 4)")
     t.add_argument("--latent-dim", type=positive_int, default=2, help="code size D")
     t.add_argument(
@@ -40,9 +41,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     t.add_argument(
         "--seed", type=int, default=0, help="random seed (same seed, same run)"
     )
-    t.add_argument(
-        "--arch", choices=("mlp", "conv"), default="mlp", help="network type"
-    )
+    t.add_argument("--arch", choices=ARCHS, default="mlp", help="network type")
     t.add_argument(
         "--noise",
         type=float,
@@ -83,7 +82,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="index of the second digit",
     )
     i.add_argument("--steps", type=positive_int, default=10, help="images in the strip")
-    i.add_argument("--method", choices=("lerp", "slerp"), default="lerp")
+    i.add_argument("--method", choices=METHODS, default="lerp")
     i.add_argument("--out", type=Path, required=True, metavar="STRIP.png")
     i.add_argument(
         "--scale", type=positive_int, default=4, help="pixels per image pixel"
@@ -98,7 +97,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     g.add_argument("--n", type=positive_int, default=15, help="images per side")
     g.add_argument(
         "--spacing",
-        choices=("gaussian", "linear"),
+        choices=SPACINGS,
         default="gaussian",
         help="gaussian: inverse-CDF spacing (Kingma & Welling Fig. 4); linear: even",
     )
@@ -130,7 +129,7 @@ def _add_data_args(p: argparse.ArgumentParser) -> None:
 def _add_device_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--device",
-        choices=("auto", "cpu", "cuda"),
+        choices=DEVICES,
         default="auto",
         help="where to train (auto: CUDA when available)",
     )

@@ -108,7 +108,8 @@ def test_checkpoint_round_trip(tmp_path: Path) -> None:
     assert cfg2 == cfg
     z = np.array([[0.5, -1.0, 2.0]])
     assert np.array_equal(decode(model, z), decode(model2, z))
-    assert not (tmp_path / "sub" / "m.pt.part").exists()
+    # Written atomically: no temporary file is left next to it.
+    assert [f.name for f in (tmp_path / "sub").iterdir()] == ["m.pt"]
 
 
 def test_malformed_weight_files_are_refused_with_a_reason(tmp_path: Path) -> None:

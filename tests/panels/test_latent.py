@@ -56,6 +56,7 @@ def panel(
     p.controls.epochs.setValue(1)
     p.controls.cancel_pending()
     p.load_digits(small_idx)  # small data: a whole run takes a fraction of a second
+    p._data_path = small_idx  # type: ignore[attr-defined]
     p.resize(1400, 900)
     p.show()
     qtbot.waitExposed(p)
@@ -170,10 +171,12 @@ def test_strip_renders_and_shift_click_picks_ends(
 def test_training_runs_to_the_end_and_curves_fill(
     qtbot: QtBot, panel: LatentPanel
 ) -> None:
-    QTest.mouseClick(panel.controls.train, Qt.MouseButton.LeftButton)
-    assert panel.is_training()
+    start = panel.run_bar.start
+    assert start.text() == "Start"
+    QTest.mouseClick(start, Qt.MouseButton.LeftButton)
+    assert panel.is_training() and start.text() == "Pause"
     qtbot.waitUntil(lambda: all(s.done for s in panel._slots), timeout=30_000)
-    assert not panel.is_training() and panel.controls.train.text() == "▶ Train"
+    assert not panel.is_training() and start.text() == "Start"
     for i, s in enumerate(panel._slots):
         assert s.progress is not None and s.progress.epoch == 1.0
         x, _ = panel.curves.recon[i].getData()
@@ -185,7 +188,8 @@ def test_training_runs_to_the_end_and_curves_fill(
 def test_step_advances_each_model_by_one_report(
     qtbot: QtBot, panel: LatentPanel
 ) -> None:
-    QTest.mouseClick(panel.controls.step, Qt.MouseButton.LeftButton)
+    assert panel.run_bar.step is not None
+    QTest.mouseClick(panel.run_bar.step, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
         lambda: all(
             s.progress is not None and s.progress.step > 0 for s in panel._slots
@@ -194,9 +198,11 @@ def test_step_advances_each_model_by_one_report(
     )
     assert not panel.is_training()
     assert all(s.runner.is_paused for s in panel._slots if s.runner.is_running)
-    # once the drawing tasks drain, every strip is decoded by its model's latest
+    if any(s.runner.is_running for s in panel._slots):
+        assert panel.run_bar.start.text() == "Resume"
+    # once the pending draws drain, every strip is decoded by its model's latest
     # weights (not the untrained ones)
-    qtbot.waitUntil(lambda: not panel._tasks, timeout=5_000)
+    qtbot.waitUntil(lambda: not panel.draws.pending(), timeout=5_000)
     for i, (lerp_row, _) in enumerate(panel.strips):
         p = panel._slots[i].progress
         assert p is not None
@@ -225,9 +231,39 @@ def test_strips_keep_up_while_all_models_report(
         i = k % 3
         report = reports[i]
         assert report is not None
+        drawn = panel.draws.drawn
         panel._on_progress(i, report)
-        panel._draw_next()
+        qtbot.waitUntil(
+            lambda drawn=drawn: panel.draws.drawn > drawn, timeout=5_000
+        )  # one tick
     assert min(refreshed) >= 4
+
+
+def test_a_models_strips_are_drawn_after_the_codes_queued_before_them(
+    qtbot: QtBot, panel: LatentPanel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    qtbot.waitUntil(lambda: not panel.draws.pending(), timeout=5_000)
+    order: list[tuple[str, int]] = []
+    show_codes, refresh_strip = panel._show_codes, panel._refresh_strip
+
+    def codes(i: int, *, strip: bool = True) -> None:
+        order.append(("codes", i))
+        show_codes(i, strip=strip)
+
+    def strips(i: int) -> None:
+        order.append(("strips", i))
+        refresh_strip(i)
+
+    monkeypatch.setattr(panel, "_show_codes", codes)
+    monkeypatch.setattr(panel, "_refresh_strip", strips)
+    for i in (0, 1, 2, 0):  # model 0 reports twice before its turn: drawn once
+        report = panel._slots[i].progress
+        assert report is not None
+        panel._on_progress(i, report)
+    panel.draws.flush()
+    assert order == [("codes", i) for i in (0, 1, 2)] + [
+        ("strips", i) for i in (0, 1, 2)
+    ]
 
 
 def test_beta_slider_retrains_only_the_beta_vae(
@@ -235,6 +271,7 @@ def test_beta_slider_retrains_only_the_beta_vae(
 ) -> None:
     vae_runner_gen = panel._slots[VAE].runner._generation
     panel.controls.beta.setValue(8)  # β = 2
+    assert panel._slots[2].cfg.kl_weight != 2.0  # debounced: not yet
     panel.controls.flush()
     assert panel._slots[2].cfg.kl_weight == 2.0
     assert panel._slots[VAE].runner._generation == vae_runner_gen
@@ -354,3 +391,73 @@ def test_export_of_the_main_view_is_not_blank(panel: LatentPanel) -> None:
     image = panel.export_image(1.0, main_view_only=True)
     assert image.width() == panel.scatter_area.width()
     assert not is_blank(image)
+
+
+def test_state_restore_shows_the_settings_in_the_widgets(
+    qtbot: QtBot, panel: LatentPanel, app_context: AppContext
+) -> None:
+    panel.controls.set_beta(2.5)
+    panel.controls.noise.setValue(0.3)
+    panel.grid_bar.spacing.setCurrentIndex(panel.grid_bar.spacing.findData("linear"))
+    panel.grid_bar.extent.setValue(4.5)
+    panel.ends_bar.b.setValue(77)
+    panel.controls.cancel_pending()
+    panel.set_active(2)
+    panel.set_layout("large")
+    state = panel.state()
+    assert state["version"] == 1 and state["beta"] == 2.5 and state["ends"] == [0, 77]
+    other = LatentPanel(app_context)
+    qtbot.addWidget(other)
+    try:
+        other.load_digits(panel._data_path)  # type: ignore[attr-defined]
+        other.restore(state)
+        assert other.controls.beta_value_f == 2.5
+        assert other.controls.beta_value.text() == "2.5"
+        assert other.controls.noise.value() == 0.3
+        assert other.grid_bar.spacing.currentData() == "linear"
+        assert (
+            other.grid_bar.extent.isEnabled() and other.grid_bar.extent.value() == 4.5
+        )
+        assert other.ends_bar.b.value() == 77
+        assert other._active == 2 and other.controls.large.isChecked()
+        assert other._slots[2].cfg.kl_weight == 2.5 and other._slots[0].cfg.noise == 0.3
+        assert {k: v for k, v in other.state().items() if k != "configs"} == {
+            k: v for k, v in state.items() if k != "configs"
+        }
+    finally:
+        other.shutdown()
+        other.close()
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"latent_dim": 500}, "latent_dim"),
+        ({"arch": "transformer"}, "arch"),
+        ({"ends": [0]}, "ends"),
+        ({"beta": "big"}, "beta"),
+        ({"layout": 3}, "layout"),
+        ({"version": 99}, "version"),
+    ],
+)
+def test_restoring_a_bad_state_names_the_field(
+    panel: LatentPanel, change: dict[str, object], field: str
+) -> None:
+    state = {**panel.state(), **change}
+    before = panel.controls.latent_dim.value()
+    with pytest.raises(ValueError, match=field):
+        panel.restore(state)
+    assert panel.controls.latent_dim.value() == before  # nothing applied
+
+
+def test_gui_and_core_share_the_latent_dim_limit(panel: LatentPanel) -> None:
+    from explorer.core.latent import LIMITS
+
+    lo, hi = LIMITS["latent_dim"]
+    assert (
+        panel.controls.latent_dim.minimum(),
+        panel.controls.latent_dim.maximum(),
+    ) == (
+        lo,
+        hi,
+    )

@@ -1,8 +1,8 @@
-"""The latent panel's controls: run buttons, model settings, strip ends, grid."""
+"""The latent panel's controls: run bar and model settings, strip ends, grid."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -15,12 +15,19 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from superqt.utils import qdebounced
 
-from explorer.core.latent import DEFAULT_BETA
+from explorer.core.latent.names import ARCH_TITLES, ARCHS, SPACINGS
+from explorer.core.state import field_limits
+from explorer.panels.latent.state import (
+    BETA_MAX,
+    BETA_STEPS_PER_UNIT,
+    LatentState,
+)
+from explorer.widgets.run_bar import RunBar, make_button
 
-BETA_STEPS_PER_UNIT = 4  # the β slider moves in quarters: 0.25 … 16
-BETA_MAX = 16.0
 MODEL_SETTINGS_DELAY_MS = 400
+SPACING_TITLES = {"gaussian": "Gaussian Φ⁻¹", "linear": "linear"}
 
 
 def _labelled(text: str, widget: QWidget, tip: str) -> tuple[QLabel, QWidget]:
@@ -31,40 +38,48 @@ def _labelled(text: str, widget: QWidget, tip: str) -> tuple[QLabel, QWidget]:
     return label, widget
 
 
+def _int_range(spin: QSpinBox, name: str) -> None:
+    lo, hi = field_limits(LatentState, name)
+    assert lo is not None and hi is not None
+    spin.setRange(int(lo), int(hi))
+
+
+def _float_range(spin: QDoubleSpinBox, name: str) -> None:
+    lo, hi = field_limits(LatentState, name)
+    assert lo is not None and hi is not None
+    spin.setRange(float(lo), float(hi))
+
+
 class ControlBar(QWidget):
-    """Run buttons, layout switch, β slider and the model settings.
+    """The run bar, layout switch, β slider and the model settings (two rows).
 
     ``settings_changed`` fires (debounced) when a setting that needs retraining
-    changes; ``beta_changed`` when the β slider settles.
+    changes; ``beta_changed`` when the β slider settles.  The widgets' ranges
+    come from :class:`LatentState`, whose model limits are the core's.
     """
 
-    train_clicked = Signal()
-    step_clicked = Signal()
-    reset_clicked = Signal()
     layout_changed = Signal(str)
     beta_changed = Signal(float)
     settings_changed = Signal()
     save_clicked = Signal()
     load_clicked = Signal()
 
-    def __init__(self, epochs: int, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        d = LatentState()
         rows = QVBoxLayout(self)
         rows.setContentsMargins(0, 0, 0, 0)
         self.row1 = QHBoxLayout()
         self.row2 = QHBoxLayout()
         rows.addLayout(self.row1)
         rows.addLayout(self.row2)
-        row = self.row1
-        self.train = QPushButton("▶ Train")
-        self.train.setToolTip("Train AE, VAE and β-VAE at once, or pause them (Space)")
-        self.step = QPushButton("Step")
-        self.step.setToolTip("Let each model run one more report (a fifth of an epoch)")
-        self.reset = QPushButton("Reset")
-        self.reset.setToolTip("Stop and go back to untrained models")
-        self.train.clicked.connect(self.train_clicked)
-        self.step.clicked.connect(self.step_clicked)
-        self.reset.clicked.connect(self.reset_clicked)
+        self.run_bar = RunBar(
+            "train AE, VAE and β-VAE at once",
+            step_tip="Let each model run one more report (a fifth of an epoch) (S)",
+            reset_tip="Stop and go back to untrained models (R)",
+        )
+        # Each latent scatter shows its model's status; the bar needs no line.
+        self.run_bar.status.hide()
 
         self.side = QPushButton("Side by side")
         self.large = QPushButton("One large")
@@ -80,7 +95,7 @@ class ControlBar(QWidget):
 
         self.beta = QSlider(Qt.Orientation.Horizontal)
         self.beta.setRange(1, int(BETA_MAX * BETA_STEPS_PER_UNIT))
-        self.beta.setValue(int(DEFAULT_BETA * BETA_STEPS_PER_UNIT))
+        self.beta.setValue(round(d.beta * BETA_STEPS_PER_UNIT))
         self.beta.setMinimumWidth(80)
         self.beta_value = QLabel()
         beta_label, _ = _labelled(
@@ -89,31 +104,28 @@ class ControlBar(QWidget):
             "KL weight β of the β-VAE (β = 1 is the VAE); changing it retrains the "
             "β-VAE.\nLarger β: codes closer to N(0, I), blurrier reconstructions.",
         )
-        self._beta_timer = QTimer(self)
-        self._beta_timer.setSingleShot(True)
-        self._beta_timer.setInterval(MODEL_SETTINGS_DELAY_MS)
-        self._beta_timer.timeout.connect(
-            lambda: self.beta_changed.emit(self.beta_value_f)
+        self._beta_settled = qdebounced(
+            self._emit_beta, timeout=MODEL_SETTINGS_DELAY_MS, parent=self
         )
         self.beta.valueChanged.connect(self._on_beta_moved)
-        self._on_beta_moved()
+        self.show_beta()
 
         self.latent_dim = QSpinBox()
-        self.latent_dim.setRange(1, 16)
-        self.latent_dim.setValue(2)
+        _int_range(self.latent_dim, "latent_dim")
+        self.latent_dim.setValue(d.latent_dim)
         dim_label, _ = _labelled(
             "latent D",
             self.latent_dim,
             "Size of the code z; above 2 the scatter shows a PCA projection",
         )
         self.arch = QComboBox()
-        self.arch.addItem("MLP", "mlp")
-        self.arch.addItem("Conv", "conv")
+        for arch in ARCHS:
+            self.arch.addItem(ARCH_TITLES[arch], arch)
         arch_label, _ = _labelled(
             "network", self.arch, "Encoder / decoder type (MLP is faster on a CPU)"
         )
         self.noise = QDoubleSpinBox()
-        self.noise.setRange(0.0, 1.0)
+        _float_range(self.noise, "noise")
         self.noise.setSingleStep(0.1)
         self.noise.setDecimals(2)
         noise_label, _ = _labelled(
@@ -123,33 +135,34 @@ class ControlBar(QWidget):
             "a denoising autoencoder (the loss still compares with the clean digit)",
         )
         self.epochs = QSpinBox()
-        self.epochs.setRange(1, 500)
-        self.epochs.setValue(epochs)
+        _int_range(self.epochs, "epochs")
+        self.epochs.setValue(d.epochs)
         epochs_label, _ = _labelled("epochs", self.epochs, "Passes over the digits")
         self.seed = QSpinBox()
-        self.seed.setRange(0, 99_999)
+        _int_range(self.seed, "seed")
         seed_label, _ = _labelled("seed", self.seed, "Same seed, same run")
-        self._settings_timer = QTimer(self)
-        self._settings_timer.setSingleShot(True)
-        self._settings_timer.setInterval(MODEL_SETTINGS_DELAY_MS)
-        self._settings_timer.timeout.connect(self.settings_changed)
-        for spin in (self.latent_dim, self.epochs, self.seed):
-            spin.valueChanged.connect(self._settings_timer.start)
-        self.noise.valueChanged.connect(self._settings_timer.start)
-        self.arch.currentIndexChanged.connect(self._settings_timer.start)
-
-        self.save = QPushButton("Save weights…")
-        self.save.setToolTip("Save the active model's weights (a PyTorch state dict)")
-        self.save.clicked.connect(self.save_clicked)
-        self.load = QPushButton("Open weights…")
-        self.load.setToolTip(
-            "Show saved weights (.pt) in their column: AE, VAE or β-VAE "
-            "(File ▸ Open also opens IDX digits and images)"
+        self._settings_settled = qdebounced(
+            self.settings_changed.emit, timeout=MODEL_SETTINGS_DELAY_MS, parent=self
         )
-        self.load.clicked.connect(self.load_clicked)
+        for spin in (self.latent_dim, self.epochs, self.seed):
+            spin.valueChanged.connect(lambda _v: self._settings_settled())
+        self.noise.valueChanged.connect(lambda _v: self._settings_settled())
+        self.arch.currentIndexChanged.connect(lambda _i: self._settings_settled())
 
-        for w in (self.train, self.step, self.reset):
-            row.addWidget(w)
+        self.save = make_button(
+            "Save weights…",
+            "Save the active model's weights (a PyTorch state dict)",
+            self.save_clicked.emit,
+        )
+        self.load = make_button(
+            "Open weights…",
+            "Show saved weights (.pt) in their column: AE, VAE or β-VAE "
+            "(File ▸ Open also opens IDX digits and images)",
+            self.load_clicked.emit,
+        )
+
+        row = self.row1
+        row.addWidget(self.run_bar)
         row.addSpacing(12)
         row.addWidget(self.side)
         row.addWidget(self.large)
@@ -185,29 +198,32 @@ class ControlBar(QWidget):
         self.beta.blockSignals(True)
         self.beta.setValue(round(beta * BETA_STEPS_PER_UNIT))
         self.beta.blockSignals(False)
+        self.show_beta()
+
+    def show_beta(self) -> None:
+        """Show the slider's β next to it."""
         self.beta_value.setText(f"{self.beta_value_f:g}")
 
-    def _on_beta_moved(self) -> None:
-        self.beta_value.setText(f"{self.beta_value_f:g}")
-        self._beta_timer.start()
+    def show_layout(self, mode: str) -> None:
+        """Check the layout button of ``mode`` ("side" or "large")."""
+        (self.side if mode == "side" else self.large).setChecked(True)
+
+    def _on_beta_moved(self, _value: int) -> None:
+        self.show_beta()
+        self._beta_settled()
+
+    def _emit_beta(self) -> None:
+        self.beta_changed.emit(self.beta_value_f)
 
     def flush(self) -> None:
         """Apply pending debounced changes now (tests, state restore)."""
-        if self._beta_timer.isActive():
-            self._beta_timer.stop()
-            self.beta_changed.emit(self.beta_value_f)
-        if self._settings_timer.isActive():
-            self._settings_timer.stop()
-            self.settings_changed.emit()
+        self._beta_settled.flush()
+        self._settings_settled.flush()
 
     def cancel_pending(self) -> None:
         """Drop pending debounced changes (the caller applies the settings itself)."""
-        self._beta_timer.stop()
-        self._settings_timer.stop()
-
-    def set_running(self, running: bool) -> None:
-        """Show "Pause" while training runs and "Train" otherwise."""
-        self.train.setText("Pause" if running else "▶ Train")
+        self._beta_settled.cancel()
+        self._settings_settled.cancel()
 
 
 class EndpointBar(QWidget):
@@ -223,12 +239,12 @@ class EndpointBar(QWidget):
         self.b = QSpinBox()
         self.set_count(n_digits)
         self.a.setValue(0)
-        self.b.setValue(min(500, n_digits - 1))
+        self.b.setValue(min(LatentState().ends[1], n_digits - 1))
         self.a_text = QLabel()
         self.b_text = QLabel()
         self.steps = QSpinBox()
-        self.steps.setRange(3, 20)
-        self.steps.setValue(10)
+        _int_range(self.steps, "steps")
+        self.steps.setValue(LatentState().steps)
         tip = (
             "Number of the digit at this end (Shift+click a point in a scatter to pick)"
         )
@@ -271,14 +287,15 @@ class GridBar(QWidget):
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         self.n = QSpinBox()
-        self.n.setRange(3, 30)
-        self.n.setValue(15)
+        d = LatentState()
+        _int_range(self.n, "grid_n")
+        self.n.setValue(d.grid_n)
         self.spacing = QComboBox()
-        self.spacing.addItem("Gaussian Φ⁻¹", "gaussian")
-        self.spacing.addItem("linear", "linear")
+        for spacing in SPACINGS:
+            self.spacing.addItem(SPACING_TITLES[spacing], spacing)
         self.extent = QDoubleSpinBox()
-        self.extent.setRange(0.5, 50.0)
-        self.extent.setValue(3.0)
+        _float_range(self.extent, "grid_range")
+        self.extent.setValue(d.grid_range)
         self.extent.setSingleStep(0.5)
         n_label, _ = _labelled("images per side", self.n, "Grid size n × n")
         s_label, _ = _labelled(
@@ -298,8 +315,12 @@ class GridBar(QWidget):
         self.extent.valueChanged.connect(self.changed)
         self._on_spacing_changed()
 
-    def _on_spacing_changed(self) -> None:
+    def show_spacing(self) -> None:
+        """Enable the ± range only for the linear spacing."""
         linear = self.spacing.currentData() == "linear"
         for w in self.extent_widgets:
             w.setEnabled(linear)
+
+    def _on_spacing_changed(self) -> None:
+        self.show_spacing()
         self.changed.emit()

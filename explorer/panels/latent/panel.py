@@ -1,43 +1,27 @@
 """The latent-space panel: AE, VAE and β-VAE trained side by side, decoded by clicking.
 
-Each model has its own :class:`JobRunner` running :func:`explorer.core.latent.train`;
+Each model has its own :class:`JobRunner` running :func:`explorer.core.latent.training`;
 every report carries the model's weights, which the panel loads into a CPU copy to
 decode clicks, drags, interpolation strips and the manifold grid on the GUI thread
-(a decode takes well under a millisecond).
+(a decode takes well under a millisecond).  Drawing a report costs tens of ms, so
+a :class:`DrawScheduler` draws one model's codes, or its strips, per tick.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
-import torch
-from numpy.typing import NDArray
-from PySide6.QtCore import Qt, QThreadPool, QTimer
-from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFileDialog,
-    QFrame,
-    QGridLayout,
-    QHBoxLayout,
-    QLabel,
-    QScrollArea,
-    QSizePolicy,
-    QSplitter,
-    QTabWidget,
-    QVBoxLayout,
     QWidget,
 )
 
 from explorer.core.data import (
-    MNIST_CREDIT,
     DataFormatError,
-    Digits,
     load_image_gray,
-    load_mnist,
 )
 from explorer.core.latent import (
     IMAGE_SIZE,
@@ -46,68 +30,29 @@ from explorer.core.latent import (
     LatentConfig,
     LatentModel,
     LatentProgress,
-    Projection,
-    balanced_subset,
-    decode,
-    encode,
     fit_projection,
-    interpolate,
     load_checkpoint,
     load_idx_digits,
     load_weights,
-    loss_terms,
-    manifold_grid,
     model_from_weights,
     save_checkpoint,
-    tile,
     train,
 )
-from explorer.panels.base import AppContext, PanelBase
-from explorer.panels.latent.controls import ControlBar, EndpointBar, GridBar
-from explorer.panels.latent.views import (
-    DigitImage,
-    LatentScatter,
-    LossCurves,
-    class_legend_html,
-)
-from explorer.widgets.formula_card import FormulaCard
-from explorer.widgets.plot_pane import PlotPane
-from explorer.workers import JobRunner
+from explorer.panels.base import AppContext
+from explorer.panels.latent.explore import LatentViews
+from explorer.panels.latent.slots import ModelSlot, loaded_progress
+from explorer.panels.latent.state import LatentState
+from explorer.panels.latent.views import class_legend_html
+from explorer.widgets.draw_scheduler import DrawScheduler
 
-DEFAULT_EPOCHS = 20
-STATE_VERSION = 1
+DRAW_INTERVAL_MS = 80
 _WEIGHTS_KEY = "weights:{kind}:{name}"
 
 
-@dataclass
-class _Slot:
-    """One model column: its settings, worker, view and latest state."""
-
-    kind: str
-    cfg: LatentConfig
-    runner: JobRunner
-    scatter: LatentScatter
-    model: LatentModel | None = None
-    progress: LatentProgress | None = None
-    projection: Projection | None = None
-    points: NDArray[np.float32] = field(
-        default_factory=lambda: np.zeros((0, 2), np.float32)
-    )
-    epochs: list[float] = field(default_factory=list)
-    rows: list[tuple[float, float, float]] = field(default_factory=list)
-    done: bool = False
-    note: str = ""
-
-
-class LatentPanel(PanelBase):
+class LatentPanel(LatentViews):
     """AE vs VAE vs β-VAE: latent scatters, click-to-decode, interpolation, grids."""
 
     panel_id: ClassVar[str] = "latent"
-    title: ClassVar[str] = "Latent spaces"
-    summary: ClassVar[str] = (
-        "Train an autoencoder, a VAE and a β-VAE side by side and see why only the "
-        "VAE's latent space can be interpolated."
-    )
     runnable: ClassVar[bool] = True
     open_filters: ClassVar[str] = (
         "Digits in IDX format (*-ubyte *.idx *.gz);;Weights (*.pt *.pth);;"
@@ -116,224 +61,43 @@ class LatentPanel(PanelBase):
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
-        self._data: Digits = load_mnist()
-        self._data_is_bundled = True
         self._running = False
-        self._active = 1  # the VAE
-        self._layout_mode = "side"
-        self._click: tuple[float, float] | None = None
-        self._ends: list[NDArray[np.float32] | None] = [None, None]
-        self._next_end = 0
-        self._build_ui()
-        self._slots: list[_Slot] = []
-        # Drawing tasks, oldest first: ("codes", i) a report of model i not drawn
-        # yet, ("strips", i) its interpolation strips not decoded yet.
-        self._tasks: list[tuple[str, int]] = []
-        self._draw_timer = QTimer(self)
-        self._draw_timer.setSingleShot(True)
-        self._draw_timer.setInterval(80)
-        self._draw_timer.timeout.connect(self._draw_next)
-        for i, kind in enumerate(MODEL_KINDS):
-            scatter = self._scatters[i]
-            runner = self.make_runner(MODEL_TITLES[kind], training=True)
-            self._slots.append(_Slot(kind, self._config(kind), runner, scatter))
-            scatter.clicked.connect(lambda x, y, i=i: self._on_scatter_clicked(i, x, y))
-            scatter.dragged.connect(lambda x, y, i=i: self._on_scatter_clicked(i, x, y))
-            scatter.hovered.connect(lambda j, i=i: self._on_scatter_hovered(i, j))
-            scatter.picked.connect(lambda j, i=i: self._on_scatter_picked(i, j))
-            scatter.activated.connect(lambda i=i: self.set_active(i))
-        self.set_active(self._active)
-        self._restart_all(running=False)
-
-    # -- UI ------------------------------------------------------------------------
-    def _build_ui(self) -> None:
-        theme = self.context.theme
-        self.controls = ControlBar(DEFAULT_EPOCHS)
-        self.mark_secondary(*self.controls.secondary)
-        self.controls.train_clicked.connect(self.start_pause)
-        self.controls.step_clicked.connect(self.step)
-        self.controls.reset_clicked.connect(self.reset)
-        self.controls.layout_changed.connect(self.set_layout)
+        # Whether the models left their first report (Start vs Resume): they wait,
+        # paused, at their untrained state until Start or Step.
+        self._started = False
+        self.run_bar.start_pause_clicked.connect(self.start_pause)
+        self.run_bar.step_clicked.connect(self.step)
+        self.run_bar.reset_clicked.connect(self.reset)
         self.controls.beta_changed.connect(self._on_beta_changed)
         self.controls.settings_changed.connect(self._on_settings_changed)
         self.controls.save_clicked.connect(self._on_save_clicked)
         self.controls.load_clicked.connect(self._on_load_clicked)
-        self.body.addWidget(self.controls)
-
-        self.legend = QLabel(class_legend_html("MNIST-5k"))
-        self.legend.setTextFormat(Qt.TextFormat.RichText)
-        self.legend.setToolTip(
-            "Colours of the digit classes (Okabe–Ito, colour-blind safe).\n"
-            + MNIST_CREDIT
-        )
-        legend_row = QHBoxLayout()
-        legend_row.addWidget(self.legend)
-        legend_row.addStretch(1)
-        self.body.addLayout(legend_row)
-
-        self.scatter_area = QWidget()
-        grid = QGridLayout(self.scatter_area)
-        grid.setContentsMargins(0, 0, 0, 0)
-        self._scatters = [LatentScatter(theme, MODEL_TITLES[k]) for k in MODEL_KINDS]
-        for i, s in enumerate(self._scatters):
-            grid.addWidget(s, 0, i)
-
-        self.tabs = QTabWidget()
-        self.tabs.addTab(self._build_strip_tab(), "Interpolation")
-        self.tabs.addTab(self._build_grid_tab(), "Decoded manifold")
-        self.curves = LossCurves(theme, [MODEL_TITLES[k] for k in MODEL_KINDS])
-        self.tabs.addTab(self.curves, "Loss curves")
-        self.tabs.currentChanged.connect(lambda _i: self._refresh_active_views())
-
-        left = QSplitter(Qt.Orientation.Vertical)
-        left.addWidget(self.scatter_area)
-        left.addWidget(self.tabs)
-        left.setStretchFactor(0, 3)
-        left.setStretchFactor(1, 2)
-        left.setSizes([480, 360])
-
-        right = QWidget()
-        self._right = right
-        right.setFixedWidth(self._right_width())
-        col = QVBoxLayout(right)
-        col.setContentsMargins(0, 0, 0, 0)
-        self.preview = DigitImage(theme, "Click a latent space to decode a point")
-        self.preview.setToolTip("The decoder's mean image p(x|z) of the clicked z")
-        self.hover = DigitImage(theme, "Hover over a point to see its digit")
-        self.mark_secondary(self.hover)
-        for image in (self.preview, self.hover):
-            # Images take what is left once the formula card has its height.
-            image.setSizePolicy(
-                QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored
-            )
-        self.formula = FormulaCard(
-            "ELBO and its closed-form KL",
-            "ELBO(x) = E<sub>q(z|x)</sub>[log p(x|z)] − β·KL(q(z|x) ‖ N(0, I))<br>"
-            "KL = −½ Σ<sub>j</sub> (1 + log σ<sub>j</sub>² − μ<sub>j</sub>² − "
-            "σ<sub>j</sub>²)<br>z = μ + σ ⊙ ε,&nbsp; ε ~ N(0, I)",
-            "Kingma & Welling 2014, eq. 3, §2.4 and appendix B; "
-            "Higgins et al. 2017 (β-VAE, eq. 4). AE: β = 0, z = μ.",
-        )
-        # A scroll area holds the card: a box layout mis-places word-wrapped
-        # (height-for-width) widgets next to stretching ones, and on a small
-        # screen a scroll bar beats a clipped formula.
-        self._formula_box = QScrollArea()
-        self._formula_box.setWidget(self.formula)
-        self._formula_box.setWidgetResizable(True)
-        self._formula_box.setFrameShape(QFrame.Shape.NoFrame)
-        self._formula_box.setHorizontalScrollBarPolicy(
-            Qt.ScrollBarPolicy.ScrollBarAlwaysOff
-        )
-        col.addWidget(self.preview, 3)
-        col.addWidget(self.hover, 2)
-        col.addWidget(self._formula_box, 0)
-
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(left)
-        split.addWidget(right)
-        split.setStretchFactor(0, 4)
-        split.setStretchFactor(1, 1)
-        self.body.addWidget(split, 1)
-
-    def _right_width(self) -> int:
-        return round(340 + 115 * (self.context.theme.scale - 1.0))
-
-    def apply_theme(self) -> None:
-        """Widen the side column with the presentation scale."""
-        self._right.setFixedWidth(self._right_width())
-        self._fit_formula()
-
-    def _fit_formula(self) -> None:
-        # Word-wrapped rich text does not grow its card by itself: ask the layout
-        # how tall the card must be at its current width.
-        card = self.formula
-        width = max(self._formula_box.viewport().width(), 200)
-        height = card.heightForWidth(width) if card.hasHeightForWidth() else -1
-        if height <= 0:
-            height = card.sizeHint().height()
-        # Leave the decoded preview at least ~250 px; scroll the card beyond that.
-        self._formula_box.setMinimumHeight(min(height, max(self.height() - 350, 150)))
-        self._formula_box.setMaximumHeight(height)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        """Refit the formula card to its new width."""
-        super().resizeEvent(event)
-        self._fit_formula()
-
-    def _build_strip_tab(self) -> QWidget:
-        theme = self.context.theme
-        page = QWidget()
-        outer = QVBoxLayout(page)
-        outer.setContentsMargins(4, 4, 4, 4)
-        self.ends_bar = EndpointBar(len(self._data.images))
-        self.ends_bar.changed.connect(self._on_ends_changed)
-        self.mark_secondary(self.ends_bar.hint)
-        outer.addWidget(self.ends_bar)
-        body = QHBoxLayout()
-        rows = QGridLayout()
-        rows.setVerticalSpacing(2)
-        self.strips: list[tuple[DigitImage, DigitImage]] = []
-        self.strip_labels: list[tuple[QLabel, QLabel]] = []
+        # Codes of a model first, then its strips, after what was queued before.
+        self.draws = DrawScheduler(DRAW_INTERVAL_MS, self)
         for i, kind in enumerate(MODEL_KINDS):
-            name = MODEL_TITLES[kind]
-            lerp_label = QLabel(f"<b>{name}</b> lerp")
-            slerp_label = QLabel(f"<b>{name}</b> slerp")
-            lerp_row = DigitImage(theme)
-            slerp_row = DigitImage(theme)
-            lerp_row.setToolTip("lerp: z(t) = (1 − t)·z_A + t·z_B")
-            slerp_row.setToolTip(
-                "slerp: the direction follows the great circle from z_A to z_B,\n"
-                "sin((1 − t)Ω)/sin Ω·ẑ_A + sin(tΩ)/sin Ω·ẑ_B (Shoemake 1985; White "
-                "2016),\nthe norm runs linearly from ‖z_A‖ to ‖z_B‖"
+            runner = self.make_runner(MODEL_TITLES[kind], training=True)
+            self._slots.append(
+                ModelSlot(kind, self._config(kind), runner, self._scatters[i])
             )
-            for r, (label, row) in enumerate(
-                ((lerp_label, lerp_row), (slerp_label, slerp_row))
-            ):
-                label.setTextFormat(Qt.TextFormat.RichText)
-                rows.addWidget(label, 2 * i + r, 0)
-                rows.addWidget(row, 2 * i + r, 1)
-            self.strips.append((lerp_row, slerp_row))
-            self.strip_labels.append((lerp_label, slerp_label))
-        rows.setColumnStretch(1, 1)
-        body.addLayout(rows, 3)
-        self.norm_plot = PlotPane(
-            theme, title="‖z(t)‖ (active model)", x_label="t", y_label="‖z‖"
-        )
-        self.norm_plot.add_legend()
-        self.norm_lerp = self.norm_plot.add_curve("lerp", color_index=0)
-        self.norm_slerp = self.norm_plot.add_curve("slerp", color_index=1, dashed=True)
-        self.norm_plot.setMinimumWidth(200)
-        self.mark_secondary(self.norm_plot)
-        body.addWidget(self.norm_plot, 1)
-        outer.addLayout(body, 1)
-        return page
-
-    def _build_grid_tab(self) -> QWidget:
-        page = QWidget()
-        outer = QVBoxLayout(page)
-        outer.setContentsMargins(4, 4, 4, 4)
-        self.grid_bar = GridBar()
-        self.grid_bar.changed.connect(self._refresh_grid)
-        outer.addWidget(self.grid_bar)
-        self.grid_image = DigitImage(self.context.theme, "Decoded manifold grid")
-        outer.addWidget(self.grid_image, 1)
-        return page
+            runner.paused_changed.connect(self._show_run_state)
+        self.set_active(self._active)
+        self._restart_all(running=False)
 
     # -- models and runs -----------------------------------------------------------
     def _config(self, kind: str) -> LatentConfig:
-        c = self.controls
+        s = self.binder.state()
         return LatentConfig(
             model=kind,  # type: ignore[arg-type]
-            beta=c.beta_value_f if kind == "beta-vae" else None,
-            latent_dim=c.latent_dim.value(),
-            arch=c.arch.currentData(),
-            noise=c.noise.value(),
-            epochs=c.epochs.value(),
+            beta=s.beta if kind == "beta-vae" else None,
+            latent_dim=s.latent_dim,
+            arch=s.arch,
+            noise=s.noise,
+            epochs=s.epochs,
         )
 
     def _start_slot(self, i: int, *, running: bool) -> None:
         slot = self._slots[i]
-        self._tasks = [t for t in self._tasks if t[1] != i]
+        self._cancel_draws(i)
         slot.cfg = self._config(slot.kind)
         slot.progress = None
         slot.model = None
@@ -342,11 +106,10 @@ class LatentPanel(PanelBase):
         slot.note = ""
         self.curves.set_history(i, [], [])
         slot.scatter.status.setText(f"{slot.cfg.title}: starting…")
-        self._ensure_threads()
         slot.runner.start(
             train,
             slot.cfg,
-            seed=self.controls.seed.value(),
+            seed=self.binder.state().seed,
             device=self.context.device,
             # The bundled digits load in the worker itself (nothing to send to a
             # worker process); opened files travel with the job.
@@ -359,22 +122,25 @@ class LatentPanel(PanelBase):
         )
 
     def _restart_all(self, *, running: bool) -> None:
+        self._started = running
         for i in range(len(self._slots)):
             self._start_slot(i, running=running)
         self._set_running(running)
 
-    @staticmethod
-    def _ensure_threads() -> None:
-        # Three models train at once, each on a pool thread; the global pool
-        # defaults to one thread per core (2 here), which would queue the third.
-        pool = QThreadPool.globalInstance()
-        need = pool.activeThreadCount() + 3
-        if pool.maxThreadCount() < need:
-            pool.setMaxThreadCount(need)
-
     def _set_running(self, running: bool) -> None:
         self._running = running
-        self.controls.set_running(running)
+        self._show_run_state()
+
+    def _show_run_state(self, *_: object) -> None:
+        live = any(s.runner.is_running and not s.done for s in self._slots)
+        self.run_bar.set_state(
+            running=live and (self._running or self._started),
+            paused=not self._running,
+        )
+
+    # -- drawing -------------------------------------------------------------------
+    def _cancel_draws(self, i: int) -> None:
+        self.draws.cancel(lambda key: key in (("codes", i), ("strips", i)))
 
     def _on_progress(self, i: int, p: LatentProgress) -> None:
         slot = self._slots[i]
@@ -383,33 +149,18 @@ class LatentPanel(PanelBase):
         if p.step > 0 or not slot.rows:
             slot.epochs.append(p.epoch)
             slot.rows.append((p.losses["recon"], p.losses["kl"], p.losses["loss"]))
-        # Drawing a model (weights, codes, strips, curves) costs tens of ms on the
-        # GUI thread; with three models reporting, draw one per timer tick.
-        if ("codes", i) not in self._tasks:
-            self._tasks.append(("codes", i))
         if first:
             self._draw_slot(i, strip=True)
-        elif not self._draw_timer.isActive():
-            self._draw_timer.start()
-
-    def _draw_next(self) -> None:
-        """Do the oldest pending drawing task: a model's codes, or its strips."""
-        if self._tasks:
-            kind, i = self._tasks.pop(0)
-            if kind == "codes":
-                self._draw_slot(i, strip=False)
-            else:
-                self._refresh_strip(i)
-        if self._tasks:
-            self._draw_timer.start()
+        else:
+            self.draws.request(("codes", i), partial(self._draw_slot, i, strip=False))
 
     def _draw_slot(self, i: int, *, strip: bool) -> None:
-        """Draw model ``i``'s latest report; its strips now or as a later task."""
-        self._tasks = [t for t in self._tasks if t != ("codes", i)]
+        """Draw model ``i``'s latest report; its strips now or as a later draw."""
+        self.draws.cancel(("codes", i))
         if strip:
-            self._tasks = [t for t in self._tasks if t != ("strips", i)]
-        elif ("strips", i) not in self._tasks:
-            self._tasks.append(("strips", i))  # after the tasks queued before it
+            self.draws.cancel(("strips", i))
+        else:  # after the draws queued before it
+            self.draws.request(("strips", i), lambda: self._refresh_strip(i))
         slot = self._slots[i]
         p = slot.progress
         if p is None:
@@ -451,7 +202,7 @@ class LatentPanel(PanelBase):
             self._set_running(False)
 
     def _on_finished(self, i: int) -> None:
-        if any(t[1] == i for t in self._tasks):
+        if self.draws.pending(("codes", i)) or self.draws.pending(("strips", i)):
             self._draw_slot(i, strip=True)  # the final state at once
         self._slots[i].done = True
         if all(s.done for s in self._slots):
@@ -468,6 +219,7 @@ class LatentPanel(PanelBase):
                 s.runner.pause()
             self._set_running(False)
         else:
+            self._started = True
             for s in live:
                 s.runner.resume()
             self._set_running(True)
@@ -478,6 +230,7 @@ class LatentPanel(PanelBase):
             if not s.runner.is_running:
                 self._start_slot(i, running=False)
             s.runner.step(1)
+        self._started = True
         self._set_running(False)
 
     def reset(self) -> None:
@@ -498,168 +251,6 @@ class LatentPanel(PanelBase):
 
     def _on_settings_changed(self) -> None:
         self._restart_all(running=self._running)
-
-    def set_layout(self, mode: str) -> None:
-        """Show the three latent spaces side by side ("side") or one large."""
-        self._layout_mode = mode
-        for i, s in enumerate(self._scatters):
-            s.setVisible(mode == "side" or i == self._active)
-        (self.controls.side if mode == "side" else self.controls.large).setChecked(True)
-        for i, (lerp_row, slerp_row) in enumerate(self.strips):
-            show = mode == "side" or i == self._active
-            for w in (lerp_row, slerp_row, *self.strip_labels[i]):
-                w.setVisible(show)
-
-    def set_active(self, i: int) -> None:
-        """Make model ``i`` (0 AE, 1 VAE, 2 β-VAE) the one the side views follow."""
-        self._active = i
-        for j, s in enumerate(self._scatters):
-            s.set_active(j == i)
-            # The decoded point belongs to the model that decodes it.
-            s.set_marker(self._click if j == i else None)
-        if self._layout_mode == "large":
-            self.set_layout("large")
-        if hasattr(self, "_slots"):
-            self._refresh_active_views()
-
-    # -- clicks, hover, endpoints --------------------------------------------------
-    def _on_scatter_clicked(self, i: int, x: float, y: float) -> None:
-        self._click = (x, y)
-        for j, s in enumerate(self._scatters):
-            s.set_marker((x, y) if j == i else None)
-        self._decode_click()
-
-    def _decode_click(self) -> None:
-        slot = self._slots[self._active]
-        if self._click is None or slot.model is None or slot.projection is None:
-            return
-        z = slot.projection.lift(np.asarray([self._click], np.float32))
-        self.preview.set_image(decode(slot.model, z)[0])
-        coords = ", ".join(f"{v:.2f}" for v in z[0])
-        self.preview.title.setText(f"{MODEL_TITLES[slot.kind]} decodes z = ({coords})")
-
-    def _on_scatter_hovered(self, i: int, j: int) -> None:
-        slot = self._slots[i]
-        p = slot.progress
-        if j < 0 or p is None:
-            slot.scatter.set_sigma(None, None)
-            return
-        index = int(p.code_index[j])
-        self.hover.set_image(self._data.images[index])
-        mu = ", ".join(f"{v:.2f}" for v in p.codes[j])
-        text = f"{MODEL_TITLES[slot.kind]}: digit {int(p.code_labels[j])} (#{index})"
-        text += f" · μ = ({mu})"
-        if p.config.variational:
-            sd = ", ".join(f"{v:.2f}" for v in p.code_std[j])
-            text += f" · σ = ({sd})"
-        self.hover.title.setText(text)
-        identity = slot.projection is not None and slot.projection.kind == "identity"
-        if identity and p.codes.shape[1] == 2:
-            slot.scatter.set_sigma(slot.points[j], p.code_std[j])
-        else:
-            slot.scatter.set_sigma(None, None)
-
-    def _on_scatter_picked(self, i: int, j: int) -> None:
-        p = self._slots[i].progress
-        if p is None:
-            return
-        spin = self.ends_bar.a if self._next_end == 0 else self.ends_bar.b
-        self._ends[self._next_end] = None
-        spin.setValue(int(p.code_index[j]))
-        self._next_end = 1 - self._next_end
-        self._on_ends_changed()
-
-    def _end_images(self) -> NDArray[np.float32]:
-        out = []
-        for k, spin in enumerate((self.ends_bar.a, self.ends_bar.b)):
-            image = self._ends[k]
-            out.append(image if image is not None else self._data.images[spin.value()])
-        return np.stack(out).astype(np.float32)
-
-    def _on_ends_changed(self) -> None:
-        for k, (spin, label) in enumerate(
-            (
-                (self.ends_bar.a, self.ends_bar.a_text),
-                (self.ends_bar.b, self.ends_bar.b_text),
-            )
-        ):
-            if self._ends[k] is None:
-                label.setText(f"(a {int(self._data.labels[spin.value()])})")
-            else:
-                label.setText("(your image)")
-        for i in range(len(self._slots)):
-            self._refresh_strip(i)
-        self._refresh_active_views()
-
-    def _strip_codes(
-        self, i: int
-    ) -> tuple[NDArray[np.float32], NDArray[np.float32]] | None:
-        slot = self._slots[i]
-        if slot.model is None:
-            return None
-        mu, _ = encode(slot.model, self._end_images())
-        steps = self.ends_bar.steps.value()
-        return interpolate(mu[0], mu[1], steps, "lerp"), interpolate(
-            mu[0], mu[1], steps, "slerp"
-        )
-
-    def _refresh_strip(self, i: int) -> None:
-        slot = self._slots[i]
-        codes = self._strip_codes(i)
-        if codes is None or slot.model is None or slot.projection is None:
-            return
-        lerp_codes, slerp_codes = codes
-        lerp_row, slerp_row = self.strips[i]
-        lerp_row.set_image(tile(decode(slot.model, lerp_codes)[None]))
-        slerp_row.set_image(tile(decode(slot.model, slerp_codes)[None]))
-        slot.scatter.set_paths(
-            slot.projection.project(lerp_codes), slot.projection.project(slerp_codes)
-        )
-        if i == self._active:
-            t = np.linspace(0.0, 1.0, len(lerp_codes))
-            self.norm_lerp.setData(t, np.linalg.norm(lerp_codes, axis=1))
-            self.norm_slerp.setData(t, np.linalg.norm(slerp_codes, axis=1))
-
-    # -- side views of the active model --------------------------------------------
-    def _refresh_active_views(self, *, strip: bool = True) -> None:
-        slot = self._slots[self._active]
-        p = slot.progress
-        if p is not None:
-            beta = p.config.kl_weight
-            self.formula.set_values(
-                {
-                    "model": p.config.title,
-                    "epoch": round(p.epoch, 2),
-                    "−log p(x|z)": p.losses["recon"],
-                    "KL": p.losses["kl"],
-                    "β": beta,
-                    "loss = recon + β·KL": p.losses["loss"],
-                }
-            )
-            self._fit_formula()
-        self._decode_click()
-        if strip:
-            self._refresh_strip(self._active)
-        if self.tabs.currentIndex() == 1:
-            self._refresh_grid()
-
-    def _refresh_grid(self) -> None:
-        slot = self._slots[self._active]
-        if slot.model is None or slot.projection is None:
-            return
-        spacing = self.grid_bar.spacing.currentData()
-        images, coords = manifold_grid(
-            slot.model,
-            slot.projection,
-            self.grid_bar.n.value(),
-            spacing,
-            self.grid_bar.extent.value(),
-        )
-        self.grid_image.set_image(tile(images, pad=1))
-        self.grid_image.title.setText(
-            f"{slot.cfg.title}: decoded {len(coords)}×{len(coords)} grid over "
-            f"{slot.projection.label}, coordinates {coords[0]:.2f} … {coords[-1]:.2f}"
-        )
 
     # -- files ---------------------------------------------------------------------
     def open_file(self, path: Path) -> None:
@@ -722,32 +313,11 @@ class LatentPanel(PanelBase):
         slot.runner.abort()
         if cfg.model == "beta-vae":
             self.controls.set_beta(cfg.kl_weight)
-        index = balanced_subset(
-            self._data.labels, cfg.n_codes, self.controls.seed.value()
-        )
-        mu, std = encode(model, self._data.images[index])
         slot.cfg, slot.model, slot.done, slot.note = cfg, model, True, note
         slot.epochs, slot.rows = [], []
         self.curves.set_history(i, [], [])
-        with torch.no_grad():
-            x = torch.from_numpy(self._data.images[index]).unsqueeze(1)
-            terms = loss_terms(model, x, generator=torch.Generator().manual_seed(0))
-        slot.progress = LatentProgress(
-            step=0,
-            total=None,
-            losses={
-                "recon": terms.recon.item(),
-                "kl": terms.kl.item(),
-                "loss": terms.loss.item(),
-            },
-            message=note,
-            config=cfg,
-            epoch=0.0,
-            codes=mu,
-            code_std=std,
-            code_labels=self._data.labels[index],
-            code_index=index,
-            weights={k: v.detach().numpy() for k, v in model.state_dict().items()},
+        slot.progress = loaded_progress(
+            cfg, model, self._data, self.binder.state().seed, note
         )
         self._show_codes(i)
         slot.scatter.status.setText(note)
@@ -792,40 +362,22 @@ class LatentPanel(PanelBase):
         except ValueError as exc:
             self.show_error(str(exc))
 
-    def set_end_image(self, k: int, image: NDArray[np.float32]) -> None:
-        """Use ``image`` (28×28 in [0, 1]) as interpolation end ``k`` (0 = A, 1 = B)."""
-        self._ends[k] = np.asarray(image, np.float32)
-        self._on_ends_changed()
-
     # -- protocol: views, state ----------------------------------------------------
-    def main_view(self) -> QWidget:
-        """Return the latent scatters (the view worth exporting)."""
-        return self.scatter_area
-
     def snapshot_ready(self) -> bool:
         """Return True once every model has reported at least once."""
         return all(s.progress is not None for s in self._slots)
 
+    def _state(self) -> LatentState:
+        self.binder.set_extra(
+            layout=self._layout_mode,
+            active=self._active,
+            ends=(self.ends_bar.a.value(), self.ends_bar.b.value()),
+        )
+        return self.binder.state()
+
     def state(self) -> dict[str, Any]:
         """Return the settings, interpolation ends and the models' weights."""
-        c = self.controls
-        out: dict[str, Any] = {
-            "version": STATE_VERSION,
-            "beta": c.beta_value_f,
-            "latent_dim": c.latent_dim.value(),
-            "arch": c.arch.currentData(),
-            "noise": c.noise.value(),
-            "epochs": c.epochs.value(),
-            "seed": c.seed.value(),
-            "layout": self._layout_mode,
-            "active": self._active,
-            "ends": [self.ends_bar.a.value(), self.ends_bar.b.value()],
-            "steps": self.ends_bar.steps.value(),
-            "grid_n": self.grid_bar.n.value(),
-            "grid_spacing": self.grid_bar.spacing.currentData(),
-            "grid_range": self.grid_bar.extent.value(),
-            "configs": {},
-        }
+        out: dict[str, Any] = {**self._state().to_dict(), "configs": {}}
         for s in self._slots:
             # Untrained models are rebuilt from the seed; trained, loaded or
             # restored ones travel with the session.
@@ -837,26 +389,20 @@ class LatentPanel(PanelBase):
         return out
 
     def restore(self, state: dict[str, Any]) -> None:
-        """Apply :meth:`state` output: settings first, then any saved models."""
-        c = self.controls
-        c.set_beta(float(state.get("beta", c.beta_value_f)))
-        c.latent_dim.setValue(int(state.get("latent_dim", c.latent_dim.value())))
-        arch = c.arch.findData(state.get("arch", "mlp"))
-        c.arch.setCurrentIndex(max(arch, 0))
-        c.noise.setValue(float(state.get("noise", c.noise.value())))
-        c.epochs.setValue(int(state.get("epochs", c.epochs.value())))
-        c.seed.setValue(int(state.get("seed", c.seed.value())))
-        ends = state.get("ends", [self.ends_bar.a.value(), self.ends_bar.b.value()])
-        self.ends_bar.a.setValue(int(ends[0]))
-        self.ends_bar.b.setValue(int(ends[1]))
-        self.ends_bar.steps.setValue(
-            int(state.get("steps", self.ends_bar.steps.value()))
-        )
-        self.grid_bar.n.setValue(int(state.get("grid_n", self.grid_bar.n.value())))
-        spacing = self.grid_bar.spacing.findData(state.get("grid_spacing", "gaussian"))
-        self.grid_bar.spacing.setCurrentIndex(max(spacing, 0))
-        self.grid_bar.extent.setValue(float(state.get("grid_range", 3.0)))
-        c.cancel_pending()
+        """Apply :meth:`state` output: settings first, then any saved models.
+
+        Raises
+        ------
+        StateError
+            (a ValueError) naming the first bad setting; nothing is changed then.
+        """
+        settings = LatentState.from_dict(state)
+        self.binder.show(settings)
+        self.controls.show_beta()
+        self.grid_bar.show_spacing()
+        self.ends_bar.a.setValue(settings.ends[0])
+        self.ends_bar.b.setValue(settings.ends[1])
+        self.controls.cancel_pending()
         self._restart_all(running=False)
         for kind, raw in dict(state.get("configs", {})).items():
             if kind not in MODEL_KINDS:
@@ -876,13 +422,14 @@ class LatentPanel(PanelBase):
                 )
                 continue
             self._show_model(MODEL_KINDS.index(kind), cfg, model, note="restored")
-        self.set_active(int(state.get("active", 1)) % len(self._slots))
-        self.set_layout(str(state.get("layout", "side")))
+        self.set_active(settings.active)
+        self.set_layout(settings.layout)
 
     def shutdown(self) -> None:
         """Stop the three trainings (each stops at its next report, within ~0.2 s)."""
         # Abort all three first so they wind down together; the base class's
         # per-runner wait then has nothing left to wait for.
+        self.draws.clear()
         for slot in self._slots:
             slot.runner.abort()
         super().shutdown()

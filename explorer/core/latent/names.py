@@ -1,0 +1,25 @@
+"""The latent-space choices the CLI and the panel offer (no torch, no numpy).
+
+One list of each: the models and their titles, the network types, the
+interpolation methods and the grid spacings, and the image size the models read.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+ModelKind = Literal["ae", "vae", "beta-vae"]
+Arch = Literal["mlp", "conv"]
+Spacing = Literal["linear", "gaussian"]
+Method = Literal["lerp", "slerp"]
+
+MODEL_KINDS: tuple[ModelKind, ...] = get_args(ModelKind)
+MODEL_TITLES: dict[str, str] = {"ae": "AE", "vae": "VAE", "beta-vae": "β-VAE"}
+ARCHS: tuple[Arch, ...] = get_args(Arch)
+ARCH_TITLES: dict[str, str] = {"mlp": "MLP", "conv": "Conv"}
+METHODS: tuple[Method, ...] = get_args(Method)
+# The grid spacings, the default first.
+SPACINGS: tuple[Spacing, ...] = ("gaussian", "linear")
+DEVICES: tuple[str, ...] = ("auto", "cpu", "cuda")
+IMAGE_SIZE = 28
+DEFAULT_BETA = 4.0

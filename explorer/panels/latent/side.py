@@ -1,0 +1,69 @@
+"""The latent panel's right column: the decoded click, the hovered digit, the ELBO."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
+
+from explorer.panels.latent.views import DigitImage
+from explorer.widgets.formula_card import FormulaCard
+from explorer.widgets.theme import ThemeManager
+
+
+class DecodeColumn(QWidget):
+    """The decoded preview, the hovered digit and the formula card, top to bottom.
+
+    Its width grows with the presentation scale (:meth:`apply_scale`).
+    """
+
+    def __init__(self, theme: ThemeManager, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._theme = theme
+        col = QVBoxLayout(self)
+        col.setContentsMargins(0, 0, 0, 0)
+        self.preview = DigitImage(theme, "Click a latent space to decode a point")
+        self.preview.setToolTip("The decoder's mean image p(x|z) of the clicked z")
+        self.hover = DigitImage(theme, "Hover over a point to see its digit")
+        for image in (self.preview, self.hover):
+            # Images take what is left once the formula card has its height.
+            image.setSizePolicy(
+                QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored
+            )
+        self.formula = FormulaCard(
+            "ELBO and its closed-form KL",
+            "ELBO(x) = E<sub>q(z|x)</sub>[log p(x|z)] − β·KL(q(z|x) ‖ N(0, I))<br>"
+            "KL = −½ Σ<sub>j</sub> (1 + log σ<sub>j</sub>² − μ<sub>j</sub>² − "
+            "σ<sub>j</sub>²)<br>z = μ + σ ⊙ ε,&nbsp; ε ~ N(0, I)",
+            "Kingma & Welling 2014, eq. 3, §2.4 and appendix B; "
+            "Higgins et al. 2017 (β-VAE, eq. 4). AE: β = 0, z = μ.",
+        )
+        # A scroll area holds the card: a box layout mis-places word-wrapped
+        # (height-for-width) widgets next to stretching ones, and on a small
+        # screen a scroll bar beats a clipped formula.
+        self.formula_box = QScrollArea()
+        self.formula_box.setWidget(self.formula)
+        self.formula_box.setWidgetResizable(True)
+        self.formula_box.setFrameShape(QFrame.Shape.NoFrame)
+        self.formula_box.setHorizontalScrollBarPolicy(
+            Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+        )
+        col.addWidget(self.preview, 3)
+        col.addWidget(self.hover, 2)
+        col.addWidget(self.formula_box, 0)
+        self.apply_scale()
+
+    def apply_scale(self) -> None:
+        """Widen the column with the presentation scale."""
+        self.setFixedWidth(round(340 + 115 * (self._theme.scale - 1.0)))
+
+    def fit_formula(self, panel_height: int) -> None:
+        """Give the formula card its height, leaving the preview ~250 px."""
+        # Word-wrapped rich text does not grow its card by itself: ask the layout
+        # how tall the card must be at its current width.
+        card = self.formula
+        width = max(self.formula_box.viewport().width(), 200)
+        height = card.heightForWidth(width) if card.hasHeightForWidth() else -1
+        if height <= 0:
+            height = card.sizeHint().height()
+        self.formula_box.setMinimumHeight(min(height, max(panel_height - 350, 150)))
+        self.formula_box.setMaximumHeight(height)

@@ -1,0 +1,44 @@
+"""The latent panel's settings as one frozen, versioned dataclass.
+
+The model settings take their limits from the core's
+:data:`explorer.core.latent.config.LIMITS` (the CLI's too); the β slider, the
+interpolation strip and the manifold grid have the panel's own ranges.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar, Literal
+
+from explorer.core.latent.config import LIMITS
+from explorer.core.latent.names import DEFAULT_BETA, MODEL_KINDS, Arch, Spacing
+from explorer.core.state import StateBase, limits
+
+BETA_STEPS_PER_UNIT = 4  # the β slider moves in quarters: 0.25 … 16
+BETA_MAX = 16.0
+DEFAULT_EPOCHS = 20
+SEED_MAX = 99_999
+
+Layout = Literal["side", "large"]
+
+
+@dataclass(frozen=True)
+class LatentState(StateBase):
+    """What the panel shows: model settings, active model, strip ends, grid."""
+
+    VERSION: ClassVar[int] = 1
+    beta: float = field(
+        default=DEFAULT_BETA, metadata=limits(1 / BETA_STEPS_PER_UNIT, BETA_MAX)
+    )
+    latent_dim: int = field(default=2, metadata=limits(*LIMITS["latent_dim"]))
+    arch: Arch = "mlp"
+    noise: float = field(default=0.0, metadata=limits(*LIMITS["noise"]))
+    epochs: int = field(default=DEFAULT_EPOCHS, metadata=limits(*LIMITS["epochs"]))
+    seed: int = field(default=0, metadata=limits(0, SEED_MAX))
+    layout: Layout = "side"
+    active: int = field(default=1, metadata=limits(0, len(MODEL_KINDS) - 1))
+    ends: tuple[int, int] = field(default=(0, 500), metadata=limits(0, None))
+    steps: int = field(default=10, metadata=limits(3, 20))
+    grid_n: int = field(default=15, metadata=limits(3, 30))
+    grid_spacing: Spacing = "gaussian"
+    grid_range: float = field(default=3.0, metadata=limits(0.5, 50.0))
