@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from explorer.cli.common import CliError, add_json_flag, emit_json, positive_int
+from explorer.core.files import atomic_open, atomic_write
+from explorer.core.rays.names import LAST_DELTAS, SCENE_NAMES, SHAPES, TRACE_METHODS
 
-_SCENES = ("sphere", "box", "torus", "blob", "fog", "scene")
-_SHAPES = ("sphere", "box", "torus", "blob")
 # argparse reads "-2,0,0" as an unknown option; this lets vectors and numbers with a
 # leading minus through as values (no option of these parsers looks like a number).
 _NEGATIVE_VALUE = re.compile(r"^-\.?\d[\d.,eE+-]*$")
@@ -68,7 +68,9 @@ def _parser(sub: Any, name: str, **kwargs: Any) -> argparse.ArgumentParser:
 
 
 def _add_scene_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--scene", choices=_SCENES, default="sphere", help="built-in scene")
+    p.add_argument(
+        "--scene", choices=SCENE_NAMES, default="sphere", help="built-in scene"
+    )
     p.add_argument(
         "--density",
         type=_number,
@@ -91,7 +93,7 @@ def _add_sampling_args(p: argparse.ArgumentParser, samples: int) -> None:
     p.add_argument("--far", type=_number, default=5.0, help="end of the ray segment")
     p.add_argument(
         "--last-delta",
-        choices=("far", "1e10"),
+        choices=LAST_DELTAS,
         default="far",
         help="length of the last interval: up to far, or NeRF's 1e10 trick",
     )
@@ -141,7 +143,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     _add_scene_args(p)
     p.add_argument("--origin", type=_vector, required=True, metavar="X,Y,Z")
     p.add_argument("--direction", type=_vector, required=True, metavar="DX,DY,DZ")
-    p.add_argument("--method", choices=("sphere", "secant"), default="sphere")
+    p.add_argument("--method", choices=TRACE_METHODS, default="sphere")
     p.add_argument("--near", type=_number, default=0.0)
     p.add_argument("--far", type=_number, default=10.0)
     add_json_flag(p)
@@ -159,7 +161,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     p = _parser(rsub, "fit-sdf", help="fit an SDF network to a shape or mesh (IGR)")
     src = p.add_mutually_exclusive_group()
-    src.add_argument("--shape", choices=_SHAPES, default="torus", help="built-in shape")
+    src.add_argument("--shape", choices=SHAPES, default="torus", help="built-in shape")
     src.add_argument(
         "--mesh", type=Path, help="a mesh file trimesh can read (.obj, .ply…)"
     )
@@ -326,7 +328,8 @@ def _render(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - t0
     pixels = (np.clip(image.rgb, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
     try:
-        Image.fromarray(pixels, "RGB").save(args.out)
+        with atomic_open(args.out) as fh:
+            Image.fromarray(pixels, "RGB").save(fh, format="PNG")
     except OSError as exc:
         raise CliError(f"cannot write {args.out}: {exc}") from None
     doc = {
@@ -387,10 +390,12 @@ def _fit_sdf(args: argparse.Namespace) -> int:
             )
         import trimesh
 
+        surface = trimesh.Trimesh(mesh.vertices, mesh.faces, process=False)
         try:
-            trimesh.Trimesh(mesh.vertices, mesh.faces, process=False).export(
-                str(args.export)
-            )
+            data = surface.export(file_type=args.export.suffix.lower().lstrip("."))
+            if not isinstance(data, bytes | str):  # e.g. .gltf: several files
+                raise ValueError("choose a one-file format (.ply, .obj, .stl)")
+            atomic_write(args.export, data)
         except (OSError, ValueError) as exc:
             raise CliError(f"cannot write {args.export}: {exc}") from None
     doc = {
@@ -443,7 +448,11 @@ def _train_nerf(args: argparse.Namespace) -> int:
 
         pixels = (np.clip(last.prediction, 0, 1) * 255 + 0.5).astype(np.uint8)
         try:
-            Image.fromarray(pixels, "RGB").save(args.out)
+            image_format = Image.registered_extensions().get(args.out.suffix.lower())
+            if image_format is None:
+                raise ValueError(f"unknown file extension: {args.out.suffix}")
+            with atomic_open(args.out) as fh:
+                Image.fromarray(pixels, "RGB").save(fh, format=image_format)
         except (OSError, ValueError) as exc:
             raise CliError(f"cannot write {args.out}: {exc}") from None
     doc = {

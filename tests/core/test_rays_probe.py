@@ -7,8 +7,15 @@ import math
 import numpy as np
 import pytest
 
+from explorer.core.progress import LocalControl
 from explorer.core.rays.camera import Camera
-from explorer.core.rays.probe import SLICE_COLS, SLICE_ROWS, probe_job, probe_ray
+from explorer.core.rays.probe import (
+    PROBE_KEY,
+    SLICE_COLS,
+    SLICE_ROWS,
+    probe_ray,
+    probe_requests,
+)
 from explorer.core.rays.render import RayConfig
 from explorer.core.rays.scenes import Scene
 
@@ -49,7 +56,11 @@ def test_probe_of_the_centre_ray_hits_the_unit_sphere() -> None:
 def test_probe_without_sdf_and_as_a_job() -> None:
     fog = Scene("fog", fog_density=2.0)
     cfg = RayConfig(n_samples=32, near=1.0, far=5.0)
-    (probe,) = list(probe_job(fog, None, Camera(), (5, 7), cfg))
+    control = LocalControl()
+    control.post((1, (fog, None, Camera(), (9, 9), cfg)), PROBE_KEY)
+    control.post((2, (fog, None, Camera(), (5, 7), cfg)), PROBE_KEY)  # newest wins
+    ((serial, probe),) = list(probe_requests(control=control, idle_s=0.0))
+    assert serial == 2
     assert probe.pixel == (5, 7)
     assert probe.sphere is None and probe.f_t is None and probe.slice_values is None
     again = probe_ray(fog, None, Camera(), (5, 7), cfg)

@@ -166,7 +166,19 @@ def test_train_sdf_shows_level_set_and_curves(qtbot: Any, panel: RaysPanel) -> N
         - 1.0
     )
     assert np.abs(np.asarray(f) - unit_sphere).max() > 1e-4
-    assert not panel.train_controls.stop.isEnabled()
+    assert panel.train_controls.run_bar.start.text() == "Start"
+    # Several selections in a row: the probe job shows the newest one.
+    for u in (10, 20, 30):
+        panel.select_pixel(u, 32)
+    qtbot.waitUntil(lambda: not panel.probe_pending(), timeout=20_000)
+    assert "pixel (u, v) = 30, 32" in panel.card.values_text()
+    # Reset stops and forgets what was learned.
+    qtbot.mouseClick(panel.train_controls.run_bar.reset, Qt.MouseButton.LeftButton)
+    assert panel.controls.scene.currentText() == "scene"
+    assert panel.learned.sdf_state is None
+    x, _ = panel.training_view.loss_curve.getData()
+    assert x is None or len(x) == 0
+    assert "Not trained yet" in panel.train_controls.run_bar.status.html()
 
 
 def test_train_nerf_pause_resume_and_learned_field(
@@ -183,8 +195,11 @@ def test_train_nerf_pause_resume_and_learned_field(
         eval_every=10,
     )
     panel.train_nerf(cfg, paused=True)
-    assert panel.train_controls.pause.text() == "Resume"
-    qtbot.mouseClick(panel.train_controls.pause, Qt.MouseButton.LeftButton)
+    run_bar = panel.train_controls.run_bar
+    assert panel.train_controls.learn.currentData() == "nerf"
+    assert run_bar.start.text() == "Resume"
+    qtbot.mouseClick(run_bar.start, Qt.MouseButton.LeftButton)
+    assert run_bar.start.text() == "Pause"
     with qtbot.waitSignal(panel._train_runner.finished, timeout=60_000):
         pass
     qtbot.waitUntil(panel.snapshot_ready, timeout=20_000)
@@ -211,3 +226,54 @@ def test_state_round_trip(qtbot: Any, panel: RaysPanel, app_context: Any) -> Non
     ray = other.current_ray()
     assert ray is not None and len(ray.t) == 40
     other.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("bad", "field"),
+    [
+        ({"n_samples": "many"}, "n_samples"),
+        ({"scene": "moon"}, "scene"),
+        ({"near": 4.0, "far": 2.0}, "far"),
+        ({"image_size": 100}, "image_size"),
+        ({"learn": "gan"}, "learn"),
+    ],
+)
+def test_restore_of_a_bad_state_names_the_field(
+    panel: RaysPanel, bad: dict[str, Any], field: str
+) -> None:
+    before = panel.state()
+    with pytest.raises(ValueError, match=rf"^{field}: "):
+        panel.restore({**before, **bad})
+    assert panel.state() == before  # nothing half-applied
+
+
+def test_restore_shows_every_setting(
+    qtbot: Any, panel: RaysPanel, app_context: Any
+) -> None:
+    state = {
+        **panel.state(),
+        "scene": "fog",
+        "density": 3.5,
+        "n_samples": 33,
+        "near": 1.5,
+        "far": 4.5,
+        "stratified": True,
+        "jitter": 0.25,
+        "last_delta": "1e10",
+        "n_freqs": 3,
+        "image_size": 64,
+        "pixel": [7, 9],
+        "learn": "nerf",
+    }
+    panel.restore(state)
+    c, t = panel.controls, panel.train_controls
+    assert c.scene.currentText() == "fog" and c.density.isEnabled()
+    assert c.density.value() == pytest.approx(3.5)
+    assert c.samples.value() == 33 and c.stratified.isChecked()
+    assert c.near_far.value() == pytest.approx((1.5, 4.5))
+    assert c.jitter.value() == pytest.approx(0.25)
+    assert c.last_delta.currentData() == "1e10" and c.image_size.currentData() == 64
+    assert t.freqs.value() == 3 and t.learn.currentData() == "nerf"
+    assert panel.ray_config().last_delta == "1e10"
+    assert "pixel (u, v) = 7, 9" in panel.card.values_text()
+    assert panel.state() == {**state, "version": 1}

@@ -2,6 +2,7 @@
 
 The Rays panel, the ``explorer rays`` command and the tests all use these modules:
 
+* :mod:`~explorer.core.rays.names` — the choices and ranges the CLI and panel offer,
 * :mod:`~explorer.core.rays.camera` — pinhole look-at cameras and rays through pixels,
 * :mod:`~explorer.core.rays.scenes` — built-in scenes: analytic SDF, density, colour,
 * :mod:`~explorer.core.rays.render` — sampling along rays and NeRF volume rendering,

@@ -4,23 +4,26 @@
 also sphere-traces it (Hart 1996), marches + secant-refines it (DVR, Niemeyer et
 al. 2020), samples f(t) along it and the SDF on a slice through it.  For an
 analytic scene this takes a few milliseconds; for a learned SDF or NeRF each of
-those is a network evaluation, so the panel runs it in a worker.
+those is a network evaluation, so the panel runs :func:`probe_requests` in a
+worker and posts each new request to it (the newest wins).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from explorer.core.progress import JobControl
 from explorer.core.rays.camera import Camera
 from explorer.core.rays.render import RayConfig, RaySamples, render_ray
 from explorer.core.rays.roots import TraceResult, secant_trace, sphere_trace
 
 FloatArray = np.ndarray
 SLICE_COLS, SLICE_ROWS = 160, 128
+PROBE_KEY = "ray"  # the job control's mailbox key of the selected-ray requests
 
 
 @dataclass(frozen=True, eq=False)
@@ -133,12 +136,19 @@ def sdf_slice(
     return values, (cfg.near, cfg.far, half)
 
 
-def probe_job(
-    field: Any,
-    sdf: Callable[[FloatArray], Any] | None,
-    camera: Camera,
-    pixel: tuple[int, int],
-    cfg: RayConfig,
-) -> Any:
-    """Yield the one :class:`RayProbe` (a worker job for learned fields)."""
-    yield probe_ray(field, sdf, camera, pixel, cfg)
+def probe_requests(
+    *, control: JobControl, idle_s: float = 0.5
+) -> Iterator[tuple[int, RayProbe]]:
+    """Yield ``(serial, probe)`` for the ray requests posted under :data:`PROBE_KEY`.
+
+    A request is ``(serial, (field, sdf, camera, pixel, cfg))``: the arguments of
+    :func:`probe_ray` and a number the panel uses to know the newest one is shown.
+    Only the newest request waiting is probed (dragging never builds a backlog);
+    the job ends after ``idle_s`` seconds without a request, or when stopped.
+    """
+    while not control.stopping:
+        request = control.take(PROBE_KEY, timeout=idle_s)
+        if request is None:
+            return
+        serial, args = request
+        yield int(serial), probe_ray(*args)

@@ -16,17 +16,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
 from explorer.core.progress import Progress
 from explorer.core.rays.camera import Camera, normalize
+from explorer.core.rays.names import LAST_DELTAS, LastDelta
 
 FloatArray = NDArray[np.floating[Any]]
-LastDelta = Literal["far", "1e10"]
-LAST_DELTAS: tuple[LastDelta, ...] = ("far", "1e10")
 NERF_LAST_DELTA = 1e10
 
 

@@ -18,10 +18,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from explorer.core.rays.names import SCENE_NAMES
+
 FloatArray = NDArray[np.floating[Any]]
 SdfFn = Callable[[FloatArray], FloatArray]
 
-SCENE_NAMES = ("sphere", "box", "torus", "blob", "fog", "scene")
 
 # Okabe–Ito colours (colour-blind safe), as albedos in [0, 1].
 _ORANGE = (0.902, 0.624, 0.0)

@@ -24,13 +24,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from explorer.core.progress import Progress
+from explorer.core.rays.names import SHAPES
 from explorer.core.rays.scenes import Scene, SdfFn
 
 if TYPE_CHECKING:
     import torch
 
 FloatArray = NDArray[np.floating[Any]]
-SHAPES = ("sphere", "box", "torus", "blob")
 DOMAIN = 1.3  # the fit and the level set live in the cube [−DOMAIN, DOMAIN]³
 
 

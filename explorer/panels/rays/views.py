@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from numpy.typing import NDArray
-from PySide6.QtCore import QPointF, Signal
-from PySide6.QtWidgets import QGridLayout, QWidget
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QSplitter, QTabWidget, QWidget
 
 from explorer.core.contour import contour_lines
 from explorer.core.rays.camera import Camera
@@ -431,3 +431,29 @@ class TrainingView(QWidget):
         grid.addWidget(self.psnr, 0, 1)
         grid.addWidget(self.pred, 0, 2)
         grid.addWidget(self.target, 0, 3)
+
+
+class RaysMainView(QWidget):
+    """The panel's views: image, 3-D scene and slice on top; plots in tabs below."""
+
+    def __init__(self, theme: ThemeManager, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.image_view = ImageView(theme, "image: click a pixel")
+        self.scene_view = SceneView(theme)
+        self.slice_view = SliceView(theme)
+        top = QSplitter(Qt.Orientation.Horizontal)
+        for w in (self.image_view, self.scene_view, self.slice_view):
+            top.addWidget(w)
+        top.setSizes([340, 380, 380])
+        self.ray_plots = RayPlots(theme)
+        self.training_view = TrainingView(theme)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.ray_plots, "Along the ray")
+        self.tabs.addTab(self.training_view, "Training")
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(top)
+        right.addWidget(self.tabs)
+        right.setSizes([430, 470])
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(right)

@@ -1,0 +1,205 @@
+"""The Rays panel's two learned fields: one training job, what it learned, its plots.
+
+:class:`LearnedFields` owns the training runner (SDF fit or tiny NeRF), keeps the
+latest network weights of each, and draws the training curves, the held-out
+NeRF view, the training card and the run bar's status.  The panel listens to
+:attr:`LearnedFields.sdf_progressed` / :attr:`~LearnedFields.nerf_progressed`
+to show the learned field and to :attr:`~LearnedFields.ended` to re-render
+when a training finished.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from explorer.core.rays.names import LearnedKind
+from explorer.core.rays.nerf import NerfConfig, NerfProgress, train_nerf
+from explorer.core.rays.sdf_fit import (
+    SdfFitConfig,
+    SdfFitProgress,
+    SurfaceMesh,
+    fit_sdf,
+)
+from explorer.panels.base import PanelBase
+from explorer.panels.rays.controls import TrainControls
+from explorer.panels.rays.views import TrainingView
+from explorer.widgets.formula_card import FormulaCard
+
+
+class LearnedFields(QObject):
+    """The SDF fit and the tiny NeRF: their training job and learned weights.
+
+    Signals
+    -------
+    sdf_progressed(bool)
+        New SDF weights arrived (``True``: with a new level-set mesh).
+    nerf_progressed()
+        New NeRF weights arrived.
+    ended()
+        The training finished.
+    """
+
+    sdf_progressed = Signal(bool)
+    nerf_progressed = Signal()
+    ended = Signal()
+
+    def __init__(
+        self,
+        panel: PanelBase,
+        controls: TrainControls,
+        view: TrainingView,
+        card: FormulaCard,
+        device: str,
+    ) -> None:
+        super().__init__(panel)
+        self._panel = panel
+        self._controls = controls
+        self._view = view
+        self._card = card
+        self._device = device
+        self.runner = panel.make_runner("training", training=True)
+        self.running_kind: LearnedKind | None = None
+        self.sdf_cfg: SdfFitConfig | None = None
+        self.sdf_state: dict[str, Any] | None = None
+        self.sdf_mesh: SurfaceMesh | None = None
+        self._sdf_history: list[tuple[int, float, float, float]] = []
+        self.nerf_cfg: NerfConfig | None = None
+        self.nerf_state: dict[str, Any] | None = None
+        self._status = "Not trained yet"
+        self.runner.paused_changed.connect(self.show_run_state)
+        self.runner.started.connect(self.show_run_state)
+        self.runner.finished.connect(self.show_run_state)
+
+    @property
+    def is_running(self) -> bool:
+        """Return whether a training job runs (paused counts)."""
+        return self.runner.is_running
+
+    def start_sdf(self, cfg: SdfFitConfig, *, paused: bool = False) -> None:
+        """Start fitting the SDF network with ``cfg`` (aborts a running training)."""
+        self.sdf_cfg = cfg
+        self._sdf_history.clear()
+        self.running_kind = "sdf"
+        self.set_status("SDF: sampling the point cloud…")
+        self.runner.start(
+            fit_sdf,
+            cfg,
+            seed=0,
+            device=self._device,
+            on_progress=self._on_sdf_progress,
+            on_error=self._on_train_error,
+            on_finished=self._on_train_finished,
+            paused=paused,
+        )
+
+    def start_nerf(self, cfg: NerfConfig, *, paused: bool = False) -> None:
+        """Start training the tiny NeRF with ``cfg`` (aborts a running training)."""
+        self.nerf_cfg = cfg
+        self.running_kind = "nerf"
+        self.set_status("NeRF: rendering the training views…")
+        self.runner.start(
+            train_nerf,
+            cfg,
+            seed=0,
+            device=self._device,
+            on_progress=self._on_nerf_progress,
+            on_error=self._on_train_error,
+            on_finished=self._on_train_finished,
+            paused=paused,
+        )
+
+    def forget(self) -> None:
+        """Stop training and forget both learned fields and their curves."""
+        self.runner.abort()
+        self.running_kind = None
+        self.sdf_state = self.nerf_state = None
+        self.sdf_mesh = None
+        self._sdf_history.clear()
+        view = self._view
+        for curve in (
+            view.loss_curve,
+            view.eik_curve,
+            view.surf_curve,
+            view.psnr_curve,
+        ):
+            curve.setData([], [])
+        view.psnr_dots.setData(x=[], y=[])
+        self.set_status("Not trained yet")
+        self.show_run_state()
+
+    def set_status(self, text: str) -> None:
+        """Show ``text`` in the run bar's status line."""
+        self._status = text
+        self._controls.run_bar.set_status(html.escape(text))
+
+    def runs(self, kind: LearnedKind) -> bool:
+        """Return whether ``kind``'s training job runs (paused counts)."""
+        return self.runner.is_running and self.running_kind == kind
+
+    def show_run_state(self, *_: object) -> None:
+        """Show on the run bar whether the chosen field's training runs."""
+        running = self.runs(self._controls.learn.currentData())
+        self._controls.run_bar.set_state(running=running, paused=self.runner.is_paused)
+
+    def _on_sdf_progress(self, prog: SdfFitProgress) -> None:
+        self.sdf_state = prog.state
+        if prog.mesh is not None:
+            self.sdf_mesh = prog.mesh
+        if prog.losses:
+            self._sdf_history.append(
+                (
+                    prog.step,
+                    prog.losses["loss"],
+                    prog.eikonal_residual,
+                    prog.losses["surface"],
+                )
+            )
+            h = np.asarray(self._sdf_history)
+            self._view.loss_curve.setData(h[:, 0], h[:, 1])
+            self._view.eik_curve.setData(h[:, 0], h[:, 2])
+            self._view.surf_curve.setData(h[:, 0], h[:, 3])
+        self._card.set_values(
+            {
+                "step": f"{prog.step}/{prog.total}",
+                "loss": prog.losses.get("loss", float("nan")),
+                "mean |‖∇f‖ − 1|": prog.eikonal_residual,
+                "device": prog.device,
+            }
+        )
+        self.set_status(f"SDF: {prog.message}")
+        self.sdf_progressed.emit(prog.mesh is not None)
+
+    def _on_nerf_progress(self, prog: NerfProgress) -> None:
+        self.nerf_state = prog.state
+        hist = np.asarray(prog.psnr_history, dtype=np.float64).reshape(-1, 2)
+        self._view.psnr_curve.setData(hist[:, 0], hist[:, 1])
+        self._view.psnr_dots.setData(x=hist[:, 0], y=hist[:, 1])
+        if prog.prediction is not None:
+            self._view.pred.set_rgb(prog.prediction)
+        if prog.target is not None:
+            self._view.target.set_rgb(prog.target)
+        self._card.set_values(
+            {
+                "step": f"{prog.step}/{prog.total}",
+                "held-out PSNR (dB)": prog.losses.get("psnr", float("nan")),
+                "iterations/s": prog.iterations_per_s,
+                "device": prog.device,
+            }
+        )
+        self.set_status(f"NeRF: {prog.message}")
+        self.nerf_progressed.emit()
+
+    def _on_train_error(self, exc: BaseException) -> None:
+        self._panel.on_job_error(exc)
+        self.running_kind = None
+        self.show_run_state()
+
+    def _on_train_finished(self) -> None:
+        self.running_kind = None
+        self.set_status(self._status + " — done")
+        self.show_run_state()
+        self.ended.emit()
