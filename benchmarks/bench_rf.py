@@ -27,8 +27,8 @@ def run() -> list[tuple[str, str, str]]:
     import torch
 
     from explorer.core.data import asset_path
-    from explorer.core.receptive_field import analyze, arch_stack, load_stack, set_layer
-    from explorer.core.rf_erf import ErfConfig, compute_erf
+    from explorer.core.rf import analyze, arch_stack, load_stack, set_layer
+    from explorer.core.rf.erf import ErfConfig, compute_erf
 
     rows: list[tuple[str, str, str]] = []
     custom = load_stack(str(asset_path("rf/custom.json")))
@@ -103,7 +103,7 @@ def stall_job() -> tuple[Callable[..., Iterator[Any]], dict[str, Any]]:
     GUI timer was late by p99 7.9 ms / max 34 ms that way, and by p99 16.5 ms /
     max 150 ms with the thread backend.
     """
-    from explorer.core.cnn_live import CnnConfig, train
+    from explorer.core.rf.live import CnnConfig, train
 
     return train, {
         "cfg": CnnConfig(eval_every=20),

@@ -12,11 +12,9 @@ import argparse
 from typing import Any
 
 from explorer.cli.common import CliError, add_json_flag, emit_json, positive_int
+from explorer.core.rf.names import ARCH_NAMES, ARCHS, INPUT_KINDS, WEIGHTS
 
-ARCH_HELP = (
-    "an architecture (lenet5, alexnet, vgg16, resnet18, resnet50, inception, "
-    "wavenet, mnist_cnn) or a stack JSON file"
-)
+ARCH_HELP = f"an architecture ({', '.join(ARCH_NAMES)}) or a stack JSON file"
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -43,7 +41,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     erf.add_argument("stack", metavar="ARCH|STACK.json", help=ARCH_HELP)
     erf.add_argument(
         "--weights",
-        choices=("random", "trained"),
+        choices=WEIGHTS,
         default="random",
         help="random initialisation with noise inputs, or weights trained "
         "briefly on the bundled MNIST digits (inputs ≤ 64 px)",
@@ -75,7 +73,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     erf.add_argument(
         "--input-kind",
-        choices=("auto", "noise", "digits"),
+        choices=INPUT_KINDS,
         default="auto",
         help="average over Gaussian noise or held-out MNIST digits (default: noise "
         "for random weights, digits for trained ones)",
@@ -104,7 +102,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _load(spec: str, input_size: int | None) -> Any:
-    from explorer.core.receptive_field import StackError, load_stack
+    from explorer.core.rf import StackError, load_stack
 
     try:
         return load_stack(spec, input_size)
@@ -113,7 +111,7 @@ def _load(spec: str, input_size: int | None) -> Any:
 
 
 def _run_layers(args: argparse.Namespace) -> int:
-    from explorer.core.receptive_field import analyze, misaligned_rows, table_text
+    from explorer.core.rf import analyze, misaligned_rows, table_text
 
     stack = _load(args.stack, args.input_size)
     rows = analyze(stack)
@@ -141,8 +139,8 @@ def _run_layers(args: argparse.Namespace) -> int:
 
 
 def _run_erf(args: argparse.Namespace) -> int:
-    from explorer.core.receptive_field import ARCHS, StackError
-    from explorer.core.rf_erf import ErfConfig, compute_erf
+    from explorer.core.rf import StackError
+    from explorer.core.rf.erf import ErfConfig, compute_erf
 
     stack = _load(args.stack, args.input_size)
     try:
@@ -226,7 +224,7 @@ def _write_png(path: str, result: Any) -> str:
     import numpy as np
     from PIL import Image
 
-    from explorer.core.rf_erf import heatmap_rgb
+    from explorer.core.rf.heatmap import heatmap_rgb
 
     rgb = heatmap_rgb(result.heatmap, result.box)
     # small maps (28×28 digits) are enlarged so that the pixels stay visible

@@ -11,7 +11,7 @@ import pytest
 import torch
 from torch import nn
 
-from explorer.core.receptive_field import (
+from explorer.core.rf import (
     Box,
     Branch,
     Layer,
@@ -27,7 +27,7 @@ from explorer.core.receptive_field import (
     stack_from_module,
     stack_to_dict,
 )
-from explorer.core.rf_archs import module_from_stack
+from explorer.core.rf.stack_module import module_from_stack
 
 
 @pytest.fixture(autouse=True)
@@ -318,3 +318,23 @@ def test_slider_edit_changes_the_field() -> None:
     assert analyze(wider)[-1].geometry.r == (16, 16)
     with pytest.raises(StackError, match="no layer"):
         set_layer(SMALL, "nope", dilation=2)
+
+
+def test_the_one_architecture_table_builds_every_network() -> None:
+    from explorer.core.rf import ARCH_NAMES, ARCH_SPECS
+    from explorer.core.rf.archs import build_arch
+
+    assert tuple(spec.key for spec in ARCH_SPECS) == ARCH_NAMES
+    for spec in ARCH_SPECS:
+        with torch.device("meta"):
+            model = build_arch(spec.key)
+            trunk = build_arch(spec.key, head=False)
+        heads = [m for m in model.modules() if isinstance(m, nn.Linear)]
+        # the head has the spec's classes; head=False drops every linear layer
+        assert heads and heads[-1].out_features == spec.num_classes, spec.key
+        assert not any(isinstance(m, nn.Linear) for m in trunk.modules()), spec.key
+        stack = arch_stack(spec.key)
+        assert stack.input_size == (spec.input_size, spec.input_size)
+        assert stack.in_channels == spec.in_channels
+    with pytest.raises(StackError, match="unknown architecture"):
+        build_arch("resnet1000")

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from explorer.core.cnn_live import FEATURE_LAYERS, CnnConfig, train
-from explorer.core.rf_erf import mnist_split
+from explorer.core.rf.inputs import mnist_split
+from explorer.core.rf.live import FEATURE_LAYERS, CnnConfig, train
 
 
 @pytest.fixture(autouse=True)

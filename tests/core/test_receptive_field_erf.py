@@ -10,15 +10,10 @@ import pytest
 import torch
 from torch import nn
 
-from explorer.core.receptive_field import StackError, arch_stack, stack_from_dict
-from explorer.core.rf_erf import (
-    ErfConfig,
-    erf_job,
-    erf_map,
-    erf_stats,
-    features_at,
-    heatmap_rgb,
-)
+from explorer.core.rf import StackError, arch_stack, stack_from_dict
+from explorer.core.rf.erf import ErfConfig, erf_job, erf_map, erf_stats
+from explorer.core.rf.heatmap import heatmap_rgb
+from explorer.core.rf.taps import features_at
 
 
 @pytest.fixture(autouse=True)
@@ -179,7 +174,7 @@ def test_config_validation() -> None:
 def test_heatmap_colours_and_box() -> None:
     heat = np.zeros((6, 6))
     heat[3, 3] = 1.0
-    from explorer.core.receptive_field import Box
+    from explorer.core.rf import Box
 
     rgb = heatmap_rgb(heat, Box(top=1, left=1, bottom=4, right=4))
     assert rgb.shape == (6, 6, 3)
@@ -190,8 +185,8 @@ def test_heatmap_colours_and_box() -> None:
 
 def test_feature_maps_follow_the_table() -> None:
     from explorer.core.data import asset_path
-    from explorer.core.receptive_field import analyze, stack_from_json
-    from explorer.core.rf_erf import feature_job
+    from explorer.core.rf import analyze, stack_from_json
+    from explorer.core.rf.features import feature_job
 
     stack = stack_from_json(asset_path("rf/two_branch.json"))
     image = np.zeros((20, 20), dtype=np.float32)
@@ -205,8 +200,8 @@ def test_feature_maps_follow_the_table() -> None:
 
 
 def test_feature_maps_with_live_weights_match_the_trainer() -> None:
-    from explorer.core.cnn_live import CnnConfig, train
-    from explorer.core.rf_erf import feature_job
+    from explorer.core.rf.features import feature_job
+    from explorer.core.rf.live import CnnConfig, train
 
     report = list(train(CnnConfig(steps=2, report_every=2, n_eval=10), device="cpu"))[
         -1
@@ -225,7 +220,7 @@ def test_feature_maps_with_live_weights_match_the_trainer() -> None:
 
 
 def test_foreign_weights_are_refused() -> None:
-    from explorer.core.rf_erf import feature_job
+    from explorer.core.rf.features import feature_job
 
     with pytest.raises(StackError, match=r"do not fit|lack"):
         next(

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QTableWidgetItem
 from pytestqt.qtbot import QtBot
 
 from explorer.core.data import asset_path
-from explorer.core.receptive_field import Box
+from explorer.core.rf import Box
 from explorer.panels.rf.panel import RfPanel
 from explorer.panels.rf.views import MapView
 from explorer.widgets.export import export_svg, is_blank
@@ -156,27 +156,33 @@ def test_open_stack_file_and_drop_image(
     )
     panel.dropEvent(event)
     qtbot.waitUntil(
-        lambda: panel.snapshot_ready() and panel._features.image.shape == (32, 32),
+        lambda: (
+            panel.snapshot_ready() and panel.center.features.image.shape == (32, 32)
+        ),
         timeout=10000,
     )
-    shown = panel._features.image
+    shown = panel.center.features.image
     assert shown[16, 16] == pytest.approx(1.0) and shown[0, 0] == pytest.approx(0.0)
 
 
 def test_train_pause_reset(panel: RfPanel, qtbot: QtBot) -> None:
-    QTest.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: len(panel._curves["loss"]) >= 1, timeout=30000)
-    assert panel.train_button.text() == "Pause"
-    QTest.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
-    assert panel.train_button.text() == "Resume"
-    assert panel._live_state is not None
-    image = panel.kernels.image.image
+    start = panel.run_bar.start
+    assert start.text() == "Start"
+    QTest.mouseClick(start, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(panel.live.curves_data["loss"]) >= 1, timeout=30000)
+    assert start.text() == "Pause"
+    QTest.mouseClick(start, Qt.MouseButton.LeftButton)
+    assert start.text() == "Resume"
+    assert panel.live.weights is not None
+    image = panel.live.kernels.image.image
     # 8 kernels of 5×5 in 2 rows of 4 with 1-px gaps: 2·5 + 1 by 4·5 + 3
     assert image is not None and image.shape == (11, 23)
-    QTest.mouseClick(panel.reset_button, Qt.MouseButton.LeftButton)
-    assert panel.train_button.text() == "Train"
-    assert panel._live_state is None
-    assert len(panel.loss_curve.getData()[0] or []) == 0
+    reset = panel.run_bar.reset
+    assert reset is not None
+    QTest.mouseClick(reset, Qt.MouseButton.LeftButton)
+    assert start.text() == "Start"
+    assert panel.live.weights is None
+    assert len(panel.live.loss_curve.getData()[0] or []) == 0
 
 
 def test_state_round_trip(panel: RfPanel, qtbot: QtBot, app_context: Any) -> None:
@@ -203,3 +209,38 @@ def test_snapshot_is_not_blank(panel: RfPanel, tmp_path: Path) -> None:
     written = export_svg(panel.main_view(), tmp_path / "rf.svg")
     assert len(written) == 2  # the input view and the feature map
     assert all(f.read_text().lstrip().startswith("<?xml") for f in written)
+
+
+def test_restore_of_a_bad_state_names_the_field(panel: RfPanel) -> None:
+    before = panel.state()
+    with pytest.raises(ValueError, match="version"):
+        panel.restore({**before, "version": 7})
+    with pytest.raises(ValueError, match="network"):
+        panel.restore({**before, "network": "resnet1000"})
+    with pytest.raises(ValueError, match="digit"):
+        panel.restore({**before, "digit": 5000})
+    bad_stack = {"layers": [{"type": "conv", "kernel": 99}], "input_size": 8}
+    with pytest.raises(ValueError, match=r"custom: .*would be"):
+        panel.restore({**before, "custom": bad_stack})
+    with pytest.raises(ValueError, match="unit"):
+        panel.restore({**before, "unit": [1, "a"]})
+    assert panel.state() == before  # nothing of the bad states was applied
+
+
+def test_restore_of_an_architecture_keeps_its_row_and_unit(
+    panel: RfPanel, qtbot: QtBot, app_context: Any
+) -> None:
+    panel.network.setCurrentIndex(panel.network.findData("resnet18"))
+    qtbot.waitUntil(lambda: panel.arch == "resnet18", timeout=20000)
+    panel.table.selectRow(3)
+    panel._on_unit_hovered(2, 5)
+    state = panel.state()
+    assert (state["network"], state["row"], state["unit"]) == ("resnet18", 3, [2, 5])
+    other = RfPanel(app_context)  # still loading its networks
+    qtbot.addWidget(other)
+    other.restore(state)
+    assert other.state() == state
+    qtbot.waitUntil(lambda: other.arch == "resnet18", timeout=20000)
+    assert other.table.selected_row() == 3 and other._unit == (2, 5)
+    assert other.state() == state
+    other.shutdown()

@@ -1,4 +1,4 @@
-"""Controls of the receptive-field panel: the layer table and the layer editor."""
+"""Controls of the receptive-field panel: the network bar, layer table and editor."""
 
 from __future__ import annotations
 
@@ -8,18 +8,25 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
     QSlider,
+    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
     QWidget,
 )
 
-from explorer.core.receptive_field import Layer, Pair, Row
+from explorer.core.rf import ARCH_SPECS, Layer, Pair, Row
+from explorer.core.rf.names import HELD_OUT_DIGITS
+from explorer.panels.rf.state import CUSTOM, FILE
 
 COLUMNS = (
     ("layer", "Layer name (the torch.nn module path)"),
@@ -216,3 +223,67 @@ class LayerEditor(QGroupBox):
             self.padding.slider.setValue(min(p, self.padding.slider.maximum()))
             self._loading = False
         self.changed.emit(k, s, p, d)
+
+
+class NetworkBar(QWidget):
+    """The row above the views: network, open, input digit, ERF weights and status."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        bar = QHBoxLayout(self)
+        bar.setContentsMargins(0, 0, 0, 0)
+        self.network = QComboBox()
+        self.network.setToolTip("The network whose receptive fields are shown")
+        self.network.addItem("Custom stack (editable)", CUSTOM)
+        for spec in ARCH_SPECS:
+            self.network.addItem(spec.title + " — loading…", spec.key)
+        self.network.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.network.setMinimumContentsLength(16)
+        self.open_button = QPushButton("Open stack / image…")
+        self.open_button.setToolTip(
+            "Open a layer-stack JSON file or an input image "
+            "(you can also drop files on the panel)"
+        )
+        self.digit = QSpinBox()
+        self.digit.setRange(0, HELD_OUT_DIGITS - 1)
+        self.digit.setPrefix("digit #")
+        self.digit.setToolTip("Which held-out MNIST digit is the input")
+        self.weights = QComboBox()
+        self.weights.addItem("random weights", "random")
+        self.weights.addItem("trained on MNIST", "trained")
+        self.weights.setToolTip(
+            "Effective RF with a fresh random initialisation (noise inputs), or with "
+            "weights trained on MNIST (the live CNN's, or a short training run)"
+        )
+        self.erf_button = QPushButton("Effective RF")
+        self.erf_button.setToolTip(
+            "Average |∂unit/∂input| over inputs for the selected "
+            "unit (clicking a unit does this too)"
+        )
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.setMaximumWidth(220)
+        self.status = QLabel("")
+        # long messages must not widen the window (presentation mode doubles fonts)
+        self.status.setSizePolicy(
+            QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred
+        )
+        bar.addWidget(QLabel("Network:"))
+        bar.addWidget(self.network, 2)
+        bar.addWidget(self.open_button)
+        bar.addWidget(self.digit)
+        bar.addWidget(self.weights)
+        bar.addWidget(self.erf_button)
+        bar.addWidget(self.progress)
+        bar.addWidget(self.status, 1)
+
+    def set_file_item(self, text: str) -> int:
+        """Show ``text`` as the opened stack file's item; return the item's index."""
+        index = self.network.findData(FILE)
+        if index < 0:
+            self.network.addItem("", FILE)
+            index = self.network.count() - 1
+        self.network.setItemText(index, text)
+        return index

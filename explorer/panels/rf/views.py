@@ -8,7 +8,7 @@ from numpy.typing import NDArray
 from PySide6.QtCore import QPointF, QRectF, Signal
 from PySide6.QtWidgets import QWidget
 
-from explorer.core.receptive_field import Box
+from explorer.core.rf import Box
 from explorer.widgets.plot_pane import PlotPane
 from explorer.widgets.theme import ThemeManager
 

@@ -1,0 +1,76 @@
+"""The receptive-field panel's formula cards: the course's formulas and their values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from explorer.core.rf import Row
+from explorer.panels.rf.controls import fmt_pair
+
+RF_FORMULA = (
+    "n<sub>out</sub> = ⌊(n<sub>in</sub> + 2p − d(k−1) − 1) / s⌋ + 1<br>"
+    "r<sub>l</sub> = r<sub>l−1</sub> + d(k−1)·j<sub>l−1</sub>, &nbsp; "
+    "j<sub>l</sub> = j<sub>l−1</sub>·s, &nbsp; "
+    "P<sub>l</sub> = P<sub>l−1</sub> + p·j<sub>l−1</sub><br>"
+    "unit i sees pixels [i·j − P, i·j − P + r − 1]"
+)
+RF_SOURCE = (
+    "Araujo, Norris & Sim, “Computing Receptive Fields of CNNs”, Distill 2019, "
+    "eqs. 5–9; output size: PyTorch Conv2d documentation"
+)
+ERF_FORMULA = (
+    "ERF(x) = E<sub>inputs</sub> |∂y<sub>unit</sub> / ∂x|<br>"
+    "n layers: σ<sub>ERF</sub> ∝ √n, while r ∝ n"
+)
+ERF_SOURCE = (
+    "Luo, Li, Urtasun & Zemel, “Understanding the Effective Receptive Field "
+    "in Deep CNNs”, NeurIPS 2016, sec. 2"
+)
+
+
+def prev_rf(row: Row) -> tuple[int, int]:
+    """Return r of the map ``row`` reads, inverting r = r_prev + d(k−1)·j_prev."""
+    g = row.geometry
+    out = []
+    for a in (0, 1):
+        j_prev = g.j[a] // row.stride[a]
+        out.append(g.r[a] - row.dilation[a] * (row.kernel[a] - 1) * j_prev)
+    return out[0], out[1]
+
+
+def rf_values(row: Row, unit: tuple[int, int]) -> dict[str, str]:
+    """Return the RF card's values for unit ``unit`` of ``row``."""
+    g = row.geometry
+    i, j = unit
+    box = g.box(i, j)
+    return {
+        "layer": f"{row.name} ({row.kind})",
+        "n<sub>in</sub>, k, s, p, d": (
+            f"{fmt_pair(row.input_size)}, {fmt_pair(row.kernel)}, "
+            f"{fmt_pair(row.stride)}, "
+            f"{fmt_pair(row.padding)}, "
+            f"{fmt_pair(row.dilation)}"
+        ),
+        "n<sub>out</sub>": fmt_pair(g.size),
+        "r<sub>l−1</sub> → r<sub>l</sub>": (
+            f"{fmt_pair(prev_rf(row))} → {fmt_pair(g.r)}"
+        ),
+        "j, P": f"{fmt_pair(g.j)}, {fmt_pair(g.p)}",
+        f"unit ({i}, {j}) sees": (
+            f"rows {box.top}…{box.bottom}, columns {box.left}…{box.right}"
+        ),
+    }
+
+
+def erf_values(p: Any, weights: str) -> dict[str, str]:
+    """Return the ERF card's values for an ERF report ``p`` (with its statistics)."""
+    s = p.stats
+    return {
+        "unit": f"{p.layer} {tuple(p.unit)}",
+        "weights": weights,
+        "theoretical RF": f"{p.box.height}×{p.box.width} px "
+        f"({s.theoretical_area} px inside the image)",
+        f"{s.mass:.0%} of |∂y/∂x| within": f"{s.area} px ≈ {s.side:.1f}² "
+        f"({s.ratio:.0%} of the RF)",
+        "σ (rows, columns)": f"{s.std[0]:.1f}, {s.std[1]:.1f} px",
+    }
