@@ -126,22 +126,22 @@ def test_live_values_relayout_only_when_their_height_changes(qtbot: Any) -> None
 def test_controls_column_refits_slider_numbers_after_a_font_change(qtbot: Any) -> None:
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QFontMetrics
-    from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
+    from PySide6.QtWidgets import QLineEdit
     from superqt import QLabeledDoubleSlider
 
-    from explorer.widgets.side_column import controls_scroll, fit_controls_scroll
+    from explorer.widgets.controls_column import ControlsColumn
 
-    content = QWidget()
     slider = QLabeledDoubleSlider(Qt.Orientation.Horizontal)
     slider.setRange(0.0, 100.0)
     slider.setValue(42.5)
-    QVBoxLayout(content).addWidget(slider)
-    scroll = controls_scroll(content, 200)
+    scroll = ControlsColumn(None, min_width=200)
+    scroll.add(slider)
+    content = scroll.content
     qtbot.addWidget(scroll)
     scroll.show()
     qtbot.waitExposed(scroll)
     content.setStyleSheet("QWidget { font-size: 28pt; }")  # presentation ×3
-    fit_controls_scroll(scroll)
+    scroll.refit()
     (box,) = [b for b in content.findChildren(QLineEdit) if b.isVisible()]
 
     def fits() -> bool:
