@@ -93,7 +93,9 @@ class ControlBlock:
 
     def pause(self) -> None:
         """Hold the job at the yield after the one it is computing."""
-        self._ints[_ALLOWED] = self._ints[_DONE]
+        # The yield in flight counts as allowed, so a step(1) right after a pause
+        # (before that yield arrived) still means one yield more than it.
+        self._ints[_ALLOWED] = self._ints[_DONE] + 1
         self._ints[_RUNNING] = 0
 
     def resume(self) -> None:
