@@ -25,10 +25,10 @@ from typing import Any
 from explorer.core.gan import (
     LOSS_NAMES,
     GanConfig,
-    TrainControl,
     train,
     train_interactive,
 )
+from explorer.core.progress import LocalControl
 
 # a few seconds per measurement: fixed latencies (≤ 1 chunk, ≤ 1 frame) stay small
 SPEED_STEPS = {"minimax": 1000, "non-saturating": 1000, "unrolled": 300, "wgan-gp": 300}
@@ -40,16 +40,15 @@ PANEL_SPEED = 10  # the panel's default iterations per snapshot
 def _bare_steps_per_s(cfg: GanConfig, steps: int) -> float:
     """Return G steps/s of the panel's job consumed by a plain for-loop.
 
-    Like the panel, the job starts paused at step 0 (the untrained snapshot);
-    the clock runs from there.
+    Like the panel, the job yields the untrained state at step 0 first; the
+    clock runs from there.
     """
-    control = TrainControl(steps_per_yield=PANEL_SPEED, paused=True)
+    control = LocalControl(speed=PANEL_SPEED)
     job = train_interactive(
         replace(cfg, steps=steps), seed=0, device="cpu", control=control
     )
     next(job)  # networks built, untrained snapshot taken: start the clock here
     t0 = time.perf_counter()
-    control.paused = False
     last = 0
     for snap in job:
         if snap is not None:
@@ -164,7 +163,7 @@ def stall_job() -> tuple[Callable[..., Iterator[Any]], dict[str, Any]]:
         "cfg": cfg,
         "seed": 0,
         "device": "cpu",
-        "control": TrainControl(steps_per_yield=PANEL_SPEED),
+        "control": LocalControl(speed=PANEL_SPEED),
     }
 
 

@@ -8,12 +8,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from explorer.cli.common import CliError, add_json_flag, emit_json, positive_int
+from explorer.core.gan.names import BUILTIN_DATA, EVAL_SAMPLES, LOSS_NAMES
 
 if TYPE_CHECKING:
     from explorer.core.gan import GanProgress
-
-_DATASETS = ("ring8", "grid25", "spiral", "moons")
-_LOSSES = ("minimax", "non-saturating", "unrolled", "wgan-gp")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -33,7 +31,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--data",
         default="ring8",
-        metavar="ring8|grid25|spiral|moons|POINTS.csv",
+        metavar="|".join((*BUILTIN_DATA, "POINTS.csv")),
         help="a built-in dataset or a CSV file of 'x,y' mode centres (default ring8)",
     )
     p.add_argument(
@@ -46,7 +44,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--loss",
         default="non-saturating",
-        choices=_LOSSES,
+        choices=LOSS_NAMES,
         help="the objective (default non-saturating)",
     )
     p.add_argument(
@@ -95,11 +93,11 @@ def _config(args: argparse.Namespace) -> Any:
 
     points: tuple[tuple[float, float], ...] = ()
     data = args.data
-    if data not in _DATASETS:
+    if data not in BUILTIN_DATA:
         path = Path(data)
         if path.suffix.lower() != ".csv" and not path.exists():
             raise CliError(
-                f"unknown dataset {data!r}: use one of {', '.join(_DATASETS)} "
+                f"unknown dataset {data!r}: use one of {', '.join(BUILTIN_DATA)} "
                 "or a CSV file of 'x,y' points"
             )
         try:
@@ -171,7 +169,7 @@ def _train(args: argparse.Namespace) -> int:
         "steps": last.step,
         "seed": args.seed,
         "unroll": cfg.unroll if cfg.loss == "unrolled" else None,
-        "eval_samples": 2500,
+        "eval_samples": EVAL_SAMPLES,
         "modes_total": last.modes_total,
         "modes_captured": last.modes_captured,
         "high_quality_fraction": last.high_quality_fraction,

@@ -14,7 +14,6 @@ from explorer.core.gan import (
     EVAL_SAMPLES,
     GanConfig,
     GanTrainer,
-    TrainControl,
     builtin_mixture,
     d_loss_logits,
     g_loss_logits,
@@ -31,7 +30,7 @@ from explorer.core.gan import (
     train_interactive,
     unrolled_g_loss,
 )
-from explorer.core.progress import DivergedError
+from explorer.core.progress import DivergedError, LocalControl
 
 
 def tiny(**kwargs: Any) -> GanConfig:
@@ -343,24 +342,24 @@ def test_divergence_raises_a_clear_error() -> None:
 
 
 def test_control_steps_one_action_at_a_time_and_moves_modes() -> None:
-    control = TrainControl(steps_per_yield=4, paused=True)
-    control.request("d")
+    control = LocalControl(speed=4)
+    control.act("d")
     job = train_interactive(tiny(steps=None), seed=0, device="cpu", control=control)
     first = next(job)
     assert first is not None
     assert (first.step, first.d_steps, first.action) == (0, 1, "d")
-    assert next(job) is None  # paused, nothing requested: idle
-    control.request("g")
-    control.request("both")  # queued requests are all done, in order
+    control.act("g")
+    control.act("both")  # queued actions are all done, in order, one per yield
     second, third = next(job), next(job)
     assert second is not None and third is not None
     assert (second.step, second.d_steps, second.action) == (1, 1, "g")
     assert (third.step, third.d_steps, third.action) == (2, 2, "both")
-    control.move_modes([[1.0, 1.0]])
-    edited = next(job)  # paused, but the new data gets a fresh snapshot
+    control.post([[1.0, 1.0]], "modes")
+    control.act("edit")
+    edited = next(job)  # the new data gets a fresh snapshot, no step
     assert edited is not None and edited.action == "edit" and edited.modes_total == 1
-    control.paused = False
-    fourth = next(job)
+    assert (edited.step, edited.d_steps) == (2, 2)
+    fourth = next(job)  # no action queued: a free chunk of `speed` iterations
     assert fourth is not None
     assert (fourth.step, fourth.d_steps, fourth.action) == (6, 6, "both")
     np.testing.assert_array_equal(fourth.means, [[1.0, 1.0]])
@@ -368,21 +367,46 @@ def test_control_steps_one_action_at_a_time_and_moves_modes() -> None:
     job.close()  # type: ignore[attr-defined]
 
 
+def test_an_untouched_job_starts_from_the_untrained_state() -> None:
+    job = train_interactive(
+        tiny(steps=None), seed=0, device="cpu", control=LocalControl(speed=3)
+    )
+    first, second = next(job), next(job)
+    assert first is not None and second is not None
+    assert (first.step, first.d_steps, first.action) == (0, 0, "init")
+    assert (second.step, second.action) == (3, "both")
+    job.close()  # type: ignore[attr-defined]
+
+
 def test_run_until_holds_a_run_at_a_step() -> None:
-    control = TrainControl(steps_per_yield=4, run_until=6)
-    job = train_interactive(tiny(steps=None), seed=0, device="cpu", control=control)
+    control = LocalControl(speed=4)
+    control.post(6, "run_until")
+    job = train_interactive(
+        tiny(steps=None), seed=0, device="cpu", control=control, idle_s=0.0
+    )
     steps = [p.step if p is not None else None for p in (next(job) for _ in range(5))]
-    assert steps == [4, 6, None, None, None]  # capped at 6, then idle
-    control.run_until = 10
+    assert steps == [0, 4, 6, None, None]  # capped at 6, then idle
+    control.post([[0.5, 0.5], [1.0, 1.0]], "modes")
+    edited = next(job)  # held at the limit, yet moved modes get a snapshot
+    assert edited is not None and edited.action == "edit" and edited.modes_total == 2
+    control.post(10, "run_until")
     nxt = next(job)
     assert nxt is not None and nxt.step == 10
     job.close()  # type: ignore[attr-defined]
 
 
+def test_too_many_posted_modes_are_refused() -> None:
+    control = LocalControl()
+    control.post(np.zeros((501, 2)), "modes")
+    job = train_interactive(tiny(steps=None), seed=0, device="cpu", control=control)
+    with pytest.raises(ValueError, match="at most 500 points"):
+        next(job)
+
+
 def test_interactive_run_matches_the_plain_run() -> None:
     cfg = tiny(steps=4, report_every=2)
     plain = list(train(cfg, seed=3, device="cpu"))[-1]
-    control = TrainControl(steps_per_yield=2)
+    control = LocalControl(speed=2)
     steered = [
         p
         for p in train_interactive(cfg, seed=3, device="cpu", control=control)

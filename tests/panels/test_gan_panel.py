@@ -16,8 +16,9 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 from pytestqt.qtbot import QtBot
 
-from explorer.core.gan import GanConfig, GanProgress, TrainControl, train_interactive
-from explorer.core.progress import DivergedError
+from explorer.core.gan import GanConfig, GanProgress, train_interactive
+from explorer.core.progress import DivergedError, LocalControl
+from explorer.core.state import StateError
 from explorer.panels.base import AppContext
 from explorer.panels.gan.panel import GanPanel
 from explorer.panels.gan.views import FieldView
@@ -50,6 +51,20 @@ def _wait_new(qtbot: QtBot, panel: GanPanel, count: int, run: int = 0) -> None:
     qtbot.waitUntil(lambda: len(panel._runs[run].history) > count, timeout=WAIT_MS)
 
 
+def _step_both(panel: GanPanel) -> Any:
+    assert panel.run_bar.step is not None
+    return panel.run_bar.step
+
+
+def _wait_held(qtbot: QtBot, panel: GanPanel, quiet_ms: int = 400) -> None:
+    """Wait until run A's history stops growing (the chunk in flight arrived)."""
+    while True:
+        n = len(panel._runs[0].history)
+        qtbot.wait(quiet_ms)
+        if len(panel._runs[0].history) == n:
+            return
+
+
 def test_start_pause_and_step_buttons(qtbot: QtBot, app_context: AppContext) -> None:
     panel = _panel(qtbot, app_context)
     first = _last(panel)
@@ -62,16 +77,16 @@ def test_start_pause_and_step_buttons(qtbot: QtBot, app_context: AppContext) -> 
     assert panel.run_bar.start.text() == "Pause"
     qtbot.mouseClick(panel.run_bar.start, Qt.MouseButton.LeftButton)
     assert panel.run_bar.start.text() == "Resume"
-    # the chunk that was running when Pause was clicked arrives, then the job idles
-    qtbot.waitUntil(panel.is_idle, timeout=WAIT_MS)
+    # the chunk that was running when Pause was clicked arrives, then the job holds
+    _wait_held(qtbot, panel)
     paused_at = _last(panel).step
     qtbot.wait(300)
     assert _last(panel).step == paused_at  # paused means paused
 
     for button, d_more, g_more in (
-        (panel.run_bar.step_d, 1, 0),
-        (panel.run_bar.step_g, 0, 1),
-        (panel.run_bar.step_both, 1, 1),
+        (panel.step_d, 1, 0),
+        (panel.step_g, 0, 1),
+        (_step_both(panel), 1, 1),
     ):
         before = _last(panel)
         n = len(panel._runs[0].history)
@@ -118,7 +133,7 @@ def test_side_by_side_runs_share_seed_and_step_together(
     np.testing.assert_array_equal(a0.samples, b0.samples)
     assert b0.heat_is_probability is False  # the critic's heatmap
     n0, n1 = len(panel._runs[0].history), len(panel._runs[1].history)
-    qtbot.mouseClick(panel.run_bar.step_both, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(_step_both(panel), Qt.MouseButton.LeftButton)
     _wait_new(qtbot, panel, n0, 0)
     _wait_new(qtbot, panel, n1, 1)
     assert (_last(panel, 0).d_steps, _last(panel, 0).step) == (1, 1)
@@ -159,7 +174,7 @@ def test_draw_move_and_remove_modes(qtbot: QtBot, app_context: AppContext) -> No
     np.testing.assert_array_equal(panel._means[0], [-1.0, -1.0])
 
     # the paused job trains on the edited data from its next step on
-    qtbot.mouseClick(panel.run_bar.step_both, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(_step_both(panel), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: _last(panel).step == 1, timeout=WAIT_MS)
     np.testing.assert_array_equal(_last(panel).means, panel._means)
     assert _last(panel).modes_total == 8
@@ -229,7 +244,7 @@ def test_state_restore_open_file_and_export(
 
 
 def test_control_steers_a_job_in_a_worker_process(qtbot: QtBot) -> None:
-    """The app's path: the control reaches a spawned child and steers it there."""
+    """The app's path: the runner's control steers the job in a spawned child."""
     cfg = GanConfig(
         g_hidden=8,
         d_hidden=8,
@@ -238,19 +253,19 @@ def test_control_steers_a_job_in_a_worker_process(qtbot: QtBot) -> None:
         heat_resolution=8,
         steps=None,
     )
-    control = TrainControl(steps_per_yield=2, paused=True)
-    control.request("d")
     got: list[GanProgress | None] = []
     runner = JobRunner("gan", backend="process")
+    runner.set_speed(2)
     runner.start(
         train_interactive,
         cfg,
         seed=0,
         device="cpu",
-        control=control,
         threads=1,
         on_progress=got.extend,
         batched=True,
+        paused=True,
+        controlled=True,
     )
     qtbot.waitUntil(lambda: bool(mp.active_children()), timeout=WAIT_MS)
     children = mp.active_children()  # really a process, not the thread fallback
@@ -258,40 +273,90 @@ def test_control_steers_a_job_in_a_worker_process(qtbot: QtBot) -> None:
     def snaps() -> list[GanProgress]:
         return [p for p in got if p is not None]
 
-    def idle() -> bool:
-        return bool(got) and got[-1] is None
-
     qtbot.waitUntil(lambda: bool(snaps()), timeout=60_000)
-    first = snaps()[0]
+    runner.act("d")
+    runner.step(1)
+    qtbot.waitUntil(lambda: len(snaps()) == 2, timeout=WAIT_MS)
+    init, first = snaps()
+    assert (init.step, init.d_steps, init.action) == (0, 0, "init")
     assert (first.step, first.d_steps, first.action) == (0, 1, "d")  # exactly one D
-    qtbot.waitUntil(idle, timeout=WAIT_MS)
-    qtbot.wait(200)
-    assert len(snaps()) == 1  # paused: heartbeats only
+    qtbot.wait(300)
+    assert len(snaps()) == 2  # held after the step
     # same seed, same result as the job run here
-    here = TrainControl(paused=True)
-    here.request("d")
-    local = next(train_interactive(cfg, seed=0, device="cpu", control=here))
+    here = LocalControl()
+    local_job = train_interactive(cfg, seed=0, device="cpu", control=here)
+    next(local_job)
+    here.act("d")
+    local = next(local_job)
     assert local is not None
     np.testing.assert_array_equal(first.samples, local.samples)
 
-    control.paused = False
+    runner.resume()
     qtbot.waitUntil(lambda: snaps()[-1].step >= 6, timeout=WAIT_MS)
-    control.paused = True
-    n = len(got)
-    qtbot.waitUntil(lambda: len(got) > n and idle(), timeout=WAIT_MS)
-    held = snaps()[-1]
-    qtbot.wait(200)
-    assert snaps()[-1] is held  # paused means paused
-    control.request("g")
-    qtbot.waitUntil(lambda: snaps()[-1] is not held, timeout=WAIT_MS)
+    runner.pause()
+    runner.act("g")
+    runner.step(1)  # right after Pause: the chunk in flight, then exactly one G
+    qtbot.waitUntil(lambda: snaps()[-1].action == "g", timeout=WAIT_MS)
     stepped = snaps()[-1]
-    assert (stepped.action, stepped.step, stepped.d_steps) == (
-        "g",
-        held.step + 1,
-        held.d_steps,
-    )
+    before = snaps()[-2]
+    assert (stepped.step, stepped.d_steps) == (before.step + 1, before.d_steps)
+    qtbot.wait(300)
+    assert snaps()[-1] is stepped  # paused means paused
 
     runner.abort(wait=True)
     for child in children:
         child.join(timeout=5.0)
         assert not child.is_alive()
+
+
+def test_restore_of_a_bad_state_names_the_field(
+    qtbot: QtBot, app_context: AppContext
+) -> None:
+    panel = _panel(qtbot, app_context)
+    good = panel.state()
+    for change, field_name in (
+        ({"unroll": 999}, "unroll"),
+        ({"loss": "hinge"}, "loss"),
+        ({"seed": "fast"}, "seed"),
+        ({"means": [[0.0, float("nan")]]}, "means"),
+        ({"hyper": {**good["hyper"], "lr_g": -1.0}}, "hyper.lr_g"),
+        ({"version": 99}, "version"),
+    ):
+        with pytest.raises(StateError, match=field_name):
+            panel.restore({**good, **change})
+    panel.shutdown()
+
+
+def test_state_round_trips_through_the_widgets(
+    qtbot: QtBot, app_context: AppContext
+) -> None:
+    panel = _panel(qtbot, app_context)
+    state = panel.state()
+    state.update(
+        data="points",
+        means=np.array([[0.0, 0.0], [1.0, 0.5]]),
+        std=0.1,
+        loss="minimax",
+        compare="wgan-gp",
+        unroll=7,
+        seed=42,
+        speed=2,
+        arrows=False,
+        trails=False,
+    )
+    state["hyper"] = {**state["hyper"], "lr_d": 0.002, "optimizer": "sgd"}
+    other = GanPanel(app_context)
+    qtbot.addWidget(other)
+    other.restore(state)
+    back = other.state()
+    np.testing.assert_array_equal(back.pop("means"), state.pop("means"))
+    assert back == state
+    assert other.setup.seed.value() == 42
+    assert other.setup.compare.currentData() == "wgan-gp"
+    assert other.run_bar.speed_value == 5
+    assert other.hyper.optimizer.currentData() == "sgd"
+    assert not other.view_options.arrows.isChecked()
+    qtbot.waitUntil(lambda: bool(other._runs[1].history), timeout=WAIT_MS)
+    assert other._runs[1].loss == "wgan-gp"
+    other.shutdown()
+    panel.shutdown()

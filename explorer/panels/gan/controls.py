@@ -1,52 +1,35 @@
-"""Controls of the GAN panel: run buttons, data / objective choice, hyper-parameters."""
+"""Controls of the GAN panel: data / objective choice, hyper-parameters, timeline."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QSlider,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
-from explorer.core.gan import ACTIVATIONS, LOSS_NAMES, OPTIMIZERS, GanConfig
-
-DATA_CHOICES = (
-    ("ring8", "Ring of 8 Gaussians"),
-    ("grid25", "Grid of 25 Gaussians"),
-    ("spiral", "Spiral (12 modes)"),
-    ("moons", "Two moons (12 modes)"),
-    ("points", "Your points (click to draw)"),
+from explorer.core.gan.config import GanConfig
+from explorer.core.gan.names import (
+    ACTIVATIONS,
+    DATA_TITLES,
+    LOSS_NAMES,
+    LOSS_TIPS,
+    LOSS_TITLES,
+    OPTIMIZERS,
 )
-LOSS_TITLES = {
-    "minimax": "Minimax (saturating)",
-    "non-saturating": "Non-saturating",
-    "unrolled": "Unrolled D (k steps)",
-    "wgan-gp": "WGAN-GP",
-}
-LOSS_TIPS = {
-    "minimax": "G descends on log(1 − D(G(z))): its gradient vanishes when D rejects "
-    "the samples (Goodfellow et al. 2014, eq. 1).",
-    "non-saturating": "G ascends on log D(G(z)): strong gradients early, but prone to "
-    "mode collapse (Goodfellow et al. 2014, §3).",
-    "unrolled": "G looks ahead: its loss is taken against D after k more D steps, "
-    "differentiated through those steps (Metz et al. 2016).",
-    "wgan-gp": "A critic estimates the Wasserstein distance; a gradient penalty keeps "
-    "it 1-Lipschitz (Gulrajani et al. 2017).",
-}
-SPEEDS = (1, 2, 5, 10, 20, 50, 100)
+from explorer.panels.gan.state import SEED_MAX, GanState, HyperState
+from explorer.widgets.binding import Binder
+
+COMBO_CHARS = 14  # characters a choice box shows at least
 
 
 def _combo(items: list[tuple[str, str]], tip: str) -> QComboBox:
@@ -54,71 +37,12 @@ def _combo(items: list[tuple[str, str]], tip: str) -> QComboBox:
     for key, text in items:
         box.addItem(text, key)
     box.setToolTip(tip)
+    # long titles may elide: at ×2 the column must not push the plots off screen
+    box.setSizeAdjustPolicy(
+        QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+    )
+    box.setMinimumContentsLength(COMBO_CHARS)
     return box
-
-
-class RunBar(QWidget):
-    """Start / pause, the three step buttons, reset and the speed slider."""
-
-    start_pause_clicked = Signal()
-    step_clicked = Signal(str)  # "d", "g" or "both"
-    reset_clicked = Signal()
-    speed_changed = Signal(int)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        grid = QGridLayout(self)
-        grid.setContentsMargins(0, 0, 0, 0)
-        self.start = QPushButton("Start")
-        self.start.setToolTip(
-            "Train G and D continuously; click again to pause (Space)"
-        )
-        self.start.clicked.connect(self.start_pause_clicked)
-        self.step_d = QPushButton("Step D")
-        self.step_d.setToolTip("One discriminator (critic) update, G frozen")
-        self.step_g = QPushButton("Step G")
-        self.step_g.setToolTip("One generator update, D frozen")
-        self.step_both = QPushButton("Step both")
-        self.step_both.setToolTip("One full iteration: D update(s), then a G update")
-        for button, action in (
-            (self.step_d, "d"),
-            (self.step_g, "g"),
-            (self.step_both, "both"),
-        ):
-            button.clicked.connect(lambda _=False, a=action: self.step_clicked.emit(a))
-        self.reset = QPushButton("Reset")
-        self.reset.setToolTip("New networks from the seed; the data stays")
-        self.reset.clicked.connect(self.reset_clicked)
-        grid.addWidget(self.start, 0, 0, 1, 2)
-        grid.addWidget(self.reset, 0, 2)
-        grid.addWidget(self.step_d, 1, 0)
-        grid.addWidget(self.step_g, 1, 1)
-        grid.addWidget(self.step_both, 1, 2)
-        self.speed = QSlider(Qt.Orientation.Horizontal)
-        self.speed.setRange(0, len(SPEEDS) - 1)
-        self.speed.setValue(SPEEDS.index(10))
-        self.speed.setToolTip("Training iterations between two redraws")
-        self.speed_label = QLabel()
-        self.speed.valueChanged.connect(self._on_speed_moved)
-        grid.addWidget(QLabel("Speed"), 2, 0)
-        grid.addWidget(self.speed, 2, 1)
-        grid.addWidget(self.speed_label, 2, 2)
-        self._on_speed_moved(self.speed.value())
-
-    @property
-    def steps_per_update(self) -> int:
-        """Iterations per redraw chosen on the speed slider."""
-        return SPEEDS[self.speed.value()]
-
-    def _on_speed_moved(self, index: int) -> None:
-        self.speed_label.setText(f"{SPEEDS[index]} it/frame")
-        self.speed_changed.emit(SPEEDS[index])
-
-    def set_state(self, *, running: bool, paused: bool) -> None:
-        """Label the start button after the run's state."""
-        self.start.setText(
-            "Pause" if running and not paused else ("Resume" if running else "Start")
-        )
 
 
 class SetupBox(QGroupBox):
@@ -131,7 +55,7 @@ class SetupBox(QGroupBox):
         super().__init__("Experiment", parent)
         form = QFormLayout(self)
         self.data = _combo(
-            list(DATA_CHOICES),
+            list(DATA_TITLES.items()),
             "The 2-D data distribution: a mixture of "
             "Gaussians. Click the plot to add modes, drag to move them.",
         )
@@ -152,7 +76,7 @@ class SetupBox(QGroupBox):
         self.unroll.setValue(GanConfig().unroll)
         self.unroll.setToolTip("k: how many D steps G looks ahead (unrolled objective)")
         self.seed = QSpinBox()
-        self.seed.setRange(0, 9999)
+        self.seed.setRange(0, SEED_MAX)
         self.seed.setToolTip(
             "Seeds the networks and every minibatch: same seed, same run"
         )
@@ -263,24 +187,6 @@ class HyperBox(QGroupBox):
         spin.editingFinished.connect(self.changed)
         return spin
 
-    def values(self) -> dict[str, Any]:
-        """Return the GanConfig keyword arguments these controls hold."""
-        return {
-            "latent_dim": self.latent.value(),
-            "g_hidden": self.g_hidden.value(),
-            "d_hidden": self.d_hidden.value(),
-            "g_layers": self.layers.value(),
-            "d_layers": self.layers.value(),
-            "activation": self.activation.currentData(),
-            "optimizer": self.optimizer.currentData(),
-            "lr_g": self.lr_g.value(),
-            "lr_d": self.lr_d.value(),
-            "unroll_lr": self.unroll_lr.value(),
-            "n_critic": self.n_critic.value(),
-            "gp_lambda": self.gp_lambda.value(),
-            "batch_size": self.batch.value(),
-        }
-
 
 class Timeline(QWidget):
     """A scrubber over the recorded snapshots and a button back to the live view."""
@@ -326,11 +232,42 @@ class Timeline(QWidget):
             self.scrubbed.emit(value)
 
 
-def stack(*widgets: QWidget) -> QWidget:
-    """Return a plain widget with ``widgets`` stacked vertically."""
-    box = QWidget()
-    col = QVBoxLayout(box)
-    col.setContentsMargins(0, 0, 0, 0)
-    for w in widgets:
-        col.addWidget(w)
-    return box
+def bind_setup(
+    setup: SetupBox, options: ViewOptions, parent: QObject
+) -> Binder[GanState]:
+    """Return the binder of the experiment and view widgets to :class:`GanState`."""
+    binder = Binder(GanState, parent)
+    widgets: tuple[tuple[str, QWidget], ...] = (
+        ("data", setup.data),
+        ("loss", setup.loss),
+        ("compare", setup.compare),
+        ("unroll", setup.unroll),
+        ("seed", setup.seed),
+        ("arrows", options.arrows),
+        ("trails", options.trails),
+    )
+    for name, widget in widgets:
+        binder.bind(name, widget)
+    return binder
+
+
+def bind_hyper(box: HyperBox, parent: QObject) -> Binder[HyperState]:
+    """Return the binder of the network and optimiser widgets to :class:`HyperState`."""
+    binder = Binder(HyperState, parent)
+    widgets: tuple[tuple[str, QWidget], ...] = (
+        ("latent_dim", box.latent),
+        ("g_hidden", box.g_hidden),
+        ("d_hidden", box.d_hidden),
+        ("g_layers", box.layers),
+        ("activation", box.activation),
+        ("optimizer", box.optimizer),
+        ("lr_g", box.lr_g),
+        ("lr_d", box.lr_d),
+        ("unroll_lr", box.unroll_lr),
+        ("n_critic", box.n_critic),
+        ("gp_lambda", box.gp_lambda),
+        ("batch_size", box.batch),
+    )
+    for name, widget in widgets:
+        binder.bind(name, widget)
+    return binder

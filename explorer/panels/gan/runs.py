@@ -1,0 +1,84 @@
+"""One training run of the GAN panel: its job, view, recorded snapshots and readouts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from explorer.core.gan import GanProgress
+from explorer.panels.gan.views import FieldView
+from explorer.workers import JobRunner
+
+MAX_HISTORY = 600  # snapshots kept per run for the timeline (halved when full)
+MAX_CURVE_POINTS = 4000  # points per live curve (halved when full)
+CURVE_KEYS = ("step", "d", "g", "modes", "hq", "rkl")
+
+
+@dataclass
+class GanRun:
+    """One training run: its job, its view, its recorded snapshots and curves."""
+
+    runner: JobRunner
+    view: FieldView
+    loss: str = ""
+    history: list[GanProgress] = field(default_factory=list)
+    curves: dict[str, list[float]] = field(default_factory=dict)
+    run_until: int | None = None  # the lockstep limit last posted to the job
+
+    def clear(self) -> None:
+        """Forget the recorded snapshots and curves (a fresh job)."""
+        self.history = []
+        self.curves = {k: [] for k in CURVE_KEYS}
+        self.run_until = None
+
+    def record(self, items: Sequence[GanProgress]) -> None:
+        """Append ``items`` to the history and the curves (thinned when full)."""
+        for p in items:
+            self.history.append(p)
+            c = self.curves
+            c["step"].append(p.step)
+            c["d"].append(p.losses.get("d_loss", np.nan))
+            c["g"].append(p.losses.get("g_loss", np.nan))
+            c["modes"].append(p.modes_captured)
+            c["hq"].append(100.0 * p.high_quality_fraction)
+            c["rkl"].append(p.reverse_kl)
+        if len(self.history) > MAX_HISTORY:
+            keep = self.history[-1]
+            self.history = [*self.history[:-1:2], keep]
+        if len(self.curves["step"]) > MAX_CURVE_POINTS:
+            # every other point: long runs stay cheap to redraw at full length
+            self.curves = {k: [*v[:-1:2], v[-1]] for k, v in self.curves.items()}
+
+
+def card_values(p: GanProgress, *, unroll: int, gp_lambda: float) -> dict[str, object]:
+    """Return the live values the objective's formula card shows for ``p``."""
+    values: dict[str, object] = {
+        "G steps": p.step,
+        "D steps": p.d_steps,
+        "D loss": p.losses.get("d_loss", float("nan")),
+        "G loss": p.losses.get("g_loss", float("nan")),
+        "modes captured": f"{p.modes_captured} / {p.modes_total}",
+        "high quality": f"{100 * p.high_quality_fraction:.1f} %",
+        "reverse KL": p.reverse_kl,
+    }
+    if p.loss_name == "unrolled":
+        values["k"] = unroll
+    if p.loss_name == "wgan-gp":
+        values["λ"] = gp_lambda
+    return values
+
+
+def status_html(runs: Sequence[GanRun]) -> str:
+    """Return the run bar's status: step, modes and HQ share of each run."""
+    parts = []
+    for name, run in zip("AB", runs, strict=False):
+        if run.history:
+            p = run.history[-1]
+            parts.append(
+                f"<b>{name}</b> {run.loss}: step {p.step}, "
+                f"<b>{p.modes_captured}/{p.modes_total}</b> modes, "
+                f"{100 * p.high_quality_fraction:.0f}% HQ"
+            )
+    return "<br>".join(parts)
