@@ -429,6 +429,7 @@ class LatentPanel(LatentViews):
         """Stop the three trainings (each stops at its next report, within ~0.2 s)."""
         # Abort all three first so they wind down together; the base class's
         # per-runner wait then has nothing left to wait for.
+        self.controls.cancel_pending()  # a settled setting must not restart them
         self.draws.clear()
         for slot in self._slots:
             slot.runner.abort()

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
 
 from explorer.panels.latent.views import DigitImage
+from explorer.widgets.controls_column import ControlsColumn
 from explorer.widgets.formula_card import FormulaCard
 from explorer.widgets.theme import ThemeManager
 
@@ -37,16 +37,11 @@ class DecodeColumn(QWidget):
             "Kingma & Welling 2014, eq. 3, §2.4 and appendix B; "
             "Higgins et al. 2017 (β-VAE, eq. 4). AE: β = 0, z = μ.",
         )
-        # A scroll area holds the card: a box layout mis-places word-wrapped
+        # A scrolling column holds the card: a box layout mis-places word-wrapped
         # (height-for-width) widgets next to stretching ones, and on a small
         # screen a scroll bar beats a clipped formula.
-        self.formula_box = QScrollArea()
-        self.formula_box.setWidget(self.formula)
-        self.formula_box.setWidgetResizable(True)
-        self.formula_box.setFrameShape(QFrame.Shape.NoFrame)
-        self.formula_box.setHorizontalScrollBarPolicy(
-            Qt.ScrollBarPolicy.ScrollBarAlwaysOff
-        )
+        self.formula_box = ControlsColumn(theme, min_width=200)
+        self.formula_box.add(self.formula)
         col.addWidget(self.preview, 3)
         col.addWidget(self.hover, 2)
         col.addWidget(self.formula_box, 0)
@@ -61,7 +56,11 @@ class DecodeColumn(QWidget):
         # Word-wrapped rich text does not grow its card by itself: ask the layout
         # how tall the card must be at its current width.
         card = self.formula
-        width = max(self.formula_box.viewport().width(), 200)
+        margins = self.formula_box.column.contentsMargins()
+        width = max(
+            self.formula_box.viewport().width() - margins.left() - margins.right(),
+            200,
+        )
         height = card.heightForWidth(width) if card.hasHeightForWidth() else -1
         if height <= 0:
             height = card.sizeHint().height()
