@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from explorer.cli.common import CliError, add_json_flag, emit_json
+from explorer.core.body.names import MESH_SUFFIXES, SKINNING_METHODS
 
 
 def default_cache_dir() -> Path:
@@ -66,7 +67,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     pose.add_argument(
         "--skinning",
-        choices=("lbs", "dqs"),
+        choices=SKINNING_METHODS,
         default="lbs",
         help="linear blend (lbs) or dual-quaternion (dqs) skinning",
     )
@@ -79,7 +80,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--export",
         metavar="FILE",
         type=Path,
-        help="write the posed mesh (.obj, .ply or .glb)",
+        help=f"write the posed mesh ({', '.join(MESH_SUFFIXES[:-1])} or "
+        f"{MESH_SUFFIXES[-1]})",
     )
     pose.add_argument(
         "--save-pose",
@@ -149,7 +151,7 @@ def _run_bones(args: argparse.Namespace) -> int:
 
 
 def _run_pose(args: argparse.Namespace) -> int:
-    from explorer.core.body.export import MESH_SUFFIXES, export_mesh
+    from explorer.core.body.export import export_mesh
     from explorer.core.body.pose import Pose, load_pose, parse_rotation, save_pose
     from explorer.core.body.presets import preset_pose
     from explorer.core.body.skinning import Skinner, mesh_volume

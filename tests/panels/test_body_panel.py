@@ -237,3 +237,56 @@ def test_phenotype_slider_reshapes_body_and_joints(
     )
     assert panel._pose is not None
     np.testing.assert_allclose(panel._pose.euler, pose.euler)
+
+
+def test_state_round_trips_and_a_bad_state_names_the_field(
+    qtbot: Any, panel: BodyPanel
+) -> None:
+    panel.apply_preset("elbow bent")
+    panel.select_bone("head")
+    panel.colour_combo.setCurrentText("Dominant bone")
+    panel.skeleton_check.setChecked(False)
+    saved = panel.state()
+    assert saved["version"] == 1 and saved["selected"] == "head"
+    assert saved["colour"] == "Dominant bone" and saved["skeleton"] is False
+    assert saved["pose"]["rotations"], "the bent elbow is in the state"
+    # a bad state is refused before anything changes, naming the field
+    with pytest.raises(ValueError, match=r"pose\.rotations\['head'\]"):
+        panel.restore({**saved, "pose": {"rotations": {"head": [1.0, 2.0]}}})
+    with pytest.raises(ValueError, match="colour"):
+        panel.restore({**saved, "colour": "pink"})
+    with pytest.raises(ValueError, match="method"):
+        panel.restore({**saved, "method": "blend"})
+    assert panel.state() == saved
+    # back to the rest look, then the saved state restores every part of it
+    panel.reset()
+    panel.colour_combo.setCurrentText("Skin")
+    panel.skeleton_check.setChecked(True)
+    panel.select_bone("root")
+    assert panel.state() != saved
+    panel.restore(saved)
+    assert panel.state() == saved
+    assert panel.colour_combo.currentText() == "Dominant bone"
+    assert not panel.skeleton_check.isChecked()
+    assert panel.view.colour_mode == "dominant"
+    assert "head" in panel.selected_label.text()
+
+
+def test_run_bar_sweeps_the_selected_joint(qtbot: Any, panel: BodyPanel) -> None:
+    panel.select_bone("lowerarm01.L")
+    start = panel.run_bar.start
+    assert start.text() == "Start"
+    panel.step()
+    assert start.text() == "Resume"
+    assert panel.angle_sliders[0].value() != 0.0
+    qtbot.mouseClick(start, Qt.MouseButton.LeftButton)
+    assert start.text() == "Pause"
+    qtbot.waitUntil(lambda: panel._phase > 3, timeout=5_000)
+    qtbot.mouseClick(start, Qt.MouseButton.LeftButton)
+    assert start.text() == "Resume"
+    phase = panel._phase
+    qtbot.wait(200)
+    assert panel._phase == phase, "a paused sweep holds"
+    qtbot.mouseClick(panel.reset_all_button, Qt.MouseButton.LeftButton)
+    assert start.text() == "Start"
+    assert panel._pose is not None and panel._pose.is_rest()

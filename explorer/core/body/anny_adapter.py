@@ -12,8 +12,6 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
-import os
-import tempfile
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -27,6 +25,7 @@ from explorer.core.body.model import (
     check_shape_values,
     sort_sparse,
 )
+from explorer.core.files import atomic_open
 
 ANNY_CREDIT = (
     "Body: anny by NAVER Corp. (Apache-2.0, github.com/naver/anny), "
@@ -209,13 +208,7 @@ def _load_topology(cache_dir: Path | None) -> dict[str, np.ndarray]:
 def _save_npz(path: Path, **arrays: np.ndarray) -> None:
     """Write ``arrays`` to ``path`` atomically; a failed write only loses the cache."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npz")
+        with atomic_open(path) as fh:
+            np.savez(fh, **arrays)  # type: ignore[arg-type]
     except OSError:
         return
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)  # type: ignore[arg-type]
-        os.replace(tmp, path)
-    except OSError:
-        Path(tmp).unlink(missing_ok=True)

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 
 from explorer.core.body.model import I64
-
-MESH_SUFFIXES = (".obj", ".ply", ".glb")
+from explorer.core.body.names import MESH_SUFFIXES
+from explorer.core.files import atomic_write
 
 
 def export_mesh(path: str | Path, vertices: np.ndarray, faces: I64) -> Path:
@@ -35,8 +35,4 @@ def export_mesh(path: str | Path, vertices: np.ndarray, faces: I64) -> Path:
         vertices=np.asarray(vertices, dtype=np.float64), faces=faces, process=False
     )
     data = mesh.export(file_type=suffix[1:])
-    payload = data.encode() if isinstance(data, str) else bytes(data)
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_bytes(payload)
-    tmp.replace(target)
-    return target
+    return atomic_write(target, data if isinstance(data, str) else bytes(data))

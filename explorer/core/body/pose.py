@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from explorer.core.body.model import F64, BodyModel, euler_to_matrix
+from explorer.core.files import atomic_write
 
 POSE_FORMAT = "explorer-body-pose"
 POSE_VERSION = 1
@@ -158,15 +157,7 @@ def _three_numbers(value: object, what: str) -> F64:
 
 def save_pose(path: str | Path, model: BodyModel, pose: Pose) -> None:
     """Write ``pose`` to ``path`` as JSON, atomically (temp file + rename)."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".pose-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(pose_to_json(model, pose), fh, indent=2)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, json.dumps(pose_to_json(model, pose), indent=2))
 
 
 def load_pose(path: str | Path, model: BodyModel) -> Pose:

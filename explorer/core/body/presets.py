@@ -19,6 +19,7 @@ from explorer.core.body.model import (
     matrix_to_euler,
     rotation_between,
 )
+from explorer.core.body.names import PRESET_NAMES
 from explorer.core.body.pose import Pose
 from explorer.core.body.skinning import forward_kinematics
 
@@ -51,16 +52,6 @@ _LANDMARKS: dict[str, dict[str, str]] = {
         "toe.L": "left_foot",
     },
 }
-
-PRESET_NAMES: tuple[str, ...] = (
-    "rest",
-    "T-pose",
-    "A-pose",
-    "arm raised",
-    "elbow bent",
-    "forearm twisted 180°",
-    "bent + twisted",
-)
 
 
 class _Rig:

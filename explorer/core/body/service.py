@@ -1,14 +1,13 @@
 """The posing job: loads a body once, then poses it for every request, latest first.
 
 The panel runs :func:`pose_service` in its worker and posts :class:`PoseRequest`
-objects into a :class:`PoseMailbox`; only the newest request waiting is served,
-so dragging a slider never builds a backlog.  Each answer is a
+objects through the job control under the key ``"pose"``; only the newest request
+waiting is served, so dragging a slider never builds a backlog.  Each answer is a
 :class:`BodyProgress` carrying the posed mesh(es), the volume and the time taken.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -25,11 +24,14 @@ from explorer.core.body.skinning import (
     SkinningMethod,
     mesh_volume,
 )
-from explorer.core.progress import Progress
+from explorer.core.progress import JobControl, Progress
 
 _HEARTBEAT_S = (
     0.5  # an idle service still yields now and then: a yield is a cancel point
 )
+_WAIT_S = 0.1  # how long one look for a request waits
+REQUEST_KEY = "pose"
+"""The job-control key the panel posts :class:`PoseRequest` objects under."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,40 +50,6 @@ class PoseRequest:
     def __post_init__(self) -> None:
         if self.method not in SKINNING_METHODS:
             raise ValueError(f"unknown skinning method {self.method!r}: use lbs or dqs")
-
-
-class PoseMailbox:
-    """Holds the newest :class:`PoseRequest`; a thread-safe one-slot queue."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._request: PoseRequest | None = None
-        self._closed = False
-
-    def post(self, request: PoseRequest) -> None:
-        """Replace any waiting request by ``request``."""
-        with self._cond:
-            self._request = request
-            self._cond.notify_all()
-
-    def take(self, timeout: float) -> PoseRequest | None:
-        """Return and remove the waiting request, waiting up to ``timeout`` seconds."""
-        with self._cond:
-            if self._request is None and not self._closed:
-                self._cond.wait(timeout)
-            request, self._request = self._request, None
-            return request
-
-    def close(self) -> None:
-        """Make the service end at its next wait."""
-        with self._cond:
-            self._closed = True
-            self._cond.notify_all()
-
-    @property
-    def closed(self) -> bool:
-        """Whether :meth:`close` was called."""
-        return self._closed
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -177,15 +145,17 @@ def _answer(
 def pose_service(
     spec: str | Path | BodyModel = "anny",
     *,
-    mailbox: PoseMailbox,
+    control: JobControl | None = None,
     cache_dir: Path | None = None,
     shape: Mapping[str, float] | None = None,
     device: str = "auto",
 ) -> Iterator[BodyProgress]:
     """Yield loading steps, then one :class:`BodyProgress` per request served.
 
-    ``spec`` is "anny", the path of an SMPL-family ``.npz`` or a loaded model.  Runs
-    until ``mailbox`` is closed (or the worker aborts it at a yield).
+    ``spec`` is "anny", the path of an SMPL-family ``.npz`` or a loaded model.  The
+    requests are read with ``control.take("pose")`` (the newest posted wins); the
+    service runs until ``control.stopping`` (or the worker ends it at a yield).
+    Without a control it ends after the rest pose.
     """
     model: BodyModel | None = None
     skinner: Skinner | None = None
@@ -201,8 +171,10 @@ def pose_service(
         step, model, skinner, PoseRequest(Pose.zeros(model.n_bones)), rest_volume
     )
     idle_since = time.monotonic()
-    while not mailbox.closed:
-        request = mailbox.take(timeout=0.1)
+    if control is None:
+        return
+    while not control.stopping:
+        request = control.take(REQUEST_KEY, timeout=_WAIT_S)
         if request is None:
             if time.monotonic() - idle_since > _HEARTBEAT_S:
                 idle_since = time.monotonic()

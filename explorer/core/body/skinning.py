@@ -27,10 +27,10 @@ import numpy as np
 import torch
 
 from explorer.core.body.model import F64, I64, BodyModel, RestShape, sort_sparse
+from explorer.core.body.names import SKINNING_METHODS, SkinningMethod
 from explorer.core.body.pose import Pose
 
-SkinningMethod = Literal["lbs", "dqs"]
-SKINNING_METHODS: tuple[SkinningMethod, ...] = ("lbs", "dqs")
+__all__ = ["SKINNING_METHODS", "SkinningMethod"]
 
 
 def rigid_inverse(frames: F64) -> F64:

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from explorer.core.body.model import BodyModel
+from explorer.core.body.names import ColourMode
 from explorer.core.body.skinning import PosedMesh
 from explorer.widgets.mesh_view import MeshView
 from explorer.widgets.theme import CATEGORICAL_10, ThemeManager
 
-ColourMode = Literal["skin", "weight", "dominant"]
-COLOUR_MODES: dict[str, ColourMode] = {
-    "Skin": "skin",
-    "Weight of the selected bone": "weight",
-    "Dominant bone": "dominant",
-}
 _SKIN = "#d9b38c"
 
 

@@ -1,0 +1,111 @@
+"""The body panel's two 3-D views side by side: LBS (or the method chosen) and DQS.
+
+The DQS view is built only when the split view is first shown; both views
+share one camera position when it opens, and a click on either picks a vertex.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QWidget
+
+from explorer.core.body.model import BodyModel
+from explorer.core.body.names import ColourMode
+from explorer.core.body.skinning import PosedMesh
+from explorer.panels.body.views import BodyView
+from explorer.widgets.theme import ThemeManager
+
+
+class BodyViews(QWidget):
+    """The main body view and the split view's DQS view; emits ``vertex_picked``."""
+
+    vertex_picked = Signal(int)
+
+    def __init__(self, theme: ThemeManager, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.view = BodyView(theme, "LBS")
+        self.view_dqs = BodyView(theme, "DQS")
+        self.view_dqs.hide()
+        row.addWidget(self.view, 1)
+        row.addWidget(self.view_dqs, 1)
+        self.view.view.clicked.connect(self._on_view_clicked)
+        self.view_dqs.view.clicked.connect(self._on_dqs_view_clicked)
+        self._dqs_model: BodyModel | None = None
+
+    def set_model(self, model: BodyModel, posed: PosedMesh, *, split: bool) -> None:
+        """Create the actors for a new ``model`` showing ``posed``."""
+        self.view.set_model(model, posed)
+        self._dqs_model = None
+        if split:
+            self._prepare_dqs(model, posed)
+
+    def set_split(
+        self, on: bool, model: BodyModel | None, posed: PosedMesh | None
+    ) -> None:
+        """Show or hide the DQS view (built on first use from ``posed``)."""
+        self.view_dqs.setVisible(on)
+        if on and model is not None and posed is not None:
+            self._prepare_dqs(model, posed)
+
+    def _prepare_dqs(self, model: BodyModel, posed: PosedMesh) -> None:
+        if self._dqs_model is None or self._dqs_model.faces is not model.faces:
+            self.view_dqs.set_model(model, posed)
+            self._dqs_model = model
+        self.view_dqs.view.plotter.camera = self.view.view.plotter.camera.copy()
+        self.view_dqs.sync_camera()
+
+    def show_meshes(
+        self,
+        meshes: Mapping[str, PosedMesh],
+        first: str,
+        *,
+        split: bool,
+        selected: int,
+        weights: np.ndarray | None,
+    ) -> None:
+        """Move the views' points to ``meshes[first]`` (and ``meshes["dqs"]``)."""
+        self.view.update_pose(meshes[first], selected, weights)
+        if self.view.caption.text() != first.upper():
+            self.view.caption.setText(first.upper())
+        if split and "dqs" in meshes:
+            self.view_dqs.update_pose(meshes["dqs"], selected, weights)
+
+    def restyle(self, mode: ColourMode, *, skeleton: bool) -> None:
+        """Colour both views by ``mode``, with or without the skeleton."""
+        for view in (self.view, self.view_dqs):
+            view.colour_mode = mode
+            view.show_skeleton = skeleton
+            view.restyle()
+
+    def frame(self, point: np.ndarray, distance: float) -> None:
+        """Aim both cameras at ``point`` from ``distance``."""
+        for view in (self.view, self.view_dqs):
+            view.frame(point, distance)
+
+    def whole_body(self) -> None:
+        """Fit the whole body in both views again."""
+        for view in (self.view, self.view_dqs):
+            view.whole_body()
+
+    def close_views(self) -> None:
+        """Close both 3-D views (their plotters)."""
+        self.view.close_view()
+        self.view_dqs.close_view()
+
+    def _on_view_clicked(self, x: float, y: float) -> None:
+        self._pick(self.view, x, y)
+
+    def _on_dqs_view_clicked(self, x: float, y: float) -> None:
+        self._pick(self.view_dqs, x, y)
+
+    def _pick(self, view: BodyView, x: float, y: float) -> None:
+        point = view.view.pick(x, y)
+        if point is None:
+            return
+        verts = view.vertices()
+        self.vertex_picked.emit(int(np.argmin(((verts - point) ** 2).sum(axis=1))))
