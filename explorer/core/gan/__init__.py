@@ -15,8 +15,7 @@ first use, so the CLI can offer the choices without loading torch.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from explorer.core.gan.names import (
     ACTIONS,
@@ -38,6 +37,7 @@ from explorer.core.gan.names import (
     LossName,
     OptimizerName,
 )
+from explorer.core.lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from explorer.core.gan.config import (
@@ -174,11 +174,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """Return the lazily imported attribute ``name`` (numpy / torch parts)."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _LAZY, globals())

@@ -26,8 +26,7 @@ use, so the CLI can offer the choices without loading torch.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from explorer.core.latent.names import (
     ARCH_TITLES,
@@ -43,6 +42,7 @@ from explorer.core.latent.names import (
     ModelKind,
     Spacing,
 )
+from explorer.core.lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from explorer.core.latent.checkpoint import (
@@ -179,11 +179,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """Import the module that defines ``name`` on first use (torch loads then)."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _LAZY, globals())
