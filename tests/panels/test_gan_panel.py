@@ -103,6 +103,23 @@ def test_start_pause_and_step_buttons(qtbot: QtBot, app_context: AppContext) -> 
     panel.shutdown()
 
 
+def test_a_step_clicked_while_running_pauses_then_steps_once(
+    qtbot: QtBot, app_context: AppContext
+) -> None:
+    panel = _panel(qtbot, app_context)
+    qtbot.mouseClick(panel.run_bar.start, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: _last(panel).step >= 20, timeout=WAIT_MS)
+    qtbot.mouseClick(panel.step_g, Qt.MouseButton.LeftButton)  # no Pause first
+    assert panel.run_bar.start.text() == "Resume"
+    qtbot.waitUntil(lambda: _last(panel).action == "g", timeout=WAIT_MS)
+    _wait_held(qtbot, panel)
+    history = panel._runs[0].history
+    assert history[-1].action == "g"  # the G step came last: then the run held
+    before, after = history[-2], history[-1]
+    assert (after.step - before.step, after.d_steps - before.d_steps) == (1, 0)
+    panel.shutdown()
+
+
 def _assert_contour_on_level(view: FieldView, p: GanProgress) -> None:
     """The drawn D = ½ curve is where D = ½, in the plot's coordinates.
 

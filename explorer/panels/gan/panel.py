@@ -259,7 +259,8 @@ class GanPanel(PanelBase):
         self._start(paused=True)
 
     def _active_runs(self) -> list[GanRun]:
-        return self._runs[: len(self.binder.state().losses())]
+        # read from the widget, not binder.state(): this runs several times a frame
+        return self._runs[: 2 if self.setup.compare.currentData() else 1]
 
     def _is_running(self) -> bool:
         return any(r.runner.is_running for r in self._active_runs())
