@@ -10,6 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from explorer.core.files import atomic_open
+
 Handler = Callable[[argparse.Namespace], int]
 
 
@@ -37,6 +39,23 @@ def _jsonable(obj: Any) -> Any:
     if isinstance(obj, Path):
         return str(obj)
     return obj
+
+
+def save_png(image: Any, path: str | Path) -> Path:
+    """Write the PIL ``image`` to ``path`` as PNG, atomically; return the path.
+
+    Raises
+    ------
+    CliError
+        When the file cannot be written (the message names it).
+    """
+    try:
+        with atomic_open(path) as fh:
+            image.save(fh, format="PNG")
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        raise CliError(f"cannot write {path}: {reason}") from None
+    return Path(path)
 
 
 def emit_json(obj: Any) -> None:

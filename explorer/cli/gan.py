@@ -7,7 +7,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from explorer.cli.common import CliError, add_json_flag, emit_json, positive_int
+from explorer.cli.common import (
+    CliError,
+    add_json_flag,
+    emit_json,
+    positive_int,
+    save_png,
+)
 from explorer.core.gan.names import BUILTIN_DATA, EVAL_SAMPLES, LOSS_NAMES
 
 if TYPE_CHECKING:
@@ -230,8 +236,4 @@ def _save_png(snap: GanProgress, path: Path, size: int = 512) -> None:
         f"{snap.modes_captured}/{snap.modes_total}",
         fill=(0, 0, 0),
     )
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        img.save(path, "PNG")
-    except OSError as exc:
-        raise CliError(f"cannot write {path}: {exc.strerror or exc}") from None
+    save_png(img, path)

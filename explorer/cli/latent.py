@@ -9,7 +9,13 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from explorer.cli.common import CliError, add_json_flag, emit_json, positive_int
+from explorer.cli.common import (
+    CliError,
+    add_json_flag,
+    emit_json,
+    positive_int,
+    save_png,
+)
 from explorer.core.latent.names import ARCHS, DEVICES, METHODS, MODEL_KINDS, SPACINGS
 
 if TYPE_CHECKING:
@@ -247,12 +253,7 @@ def _save_gray(image: NDArray[np.float32], path: Path, scale: int) -> Path:
     im = im.resize((im.width * scale, im.height * scale), Image.Resampling.NEAREST)
     if path.suffix.lower() != ".png":
         raise CliError(f"{path.name}: the output must be a .png file")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        im.save(path)
-    except OSError as exc:
-        raise CliError(f"cannot write {path}: {exc.strerror or exc}") from exc
-    return path
+    return save_png(im, path)
 
 
 def _run_interpolate(args: argparse.Namespace) -> int:

@@ -11,7 +11,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from explorer.cli.common import CliError, add_json_flag, emit_json, positive_int
+from explorer.cli.common import (
+    CliError,
+    add_json_flag,
+    emit_json,
+    positive_int,
+    save_png,
+)
 from explorer.core.rf.names import ARCH_NAMES, ARCHS, INPUT_KINDS, WEIGHTS
 
 ARCH_HELP = f"an architecture ({', '.join(ARCH_NAMES)}) or a stack JSON file"
@@ -231,8 +237,5 @@ def _write_png(path: str, result: Any) -> str:
     factor = max(1, 256 // max(rgb.shape[:2]))
     if factor > 1:
         rgb = np.kron(rgb, np.ones((factor, factor, 1), dtype=np.uint8))
-    try:
-        Image.fromarray(rgb).save(path, format="PNG")
-    except (OSError, ValueError) as exc:
-        raise CliError(f"cannot write {path}: {exc}") from None
+    save_png(Image.fromarray(rgb), path)
     return path

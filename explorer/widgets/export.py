@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QPoint
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint
 from PySide6.QtGui import QGuiApplication, QImage, QPainter
 from PySide6.QtWidgets import QGraphicsItem, QWidget
+
+from explorer.core.files import atomic_write
 
 SCALES = (1, 2, 4)
 
@@ -66,10 +68,16 @@ def save_png(image: QImage, path: str | Path) -> Path:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ExportError(f"cannot create folder {out.parent}: {exc.strerror}") from exc
-    if not image.save(str(out)):  # the format follows the .png suffix
-        raise ExportError(
-            f"cannot write {out}: the folder is not writable or the disk is full"
-        )
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    # (PySide takes the format as str at run time; its stubs say bytes)
+    if not image.save(buffer, "PNG"):  # type: ignore[call-overload]
+        raise ExportError(f"cannot write {out}: the image could not be encoded")
+    try:
+        atomic_write(out, bytes(data.data()))
+    except OSError as exc:
+        raise ExportError(f"cannot write {out}: {exc.strerror or exc}") from exc
     return out
 
 
