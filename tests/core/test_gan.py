@@ -12,6 +12,7 @@ import torch
 
 from explorer.core.gan import (
     EVAL_SAMPLES,
+    MAX_POINTS,
     GanConfig,
     GanTrainer,
     builtin_mixture,
@@ -98,6 +99,25 @@ def test_read_points_csv_skips_a_header_and_names_a_bad_line(tmp_path: Path) -> 
         read_points_csv(bad)
     with pytest.raises(ValueError, match="cannot read"):
         read_points_csv(tmp_path / "missing.csv")
+
+
+def test_read_points_csv_refuses_huge_files_before_reading(tmp_path: Path) -> None:
+    import time
+
+    huge = tmp_path / "huge.csv"
+    with huge.open("wb") as fh:  # 50 MB (sparse): 2.5 M points once exhausted memory
+        fh.seek(50 * 1024 * 1024)
+        fh.write(b"\n")
+    t0 = time.monotonic()
+    with pytest.raises(ValueError, match=r"too large \(50\.0 MB; at most 1\.0 MB\)"):
+        read_points_csv(huge)
+    assert time.monotonic() - t0 < 1.0
+    many = tmp_path / "many.csv"
+    many.write_text("".join(f"{i},{i}\n" for i in range(MAX_POINTS + 1)))
+    with pytest.raises(ValueError, match=f"more than {MAX_POINTS} points"):
+        read_points_csv(many)
+    many.write_text("".join(f"{i},{i}\n" for i in range(MAX_POINTS)))
+    assert read_points_csv(many).shape == (MAX_POINTS, 2)
 
 
 # -- optimal discriminator -----------------------------------------------------------
