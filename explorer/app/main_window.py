@@ -360,6 +360,8 @@ class MainWindow(QMainWindow):
                 )
                 return
         self._update_actions()
+        active = self.current_panel()
+        self.status.set_active(active.title if active is not None else None)
         self.panel_changed.emit(panel_id)
 
     def _update_actions(self) -> None:

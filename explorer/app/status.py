@@ -66,6 +66,7 @@ class StatusBar(QStatusBar):
         self.error_button.clicked.connect(self.errors_clicked)
         self.error_button.hide()
         self._error_count = 0
+        self._active: str | None = None
         self.addWidget(self.job_label, 1)
         self.addPermanentWidget(self.progress)
         self.addPermanentWidget(self.error_button)
@@ -89,20 +90,37 @@ class StatusBar(QStatusBar):
         self.error_button.show()
         self.showMessage(summary, 8000)
 
+    def set_active(self, title: str | None) -> None:
+        """Show the jobs of the panel titled ``title`` (None: the start page)."""
+        self._active = title
+        self._on_jobs_changed()
+
     def _on_jobs_changed(self) -> None:
         jobs = self._jobs.jobs()
-        if not jobs:
-            self.job_label.setText("Idle")
+        self.job_label.setToolTip("\n".join(j.label for j in jobs))
+        # The active panel's jobs first: another panel's job must not look like
+        # this one's (a GAN's numbers under the latent panel confused a lecture).
+        prefix = f"{self._active}:" if self._active else None
+        mine = [j for j in jobs if prefix is not None and j.label.startswith(prefix)]
+        if not mine:
+            self.job_label.setText(
+                f"Idle here ({len(jobs)} job(s) running in other panels)"
+                if jobs and prefix is not None
+                else ("Idle" if not jobs else f"{len(jobs)} job(s) running")
+            )
             self.progress.hide()
             return
+        others = len(jobs) - len(mine)
+        jobs = mine + [j for j in jobs if j not in mine]
         first = jobs[0]
         state = " (paused)" if first.paused else ""
         text = f"{first.label}{state}"
         if first.message:
             text += f" — {first.message}"
-        if len(jobs) > 1:
-            text += f"  (+{len(jobs) - 1} more)"
-            self.job_label.setToolTip("\n".join(j.label for j in jobs))
+        if len(mine) > 1:
+            text += f"  (+{len(mine) - 1} more here)"
+        if others:
+            text += f"  ({others} elsewhere)"
         self.job_label.setText(text)
         if first.fraction is None:
             self.progress.setRange(0, 0)  # busy indicator

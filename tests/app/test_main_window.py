@@ -226,3 +226,28 @@ def test_closing_with_a_running_job_leaves_no_thread(
     window.close()
     assert QThreadPool.globalInstance().waitForDone(2000)
     assert not panel.runner.is_running
+
+
+def test_the_status_bar_shows_the_active_panels_job_not_anothers(
+    qtbot: Any, window: MainWindow
+) -> None:
+    from explorer.workers import JobRunner
+    from tests.app import jobs
+
+    other = JobRunner("GAN mode collapse: run A", tracker=window.status._jobs)
+    other.start(jobs.forever, on_progress=lambda _: None)
+    try:
+        window.show_panel("counter")
+        label = window.status.job_label
+        qtbot.waitUntil(lambda: "other panels" in label.text(), timeout=5000)
+        assert "GAN" not in label.text() and not window.status.progress.isVisible()
+        panel = window.current_panel()
+        assert isinstance(panel, CounterPanel)
+        panel.start_pause()
+        qtbot.waitUntil(lambda: label.text().startswith("Counter:"), timeout=5000)
+        assert "(1 elsewhere)" in label.text()
+        window.show_panel(START_ID)
+        assert label.text() == "2 job(s) running"
+        panel.reset()
+    finally:
+        other.abort(wait=True)
