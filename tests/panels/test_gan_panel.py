@@ -377,3 +377,17 @@ def test_state_round_trips_through_the_widgets(
     assert other._runs[1].loss == "wgan-gp"
     other.shutdown()
     panel.shutdown()
+
+
+def test_the_card_says_no_step_yet_instead_of_nan_before_training(
+    qtbot: QtBot, app_context: AppContext
+) -> None:
+    panel = _panel(qtbot, app_context)
+    card = panel.formulas[_last(panel).loss_name]
+    qtbot.waitUntil(lambda: "G steps = 0" in card.values_text(), timeout=WAIT_MS)
+    text = card.values_text()
+    assert "nan" not in text.lower() and "D loss = — (no step yet)" in text
+    qtbot.mouseClick(_step_both(panel), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "G steps = 1" in card.values_text(), timeout=WAIT_MS)
+    assert "no step yet" not in card.values_text()
+    panel.shutdown()

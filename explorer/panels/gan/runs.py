@@ -57,8 +57,9 @@ def card_values(p: GanProgress, *, unroll: int, gp_lambda: float) -> dict[str, o
     values: dict[str, object] = {
         "G steps": p.step,
         "D steps": p.d_steps,
-        "D loss": p.losses.get("d_loss", float("nan")),
-        "G loss": p.losses.get("g_loss", float("nan")),
+        # before the first update there is no loss yet: say so, not "nan"
+        "D loss": p.losses.get("d_loss", "— (no step yet)"),
+        "G loss": p.losses.get("g_loss", "— (no step yet)"),
         "modes captured": f"{p.modes_captured} / {p.modes_total}",
         "high quality": f"{100 * p.high_quality_fraction:.1f} %",
         "reverse KL": p.reverse_kl,
