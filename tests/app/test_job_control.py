@@ -105,9 +105,8 @@ def test_speed_requests_and_actions_reach_the_job(
     assert got[2].message == "5 - g"
 
 
-def test_a_waiting_job_gets_each_posted_request_in_a_process(
-    qtbot: Any, runner: JobRunner
-) -> None:
+def _start_waiting_job(runner: JobRunner) -> list[Progress]:
+    """Start ``jobs.wait_for_request`` in a worker process; return its yields."""
     got: list[Progress] = []
     runner.start(
         jobs.wait_for_request,
@@ -116,6 +115,13 @@ def test_a_waiting_job_gets_each_posted_request_in_a_process(
         controlled=True,
         backend="process",
     )
+    return got
+
+
+def test_a_waiting_job_gets_each_posted_request_in_a_process(
+    qtbot: Any, runner: JobRunner
+) -> None:
+    got = _start_waiting_job(runner)
     qtbot.wait(300)
     runner.post("a", "pose")
     qtbot.waitUntil(lambda: len(got) == 1, timeout=20_000)
@@ -140,14 +146,7 @@ def test_posting_never_blocks_after_the_child_was_killed(
 ) -> None:
     import multiprocessing
 
-    got: list[Progress] = []
-    runner.start(
-        jobs.wait_for_request,
-        on_progress=got.extend,
-        batched=True,
-        controlled=True,
-        backend="process",
-    )
+    got = _start_waiting_job(runner)
     qtbot.waitUntil(lambda: bool(multiprocessing.active_children()), timeout=20_000)
     runner.post("a", "pose")
     qtbot.waitUntil(lambda: len(got) == 1, timeout=20_000)
