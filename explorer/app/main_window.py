@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QScrollArea,
     QStackedWidget,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -116,16 +115,14 @@ class MainWindow(QMainWindow):
         self.start_page.panel_requested.connect(self.show_panel)
         self.start_page.session_requested.connect(self._on_start_session_requested)
         self.stack.addWidget(self.start_page)
-        self.banner = ErrorBanner()
+        # floats over the pages' top edge: showing it re-lays out nothing
+        self.banner = ErrorBanner(self.stack)
 
         central = QWidget()
         row = QHBoxLayout(central)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.nav)
-        column = QVBoxLayout()
-        column.addWidget(self.banner)
-        column.addWidget(self.stack, 1)
-        row.addLayout(column, 1)
+        row.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
         self.status = StatusBar(context.jobs)
@@ -246,7 +243,7 @@ class MainWindow(QMainWindow):
         self._action("Start page", lambda: self.show_panel(START_ID), "Ctrl+0")
         for i, spec in enumerate(self.specs[:9]):
             act = self._action(
-                spec.title,
+                spec.title.replace("&", "&&"),  # a menu's "&" marks a mnemonic
                 lambda _=False, s=spec.id: self.show_panel(s),
                 f"Ctrl+{i + 1}",
             )
@@ -523,6 +520,17 @@ class MainWindow(QMainWindow):
         except (ValueError, OSError) as exc:
             self._warn("Cannot open file", f"{path.name}: {exc}")
             return False
+        except Exception as exc:  # a reader's bug: say so, log it, keep the app
+            self.reporter.report(exc, f"opening {path.name} in the {panel.title} panel")
+            self._warn(
+                "Cannot open file",
+                f"{path.name}: {type(exc).__name__}: {exc}\n\n"
+                "This is a bug in Explorer; the details are in Help ▸ Error log.",
+            )
+            return False
+        # a success clears what an earlier failure left on screen
+        panel.error_banner.clear()
+        self.banner.clear()
         return True
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

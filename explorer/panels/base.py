@@ -73,7 +73,8 @@ class AppContext:
 class PanelBase(QWidget):
     """Base class of the panels; subclasses fill ``self.body`` (a QVBoxLayout).
 
-    An :class:`ErrorBanner` sits above the body: ``show_error(message)`` shows it.
+    An :class:`ErrorBanner` floats over the body's top: ``show_error(message)``
+    shows it; the next start of one of the panel's jobs clears it.
     A subclass whose ``panel_id`` is in :data:`explorer.panels.registry.PANELS`
     gets its ``title`` and ``summary`` from that entry.
     """
@@ -96,8 +97,8 @@ class PanelBase(QWidget):
         self.setObjectName(f"panel-{self.panel_id}")
         outer = QVBoxLayout(self)
         outer.setContentsMargins(8, 8, 8, 8)
+        # over the panel's top edge, outside the layout: showing it moves nothing
         self.error_banner = ErrorBanner(self)
-        outer.addWidget(self.error_banner)
         self.body = QVBoxLayout()
         outer.addLayout(self.body, 1)
         self._runners: list[JobRunner] = []
@@ -112,6 +113,8 @@ class PanelBase(QWidget):
         """
         runner = self.context.runner(f"{self.title}: {label}", training=training)
         runner.setParent(self)
+        # a new run is a fresh start: the last run's error no longer applies
+        runner.started.connect(self.error_banner.clear)
         self._runners.append(runner)
         return runner
 

@@ -251,3 +251,86 @@ def test_the_status_bar_shows_the_active_panels_job_not_anothers(
         panel.reset()
     finally:
         other.abort(wait=True)
+
+
+@pytest.mark.parametrize("editor_kind", ["spin", "double", "line"])
+def test_single_keys_type_into_a_focused_box_and_ctrl_e_still_exports(
+    window: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch, editor_kind: str
+) -> None:
+    """S / R / Space go to a focused text or number box; Ctrl+E opens the export."""
+    from PySide6.QtWidgets import QDoubleSpinBox, QLineEdit, QSpinBox
+
+    window.show_panel(SPEC.id)
+    panel = window.current_panel()
+    fired: list[str] = []
+    monkeypatch.setattr(panel, "step", lambda: fired.append("step"))
+    monkeypatch.setattr(panel, "reset", lambda: fired.append("reset"))
+    monkeypatch.setattr(panel, "start_pause", lambda: fired.append("start"))
+    exported: list[bool] = []
+    monkeypatch.setattr(window, "export_dialog", lambda: exported.append(True))
+    # the action holds the bound method made at start-up: re-point it
+    for action in window.actions():
+        if action.shortcut().toString() == "Ctrl+E":
+            action.triggered.disconnect()
+            action.triggered.connect(window.export_dialog)
+    editor = {"spin": QSpinBox, "double": QDoubleSpinBox, "line": QLineEdit}[
+        editor_kind
+    ]()
+    panel.body.addWidget(editor)
+    editor.setFocus()
+    qtbot.waitUntil(editor.hasFocus, timeout=2000)
+    for key in (Qt.Key.Key_S, Qt.Key.Key_R, Qt.Key.Key_Space):
+        qtbot.keyClick(editor, key)
+    assert fired == []
+    qtbot.keyClick(editor, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert exported == [True]
+    # and without a box focused the same keys drive the panel
+    window.setFocus()
+    editor.clearFocus()
+    qtbot.keyClick(window, Qt.Key.Key_S)
+    assert fired == ["step"]
+
+
+def test_error_banners_overlay_and_a_new_run_clears_them(
+    window: MainWindow, qtbot: Any
+) -> None:
+    """A banner floats over the panel: showing it moves nothing (issue 14)."""
+    window.resize(1000, 700)
+    window.show_panel(SPEC.id)
+    panel = window.current_panel()
+    assert isinstance(panel, CounterPanel)
+    qtbot.wait(50)
+    before = [(w, w.geometry()) for w in (panel.steps_box, window.stack)]
+    panel.show_error("The job failed: " + "a long explanation " * 30)
+    window.show_panel("no-such-panel")  # the window's own banner
+    window.show_panel(SPEC.id)
+    qtbot.wait(50)
+    assert [(w, w.geometry()) for w, _ in before] == before
+    banner = panel.error_banner
+    assert banner.isVisible() and "The job failed" in banner.text
+    assert banner.geometry().top() >= 0 and banner.width() <= panel.width()
+    assert "no-such-panel" in window.banner.text
+    # the banner is drawn on top of the panel's content
+    siblings = [w for w in panel.children() if hasattr(w, "isVisible")]
+    assert siblings.index(banner) == len(siblings) - 1
+    panel.start_pause()  # a fresh start: the old error no longer applies
+    qtbot.waitUntil(lambda: banner.text == "", timeout=2000)
+    panel.reset()
+
+
+def test_view_menu_shows_panel_titles_with_their_ampersands(
+    qtbot: Any, tmp_path: Path
+) -> None:
+    """'Rays: SDF & NeRF' is not shown as 'Rays: SDF _NeRF' (a mnemonic)."""
+    from explorer.app import registry
+
+    reporter = ErrorReporter(tmp_path / "log.txt")
+    win = MainWindow(AppContext(report_error=reporter.sink), reporter, Settings())
+    qtbot.addWidget(win)
+    view = next(a.menu() for a in win.menuBar().actions() if a.text() == "&View")
+    shown = {
+        a.text().replace("&&", "\0").replace("&", "").replace("\0", "&")
+        for a in view.actions()
+    }
+    for spec in registry.PANELS:
+        assert spec.title in shown, (spec.title, shown)
