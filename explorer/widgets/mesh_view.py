@@ -94,6 +94,16 @@ class _ImageCanvas(QWidget):
         self.resized.emit()
 
 
+class _NoVtkKeys(QObject):
+    """Keeps keys away from VTK: its own keys would turn the body into a wire frame
+    (w), pick (p), fly (f), go stereo (3) or end the interactor (e, q) — in front of
+    a class.  The app's shortcuts (Space, S, R, …) fire before a key press arrives.
+    """
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        return event.type() in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease)
+
+
 class _ClickFilter(QObject):
     """Reports a left click without drag on the interactor (its own drags rotate)."""
 
@@ -146,6 +156,8 @@ class MeshView(QWidget):
             interactor = QtInteractor(self, multi_samples=1)
             layout.addWidget(interactor)
             interactor.installEventFilter(_ClickFilter(self))
+            self._no_keys = _NoVtkKeys(self)
+            interactor.installEventFilter(self._no_keys)
             self.plotter: Any = interactor
         else:
             self.plotter = pv.Plotter(off_screen=True, window_size=[640, 480])

@@ -91,3 +91,23 @@ def test_interactor_renders_and_picks_under_a_real_display(qtbot: Any) -> None:
         _check(view)
     finally:
         view.close_view()
+
+
+@pytest.mark.gl
+def test_vtk_keys_do_not_reach_the_interactor(qtbot: Any) -> None:
+    """VTK's own keys (w: wire frame, s: surface, p: pick, e/q: exit) are off."""
+    from PySide6.QtCore import Qt
+
+    view = _sphere_view(qtbot, interactive=True)
+    try:
+        actor = next(iter(view.plotter.renderer.actors.values()))
+        surface = actor.GetProperty().GetRepresentation()
+        interactor = view.plotter
+        interactor.setFocus()
+        for key in (Qt.Key.Key_W, Qt.Key.Key_P, Qt.Key.Key_3, Qt.Key.Key_E):
+            qtbot.keyClick(interactor, key)
+        assert actor.GetProperty().GetRepresentation() == surface
+        assert not view.plotter._closed
+        _check(view)  # still renders and picks
+    finally:
+        view.close_view()
