@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
@@ -40,6 +41,50 @@ class _DeviceProbe(QObject):
             return
 
 
+class _ElidingLabel(QLabel):
+    """One line that ends in "…" when the bar is too narrow; ``text()`` stays whole.
+
+    A presentation-size status line ("GAN mode collapse: run A (paused) — G loss …")
+    is longer than a 1280-px projector is wide: it is cut with an ellipsis, never
+    mid-letter, and the whole line is in the tooltip.
+    """
+
+    def __init__(self, text: str = "") -> None:
+        super().__init__()
+        self._full = ""
+        self.setText(text)
+
+    def text(self) -> str:
+        """Return the whole text (what is painted may be shortened)."""
+        return self._full
+
+    def setText(self, text: str) -> None:
+        """Show ``text``, shortened to the label's width."""
+        self._full = text
+        self._elide()
+
+    def _elide(self) -> None:
+        width = self.contentsRect().width()
+        elide = Qt.TextElideMode.ElideRight
+        shown = (
+            self.fontMetrics().elidedText(self._full, elide, width)
+            if width > 0
+            else self._full
+        )
+        super().setText(shown)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Shorten again for the new width."""
+        super().resizeEvent(event)
+        self._elide()
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Shorten again after a font change (presentation scale)."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._elide()
+
+
 class StatusBar(QStatusBar):
     """Device label, job summary + progress bar, and an error button."""
 
@@ -50,7 +95,7 @@ class StatusBar(QStatusBar):
         self._jobs = jobs
         self.device_label = QLabel("Device: detecting…")
         self.device_label.setToolTip("Where training runs (Settings: Run ▸ Device)")
-        self.job_label = QLabel("Idle")
+        self.job_label = _ElidingLabel("Idle")
         # A long job message must not widen the window past the screen.
         self.job_label.setSizePolicy(
             QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred
@@ -97,7 +142,7 @@ class StatusBar(QStatusBar):
 
     def _on_jobs_changed(self) -> None:
         jobs = self._jobs.jobs()
-        self.job_label.setToolTip("\n".join(j.label for j in jobs))
+        tip = "\n".join(j.label for j in jobs)
         # The active panel's jobs first: another panel's job must not look like
         # this one's (a GAN's numbers under the latent panel confused a lecture).
         prefix = f"{self._active}:" if self._active else None
@@ -108,6 +153,7 @@ class StatusBar(QStatusBar):
                 if jobs and prefix is not None
                 else ("Idle" if not jobs else f"{len(jobs)} job(s) running")
             )
+            self.job_label.setToolTip(tip)
             self.progress.hide()
             return
         others = len(jobs) - len(mine)
@@ -122,6 +168,7 @@ class StatusBar(QStatusBar):
         if others:
             text += f"  ({others} elsewhere)"
         self.job_label.setText(text)
+        self.job_label.setToolTip(f"{text}\n\n{tip}" if tip != first.label else text)
         if first.fraction is None:
             self.progress.setRange(0, 0)  # busy indicator
         else:
