@@ -111,6 +111,24 @@ MIN_SCALE = 1.0
 MAX_SCALE = 3.0
 
 
+def _arrow(palette: Palette) -> str:
+    """The drop-down arrow image that shows on ``palette``'s text colour."""
+    from explorer.core.data import asset_path
+
+    dark_text = _luminance(palette.text) < 0.5
+    name = "combo-arrow-dark.svg" if dark_text else "combo-arrow-light.svg"
+    try:
+        return asset_path(f"icons/{name}").as_posix()
+    except FileNotFoundError:
+        return ""
+
+
+def _luminance(colour: str) -> float:
+    """Relative brightness 0…1 of a ``#rrggbb`` colour."""
+    r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
 def stylesheet(palette: Palette, scale: float, base_pt: float = 10.0) -> str:
     """Return the application stylesheet for ``palette`` at font ``scale``."""
     pt = base_pt * scale
@@ -138,6 +156,13 @@ QFrame#errorBanner {{ background-color: {p.error_bg}; border: 1px solid {p.error
     border-radius: 4px; }}
 QFrame#errorBanner QLabel {{ color: {p.error_fg}; background: transparent; }}
 QStatusBar {{ background-color: {p.panel}; color: {p.muted}; }}
+QCheckBox::indicator, QRadioButton::indicator {{ width: {13 * scale:.0f}px;
+    height: {13 * scale:.0f}px; }}
+QComboBox {{ padding-right: {20 * scale:.0f}px; }}
+QComboBox::drop-down {{ subcontrol-origin: padding; subcontrol-position: top right;
+    width: {18 * scale:.0f}px; border: none; }}
+QComboBox::down-arrow {{ image: url("{_arrow(p)}"); width: {9 * scale:.0f}px;
+    height: {9 * scale:.0f}px; }}
 QToolTip {{ color: {p.text}; background-color: {p.panel}; border: 1px solid {p.grid}; }}
 """
 

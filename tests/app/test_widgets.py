@@ -151,3 +151,49 @@ def test_controls_column_refits_slider_numbers_after_a_font_change(qtbot: Any) -
     qtbot.waitUntil(fits, timeout=2000)
     assert "42.5" in box.text()
     assert scroll.minimumWidth() >= content.minimumSizeHint().width()
+
+
+def test_check_box_radio_and_combo_indicators_scale_with_presentation(
+    qtbot: Any,
+) -> None:
+    """At ×2 the check-box / radio indicators and the drop-down arrow are ×2 too."""
+    from PySide6.QtWidgets import (
+        QCheckBox,
+        QComboBox,
+        QRadioButton,
+        QStyle,
+        QStyleOptionButton,
+        QStyleOptionComboBox,
+    )
+
+    from explorer.widgets.theme import PALETTES, stylesheet
+
+    def sizes(scale: float) -> tuple[int, int, int]:
+        box, radio, combo = QCheckBox("a"), QRadioButton("b"), QComboBox()
+        combo.addItem("Ring of 8 Gaussians")
+        out = []
+        for w, element in (
+            (box, QStyle.SubElement.SE_CheckBoxIndicator),
+            (radio, QStyle.SubElement.SE_RadioButtonIndicator),
+        ):
+            qtbot.addWidget(w)
+            w.setStyleSheet(stylesheet(PALETTES["high-contrast"], scale))
+            opt = QStyleOptionButton()
+            opt.initFrom(w)
+            out.append(w.style().subElementRect(element, opt, w).width())
+        qtbot.addWidget(combo)
+        combo.setStyleSheet(stylesheet(PALETTES["high-contrast"], scale))
+        opt = QStyleOptionComboBox()
+        opt.initFrom(combo)
+        arrow = combo.style().subControlRect(
+            QStyle.ComplexControl.CC_ComboBox,
+            opt,
+            QStyle.SubControl.SC_ComboBoxArrow,
+            combo,
+        )
+        out.append(arrow.width())
+        return out[0], out[1], out[2]
+
+    small, large = sizes(1.0), sizes(2.0)
+    for a, b in zip(small, large, strict=True):
+        assert b >= 1.8 * a, (small, large)
