@@ -7,8 +7,9 @@ takes its ``title`` and ``summary`` from its entry (one source for both).
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from explorer.panels.base import PanelFactory
@@ -23,6 +24,7 @@ class PanelSpec:
     factory: str
     icon: str  # file name in assets/icons/
     summary: str
+    state: str = ""  # ``module:Class`` of the panel's StateBase (lessons check it)
 
     def load(self) -> PanelFactory:
         """Import and return the panel class (its factory)."""
@@ -30,12 +32,27 @@ class PanelSpec:
         factory: PanelFactory = getattr(importlib.import_module(module_name), attr)
         return factory
 
+    def check_state(self, state: Mapping[str, Any]) -> object:
+        """Return ``state`` read by the panel's state class (without Qt).
+
+        Raises
+        ------
+        ValueError
+            (a ``StateError``) naming the field, for a state the panel cannot use.
+        """
+        if not self.state:
+            return dict(state)
+        module_name, _, attr = self.state.partition(":")
+        cls = getattr(importlib.import_module(module_name), attr)
+        return cls.from_dict(state)
+
 
 PANELS: tuple[PanelSpec, ...] = (
     PanelSpec(
         id="rf",
         title="Receptive fields",
         factory="explorer.panels.rf.panel:RfPanel",
+        state="explorer.panels.rf.state:RfState",
         icon="rf.svg",
         summary="How far a CNN unit sees: output sizes, stride, padding, dilation, the "
         "receptive-field recurrences and the much smaller effective field.",
@@ -44,6 +61,7 @@ PANELS: tuple[PanelSpec, ...] = (
         id="latent",
         title="Latent spaces",
         factory="explorer.panels.latent.panel:LatentPanel",
+        state="explorer.panels.latent.state:LatentState",
         icon="latent.svg",
         summary="Train an autoencoder, a VAE and a β-VAE side by side, click to "
         "decode, and see why only the VAE's latent space can be interpolated.",
@@ -52,6 +70,7 @@ PANELS: tuple[PanelSpec, ...] = (
         id="gan",
         title="GAN mode collapse",
         factory="explorer.panels.gan.panel:GanPanel",
+        state="explorer.panels.gan.state:GanState",
         icon="gan.svg",
         summary="Watch a generator and a discriminator fight on 2-D data, see mode "
         "collapse and how unrolling D or the Wasserstein objective cures it.",
@@ -60,6 +79,7 @@ PANELS: tuple[PanelSpec, ...] = (
         id="body",
         title="Body posing",
         factory="explorer.panels.body.panel:BodyPanel",
+        state="explorer.panels.body.state:BodyState",
         icon="body.svg",
         summary="Pose a real human mesh with linear blend skinning, see its weights, "
         "and compare its candy-wrapper artefact with dual-quaternion skinning.",
@@ -68,6 +88,7 @@ PANELS: tuple[PanelSpec, ...] = (
         id="rays",
         title="Rays: SDF & NeRF",
         factory="explorer.panels.rays.panel:RaysPanel",
+        state="explorer.panels.rays.state:RaysState",
         icon="rays.svg",
         summary="Follow one camera ray through an implicit surface or a NeRF: "
         "densities, transmittance, weights, sphere tracing and secant root finding.",
@@ -76,6 +97,7 @@ PANELS: tuple[PanelSpec, ...] = (
         id="gridworld",
         title="Gridworld RL",
         factory="explorer.panels.gridworld.panel:GridworldPanel",
+        state="explorer.panels.gridworld.state:GridState",
         icon="gridworld.svg",
         summary="Edit a grid world by clicking and watch dynamic programming, TD "
         "learning, SARSA vs Q-learning, DQN and policy gradients learn values and "
