@@ -158,6 +158,7 @@ def test_check_box_radio_and_combo_indicators_scale_with_presentation(
 ) -> None:
     """At ×2 the check-box / radio indicators and the drop-down arrow are ×2 too."""
     from PySide6.QtWidgets import (
+        QApplication,
         QCheckBox,
         QComboBox,
         QRadioButton,
@@ -169,6 +170,8 @@ def test_check_box_radio_and_combo_indicators_scale_with_presentation(
     from explorer.widgets.theme import PALETTES, stylesheet
 
     def sizes(scale: float) -> tuple[int, int, int]:
+        # as the app does it: one application-wide stylesheet
+        app.setStyleSheet(stylesheet(PALETTES["high-contrast"], scale))
         box, radio, combo = QCheckBox("a"), QRadioButton("b"), QComboBox()
         combo.addItem("Ring of 8 Gaussians")
         out = []
@@ -177,12 +180,12 @@ def test_check_box_radio_and_combo_indicators_scale_with_presentation(
             (radio, QStyle.SubElement.SE_RadioButtonIndicator),
         ):
             qtbot.addWidget(w)
-            w.setStyleSheet(stylesheet(PALETTES["high-contrast"], scale))
+            w.ensurePolished()
             opt = QStyleOptionButton()
             opt.initFrom(w)
             out.append(w.style().subElementRect(element, opt, w).width())
         qtbot.addWidget(combo)
-        combo.setStyleSheet(stylesheet(PALETTES["high-contrast"], scale))
+        combo.ensurePolished()
         opt = QStyleOptionComboBox()
         opt.initFrom(combo)
         arrow = combo.style().subControlRect(
@@ -194,6 +197,12 @@ def test_check_box_radio_and_combo_indicators_scale_with_presentation(
         out.append(arrow.width())
         return out[0], out[1], out[2]
 
-    small, large = sizes(1.0), sizes(2.0)
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    before = app.styleSheet()
+    try:
+        small, large = sizes(1.0), sizes(2.0)
+    finally:
+        app.setStyleSheet(before)
     for a, b in zip(small, large, strict=True):
         assert b >= 1.8 * a, (small, large)
