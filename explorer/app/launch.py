@@ -9,6 +9,7 @@ import os
 import signal
 import socket
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from explorer.app.settings import data_dir
@@ -45,6 +46,7 @@ def launch(
     presentation: bool = False,
     theme: str | None = None,
     reset_settings: bool = False,
+    lesson: Path | None = None,
 ) -> int:
     """Open the main window and run the event loop; return the exit code."""
     from PySide6.QtCore import QCoreApplication
@@ -64,6 +66,14 @@ def launch(
             registry.find(panel)
         except KeyError as exc:
             print(f"explorer: error: {exc.args[0]}", file=sys.stderr)
+            return 2
+    if lesson is not None:
+        from explorer.core.lesson import LessonError, read_lesson
+
+        try:
+            read_lesson(lesson)
+        except LessonError as exc:
+            print(f"explorer: error: {exc}", file=sys.stderr)
             return 2
     QCoreApplication.setOrganizationName("Explorer")
     QCoreApplication.setApplicationName("Explorer")
@@ -87,6 +97,8 @@ def launch(
     window.show()
     if presentation:
         window.set_presentation(True)
+    if lesson is not None:
+        window.lesson_menu.open_path(lesson)
     # Objects alive now live for the whole run: keep the collector from scanning them
     # (full collections were the long GUI stalls measured in ENVIRONMENT.md).
     gc.collect()

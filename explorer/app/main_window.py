@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QScrollArea,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -39,6 +40,8 @@ from explorer.app.dialogs import (
     shortcuts_dialog,
 )
 from explorer.app.errors import ErrorRecord, ErrorReporter
+from explorer.app.lesson_menu import LessonMenu, is_lesson_file
+from explorer.app.lessons import LessonBar, LessonPlayer
 from explorer.app.session import Session, SessionError, load_session, save_session
 from explorer.app.settings import Settings
 from explorer.app.start_page import StartPage
@@ -117,12 +120,18 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.start_page)
         # floats over the pages' top edge: showing it re-lays out nothing
         self.banner = ErrorBanner(self.stack)
+        self.lesson_bar = LessonBar()
+        self.lesson_player = LessonPlayer(self, self.lesson_bar, self)
 
         central = QWidget()
         row = QHBoxLayout(central)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.nav)
-        row.addWidget(self.stack, 1)
+        column = QVBoxLayout()
+        column.setSpacing(0)
+        column.addWidget(self.stack, 1)
+        column.addWidget(self.lesson_bar)
+        row.addLayout(column, 1)
         self.setCentralWidget(central)
 
         self.status = StatusBar(context.jobs)
@@ -168,6 +177,7 @@ class MainWindow(QMainWindow):
             "Open a file in the active panel",
         )
         file.addAction(self.open_action)
+        open_lesson_slot = len(file.actions())  # File ▸ Open lesson… goes here
         file.addSeparator()
         file.addAction(
             self._action(
@@ -248,6 +258,12 @@ class MainWindow(QMainWindow):
                 f"Ctrl+{i + 1}",
             )
             view.addAction(act)
+
+        lesson_menu = bar.addMenu("&Lesson")
+        self.lesson_menu = LessonMenu(self, lesson_menu)
+        file.insertAction(
+            file.actions()[open_lesson_slot], self.lesson_menu.open_action
+        )
 
         run = bar.addMenu("&Run")
         self.start_action = self._action(
@@ -534,13 +550,19 @@ class MainWindow(QMainWindow):
         return True
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if event.mimeData().hasUrls() and self.current_panel() is not None:
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        lesson = any(is_lesson_file(Path(u.toLocalFile())) for u in urls)
+        if urls and (lesson or self.current_panel() is not None):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
         for url in event.mimeData().urls():
             if url.isLocalFile():
-                self.open_in_panel(Path(url.toLocalFile()))
+                path = Path(url.toLocalFile())
+                if is_lesson_file(path):
+                    self.lesson_menu.open_path(path)
+                else:
+                    self.open_in_panel(path)
                 break
 
     def _default_name(self, stem: str, suffix: str) -> Path:

@@ -13,11 +13,18 @@ import importlib
 import pkgutil
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from explorer import __version__
 from explorer.cli.common import CliError, Handler
 
-_LAUNCH_FLAGS = {"--panel", "--presentation", "--theme", "--reset-settings"}
+_LAUNCH_FLAGS = {
+    "--panel",
+    "--presentation",
+    "--theme",
+    "--reset-settings",
+    "--lesson",
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--reset-settings", action="store_true", help="forget saved window settings"
     )
+    parser.add_argument(
+        "--lesson", type=Path, metavar="FILE", help="open the app playing this lesson"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     package = importlib.import_module("explorer.cli")
     for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
@@ -65,6 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             presentation=args.presentation,
             theme=args.theme,
             reset_settings=args.reset_settings,
+            lesson=args.lesson,
         )
     try:
         return handler(args)

@@ -148,6 +148,19 @@ class PanelBase(QWidget):
     def reset(self) -> None:
         """Stop the main job and return to the initial state."""
 
+    def run_steps(self, n: int) -> None:
+        """Advance the main job by exactly ``n`` steps (a lesson step's action).
+
+        The default presses Step ``n`` times: the job computes ``n`` more steps
+        and holds.  Panels whose Step does something else override this.
+        """
+        for _ in range(max(0, n)):
+            self.step()
+
+    def is_settled(self) -> bool:
+        """Return True when none of the panel's jobs is computing (all done or held)."""
+        return all(r.is_settled for r in self._runners)
+
     def open_file(self, path: Path) -> None:
         """Open ``path`` (a file type listed in ``open_filters``).
 

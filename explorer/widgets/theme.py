@@ -156,6 +156,12 @@ QFrame#errorBanner {{ background-color: {p.error_bg}; border: 1px solid {p.error
     border-radius: 4px; }}
 QFrame#errorBanner QLabel {{ color: {p.error_fg}; background: transparent; }}
 QStatusBar {{ background-color: {p.panel}; color: {p.muted}; }}
+QFrame#lessonBar {{ background-color: {p.panel}; border-top: 2px solid {p.accent}; }}
+QLabel#lessonCaption {{ font-size: {pt * 1.35:.1f}pt; }}
+QLabel#lessonPosition {{ color: {p.muted}; }}
+QLabel#lessonProblem {{ color: {p.error_fg}; }}
+QFrame#lessonHighlight {{ background: transparent; border: {max(3, 3 * scale):.0f}px
+    solid {p.accent}; border-radius: 6px; }}
 QCheckBox::indicator, QRadioButton::indicator {{ width: {13 * scale:.0f}px;
     height: {13 * scale:.0f}px; }}
 QComboBox {{ padding-right: {20 * scale:.0f}px; }}

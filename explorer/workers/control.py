@@ -91,6 +91,11 @@ class ControlBlock:
         """Return whether the job is paused (also while it does requested steps)."""
         return not self._ints[_RUNNING]
 
+    @property
+    def holding(self) -> bool:
+        """Return whether a paused job has done every step asked of it (it waits)."""
+        return self.paused and self._ints[_DONE] >= self._ints[_ALLOWED]
+
     def pause(self) -> None:
         """Hold the job at the yield after the one it is computing."""
         # The yield in flight counts as allowed, so a step(1) right after a pause

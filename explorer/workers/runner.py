@@ -228,6 +228,11 @@ class JobRunner(QObject):
         return self._control is not None and self._control.paused
 
     @property
+    def is_settled(self) -> bool:
+        """Whether nothing is being computed: no job, or one held after its steps."""
+        return self._control is None or (self._control.holding and not self._pending)
+
+    @property
     def speed(self) -> int:
         """The speed knob given to the running job and to later ones."""
         return self._speed
