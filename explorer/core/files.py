@@ -17,6 +17,27 @@ from pathlib import Path
 from typing import IO
 
 
+def _process_umask() -> int:
+    # Read once, at import (on the main thread): os.umask can only be read by
+    # setting it, which would race with threads creating files.
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return umask
+
+
+_UMASK = _process_umask()
+
+
+def _usual_mode(fd: int) -> None:
+    """Give a temporary file the mode a plain ``open()`` would (``mkstemp``: 0600).
+
+    An exported PNG or a saved lesson must be readable by the lecturer's other
+    tools and by colleagues sharing the folder, as any file they save is.
+    """
+    if hasattr(os, "fchmod"):  # not on Windows
+        os.fchmod(fd, 0o666 & ~_UMASK)
+
+
 @contextmanager
 def atomic_open(path: str | Path) -> Iterator[IO[bytes]]:
     """Yield a binary file whose content replaces ``path`` when the block succeeds.
@@ -32,6 +53,7 @@ def atomic_open(path: str | Path) -> Iterator[IO[bytes]]:
         prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
     )
     try:
+        _usual_mode(fd)
         with os.fdopen(fd, "wb") as fh:
             yield fh
             fh.flush()
@@ -82,6 +104,7 @@ def atomic_write_all(
                 prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
             )
             temps.append((Path(tmp), target))
+            _usual_mode(fd)
             with os.fdopen(fd, "wb") as fh:
                 writer(fh)
                 fh.flush()

@@ -46,3 +46,15 @@ def test_all_or_nothing_for_several_files(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.json", "s.npz"]
     atomic_write_all([(first, good), (second, good)])
     assert first.read_text() == "new" == second.read_text()
+
+
+def test_written_files_get_the_usual_mode_not_mkstemps_0600(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    umask = os.umask(0o022)
+    os.umask(umask)
+    one = atomic_write(tmp_path / "a.png", b"x")
+    (two,) = atomic_write_all([(tmp_path / "b.json", lambda fh: fh.write(b"{}"))])
+    for path in (one, two):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
