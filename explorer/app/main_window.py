@@ -117,6 +117,9 @@ class MainWindow(QMainWindow):
         self.start_page = StartPage(self.specs, settings.recent_sessions)
         self.start_page.panel_requested.connect(self.show_panel)
         self.start_page.session_requested.connect(self._on_start_session_requested)
+        self.start_page.lesson_requested.connect(
+            lambda path: self.lesson_menu.open_path(Path(path))
+        )
         self.stack.addWidget(self.start_page)
         # floats over the pages' top edge: showing it re-lays out nothing
         self.banner = ErrorBanner(self.stack)

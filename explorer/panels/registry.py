@@ -120,3 +120,29 @@ def find(panel_id: str, specs: tuple[PanelSpec, ...] | None = None) -> PanelSpec
             return spec
     known = ", ".join(s.id for s in table) or "none"
     raise KeyError(f"unknown panel {panel_id!r} (known: {known})")
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A chapter of the course: its panels (by id) and its lesson file."""
+
+    title: str
+    panels: tuple[str, ...]
+    lesson: str = ""  # file name in assets/lessons/, "" while it has none
+
+
+# The course's chapters in the order they are taught; the start page is this map.
+# A chapter whose panel is not built yet is shown as coming.
+COURSE: tuple[Chapter, ...] = (
+    Chapter("Perceptrons and MLPs", ("mlp",)),
+    Chapter("Convolution and upsampling", ("conv",)),
+    Chapter("Receptive fields", ("rf",), "rf.lesson.json"),
+    Chapter("Recurrent networks", ("rnn",)),
+    Chapter("Autoencoders and VAEs", ("latent",), "latent.lesson.json"),
+    Chapter("Generative adversarial networks", ("gan",), "gan.lesson.json"),
+    Chapter("Autoregressive models", ("ar",)),
+    Chapter("Normalizing flows", ("flow",)),
+    Chapter("Human bodies: skinning", ("body",), "body.lesson.json"),
+    Chapter("Neural fields: SDF and NeRF", ("rays",), "rays.lesson.json"),
+    Chapter("Reinforcement learning", ("gridworld",), "gridworld.lesson.json"),
+)

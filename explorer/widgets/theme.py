@@ -152,6 +152,7 @@ QPushButton:disabled {{ color: {p.muted}; }}
 QLabel#formulaTitle {{ color: {p.muted}; font-weight: bold; }}
 QFrame#formulaCard {{ background-color: {p.panel}; border: 1px solid {p.grid};
     border-radius: 6px; }}
+QFrame#formulaCard QLabel {{ background: transparent; }}
 QFrame#errorBanner {{ background-color: {p.error_bg}; border: 1px solid {p.error_fg};
     border-radius: 4px; }}
 QFrame#errorBanner QLabel {{ color: {p.error_fg}; background: transparent; }}

@@ -187,7 +187,21 @@ def _outside(w: QWidget, window: QWidget) -> bool:
     top_left = w.mapTo(window, QPoint(0, 0))
     rect = QRect(top_left, w.size())
     area = window.rect()
-    return rect.right() > area.right() + SLACK or rect.bottom() > area.bottom() + SLACK
+    if rect.right() > area.right() + SLACK:
+        return True
+    # below the window's edge is fine inside a scroll area: it scrolls down to it
+    return rect.bottom() > area.bottom() + SLACK and not _in_scroll_area(w)
+
+
+def _in_scroll_area(w: QWidget) -> bool:
+    parent = w.parentWidget()
+    while parent is not None:
+        if isinstance(parent, QAbstractScrollArea) and parent.viewport().isAncestorOf(
+            w
+        ):
+            return True
+        parent = parent.parentWidget()
+    return False
 
 
 def _in_clipped_scroll(w: QWidget, root: QWidget) -> bool:
