@@ -175,3 +175,35 @@ def test_author_a_two_step_lesson_save_it_and_play_it_back(
     qtbot.waitUntil(lambda: panel.runner.is_running and not panel.runner.is_paused)
     menu.delete_action.trigger()
     assert len(window.lesson_player.lesson.steps) == 1
+
+
+def test_the_start_page_is_the_course_map_and_plays_a_chapters_lesson(
+    qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QLabel, QPushButton
+
+    from explorer.app import registry
+    from explorer.panels.registry import COURSE
+
+    reporter = ErrorReporter(tmp_path / "log.txt")
+    win = MainWindow(AppContext(report_error=reporter.sink), reporter, Settings())
+    qtbot.addWidget(win)
+    page = win.start_page
+    titles = [
+        label.text()
+        for label in page.findChildren(QLabel)
+        if label.text().startswith("<b>") and ". " in label.text()
+    ]
+    expected = [f"<b>{i}. {c.title}</b>" for i, c in enumerate(COURSE, start=1)]
+    assert titles == expected
+    opened: list[str] = []
+    monkeypatch.setattr(
+        win.lesson_menu, "open_path", lambda path: opened.append(path.name)
+    )
+    play = page.findChild(QPushButton, "lesson-gan")
+    assert play is not None
+    play.click()
+    assert opened == ["gan.lesson.json"]
+    assert len(registry.PANELS) == sum(
+        1 for c in COURSE for p in c.panels if p in {s.id for s in registry.PANELS}
+    )

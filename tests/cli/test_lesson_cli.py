@@ -81,3 +81,26 @@ def test_a_saved_lesson_restores_the_same_panel_state(tmp_path: Path) -> None:
     again = GanState.from_dict(read_lesson(path).steps[0].state)
     assert again.to_dict().keys() == state.to_dict().keys()
     assert again.seed == 11 and repr(again) == repr(state)
+
+
+SHIPPED = sorted(
+    (Path(__file__).parents[2] / "assets" / "lessons").glob("*.lesson.json")
+)
+
+
+def test_every_panel_ships_a_lesson() -> None:
+    from explorer.panels.registry import COURSE, PANELS
+
+    have = {p.name for p in SHIPPED}
+    for spec in PANELS:
+        chapter = next(c for c in COURSE if spec.id in c.panels)
+        assert chapter.lesson in have, spec.id
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
+def test_shipped_lessons_check_out(
+    path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["lesson", "check", str(path), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["errors"] == [] and 4 <= out["steps"] <= 8
