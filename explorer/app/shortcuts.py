@@ -14,6 +14,8 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("Ctrl+Shift+C", "Copy the active panel to the clipboard"),
     ("Ctrl+O", "Open a file in the active panel"),
     ("Ctrl+S / Ctrl+Shift+O", "Save session… / Load session…"),
+    ("PageDown / PageUp (→ / ←)", "Next / previous step of the lesson being played"),
+    ("Ctrl+L / Ctrl+Shift+L", "Open lesson… / Add this view as a lesson step"),
     ("F1", "Keyboard shortcuts"),
     ("Ctrl+Q", "Quit"),
 )
