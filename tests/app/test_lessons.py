@@ -50,6 +50,19 @@ def _counter(win: MainWindow) -> CounterPanel:
     return panel
 
 
+def _differing(a: Any, b: Any) -> float:
+    """The fraction of pixels whose grey level differs by more than 60 of 255."""
+    from PySide6.QtGui import QImage
+
+    grey = []
+    for im in (a, b):
+        g = im.convertToFormat(QImage.Format.Format_Grayscale8)  # kept alive here
+        rows = np.array(g.constBits(), np.uint8).reshape(g.height(), g.bytesPerLine())
+        grey.append(rows[:, : g.width()].astype(int))
+    assert a.size() == b.size()
+    return float((np.abs(grey[0] - grey[1]) > 60).mean())
+
+
 def _settled(qtbot: Any, panel: CounterPanel, n: int) -> None:
     qtbot.waitUntil(
         lambda: panel.xs[-1:] == [float(n)] and panel.is_settled(), timeout=5000
@@ -165,12 +178,17 @@ def test_author_a_two_step_lesson_save_it_and_play_it_back(
     assert menu.open_path(written)
     _settled(qtbot, panel, 7)
     played = list(panel.ys)
+    qtbot.wait(100)
+    played_image = panel.plot.grab().toImage()
     panel.reset()
     panel.steps_box.setValue(120)
     for _ in range(7):
         panel.step()
     _settled(qtbot, panel, 7)
     np.testing.assert_array_equal(panel.ys, played)
+    qtbot.wait(100)
+    again = panel.plot.grab().toImage()
+    assert _differing(again, played_image) < 0.05  # the same picture, up to AA
     menu.player.next()
     qtbot.waitUntil(lambda: panel.runner.is_running and not panel.runner.is_paused)
     menu.delete_action.trigger()
