@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+import math
+from typing import Any, ClassVar
 
 import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRect
+from PySide6.QtGui import QFont, QFontMetricsF
 from PySide6.QtWidgets import QHBoxLayout
 
 from explorer.core.gridworld import DP_ALGOS, GridProgress
-from explorer.widgets.plot_pane import PlotPane
+from explorer.widgets.plot_pane import PlotPane, cache_axes
 from explorer.widgets.theme import ThemeManager
 
 MOVING_AVERAGE = 20
@@ -25,22 +29,91 @@ def moving_average(values: np.ndarray, window: int = MOVING_AVERAGE) -> np.ndarr
     return out
 
 
+def lesson_range(
+    means: list[np.ndarray], window: int = MOVING_AVERAGE
+) -> tuple[float, float] | None:
+    """Return the y range that shows the smoothed curves (None: nothing to show).
+
+    The trailing mean covers a full window only from point ``window`` on; once a
+    curve has twice that many points its first, partial means (the long first
+    episodes of the cliff, −2000) are left out, so the range is the lesson's
+    (S&B Figure 6.4: SARSA near −25, Q-learning near −50).
+    """
+    parts = [m[window - 1 :] if m.size >= 2 * window else m for m in means if m.size]
+    if not parts:
+        return None
+    lo = float(min(np.min(p) for p in parts))
+    hi = float(max(np.max(p) for p in parts))
+    pad = max(0.08 * (hi - lo), 0.5)
+    return lo - pad, hi + pad
+
+
+class IntegerAxis(pg.AxisItem):
+    """An axis of counts (episodes, sweeps, steps): ticks only at whole numbers."""
+
+    def tickValues(
+        self,
+        minVal: float,
+        maxVal: float,
+        size: float,
+    ) -> list[tuple[float, list[float]]]:
+        """Keep pyqtgraph's tick levels of spacing ≥ 1 and their whole values."""
+        levels = super().tickValues(minVal, maxVal, size)
+        out = [
+            (spacing, [v for v in values if float(v).is_integer()])
+            for spacing, values in levels
+            if spacing >= 1
+        ]
+        if not out:  # a range of a few units: every whole number
+            lo, hi = math.ceil(minVal), math.floor(maxVal)
+            out = [(1.0, [float(v) for v in range(lo, hi + 1)])]
+        return out
+
+
+def _integer_axes(pane: PlotPane, *names: str) -> None:
+    pane.getPlotItem().setAxisItems({n: IntegerAxis(n) for n in names})
+    for axis in pane.getPlotItem().axes.values():
+        axis["item"].enableAutoSIPrefix(False)
+    cache_axes(pane.getPlotItem())
+    pane.restyle()
+
+
 class Curves(QHBoxLayout):
     """Three plots side by side with one set of curves per grid ("A", "B")."""
 
+    # (full title, short title for a narrow pane)
+    TITLES: ClassVar[dict[str, tuple[str, str]]] = {
+        "returns": ("Return per episode", "Return"),
+        "lengths": ("Episode length", "Length"),
+        "deltas": ("DP: max |Δv| per sweep", "DP: max |Δv|"),
+    }
+
     def __init__(self, theme: ThemeManager, sides: tuple[tuple[str, int], ...]):
         super().__init__()
+        self._theme = theme
         self.returns = PlotPane(
-            theme, title="Return per episode", x_label="episode", y_label="G₀"
+            theme, title=self.TITLES["returns"][0], x_label="episode", y_label="G₀"
         )
-        self.returns.add_legend()
+        self.returns.setToolTip(
+            f"The y range follows the mean of the last {MOVING_AVERAGE} episodes "
+            f"(after its first {MOVING_AVERAGE}); single episodes beyond it are cut"
+        )
         self.lengths = PlotPane(
-            theme, title="Episode length", x_label="episode", y_label="steps"
+            theme, title=self.TITLES["lengths"][0], x_label="episode", y_label="steps"
         )
         self.deltas = PlotPane(
-            theme, title="DP: max |Δv| per sweep", x_label="sweep", y_label="max |Δv|"
+            theme,
+            title=self.TITLES["deltas"][0],
+            x_label="sweep",
+            y_label="max |Δv|",
         )
+        _integer_axes(self.returns, "bottom")
+        _integer_axes(self.lengths, "bottom", "left")
+        _integer_axes(self.deltas, "bottom")
         self.deltas.setLogMode(y=True)
+        legend = self.returns.add_legend()
+        # bottom right: learning curves rise to the right, the early ones start low
+        legend.anchor(itemPos=(1, 1), parentPos=(1, 1), offset=(-10, -10))
         self.curves: dict[str, Any] = {}
         self._names = tuple(name for name, _color in sides)
         for n, color in sides:
@@ -53,9 +126,14 @@ class Curves(QHBoxLayout):
             )
             self.curves[f"len{n}"] = self.lengths.add_curve(color_index=color)
             self.curves[f"delta{n}"] = self.deltas.add_curve(color_index=color)
+        self._means: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         for pane in (self.returns, self.lengths, self.deltas):
             pane.setMinimumHeight(170)
             self.addWidget(pane, 1)
+
+    def panes(self) -> dict[str, PlotPane]:
+        """Return the three plots by name."""
+        return {"returns": self.returns, "lengths": self.lengths, "deltas": self.deltas}
 
     def show_progress(self, name: str, progress: GridProgress) -> None:
         """Draw grid ``name``'s curves from ``progress``."""
@@ -64,15 +142,34 @@ class Curves(QHBoxLayout):
             self.curves[f"delta{name}"].setData(x, np.maximum(progress.deltas, 1e-12))
         else:
             x = np.arange(1, progress.returns.size + 1)
+            mean = moving_average(progress.returns)
             self.curves[f"raw{name}"].setData(x, progress.returns)
-            self.curves[f"avg{name}"].setData(x, moving_average(progress.returns))
+            self.curves[f"avg{name}"].setData(x, mean)
             self.curves[f"len{name}"].setData(x, progress.lengths)
+            self._means[name] = (mean, moving_average(progress.lengths))
+        self._fit_ranges()
+
+    def _fit_ranges(self) -> None:
+        """Show the smoothed curves' range (the lesson's), not the first episodes'."""
+        returns = lesson_range([m for m, _ in self._means.values()])
+        lengths = lesson_range([n for _, n in self._means.values()])
+        for pane, span, floor in (
+            (self.returns, returns, None),
+            (self.lengths, lengths, 0.0),
+        ):
+            if span is None:
+                pane.enableAutoRange(axis="y")
+                continue
+            lo = span[0] if floor is None else max(floor, span[0])
+            pane.setYRange(lo, span[1], padding=0)
 
     def clear(self, name: str | None = None) -> None:
         """Empty grid ``name``'s curves (all grids' with ``None``)."""
         for n in self._names if name is None else (name,):
             for kind in ("raw", "avg", "len", "delta"):
                 self.curves[f"{kind}{n}"].setData([], [])
+            self._means.pop(n, None)
+        self._fit_ranges()
 
     def show_panes(self, algos: list[str], *, legend_b: bool) -> None:
         """Show the plots that ``algos`` fill; list B's mean in the legend or not."""
@@ -87,3 +184,17 @@ class Curves(QHBoxLayout):
         learn = any(a not in DP_ALGOS for a in algos)
         self.returns.setVisible(learn)
         self.lengths.setVisible(learn)
+
+    def setGeometry(self, rect: QRect) -> None:
+        """Lay the plots out; a pane too narrow for its title gets the short one."""
+        super().setGeometry(rect)
+        font = QFont()
+        font.setPointSizeF(11.0 * self._theme.scale)
+        metrics = QFontMetricsF(font)
+        for key, pane in self.panes().items():
+            full, short = self.TITLES[key]
+            fits = metrics.horizontalAdvance(full) + 24 <= pane.width()
+            title = full if fits else short
+            if pane._title != title:
+                pane._title = title
+                pane.restyle()

@@ -27,6 +27,7 @@ AGENT = OKABE_ITO[1]
 GREEDY = OKABE_ITO[2]
 TELEPORT = OKABE_ITO[3]
 MAX_NUMBERS = 144  # value numbers are written in cells up to this many cells
+EVALUATION_ALGOS = ("policy-evaluation", "td0")  # they evaluate the random policy
 MAX_LABELS = 900  # cell markers (S, T, X, rewards) up to this many cells
 
 
@@ -349,7 +350,9 @@ class GridView(PlotPane):
         self.colorbar.setLevels((-top, top))
         self._draw_arrows(world, policy)
         self._agent.setData([agent[1] + 0.5], [agent[0] + 0.5], size=0.36)
-        path = self.greedy_path(progress) if progress is not None else []
+        # evaluation methods show the evaluated policy's arrows, not a greedy one
+        evaluates = progress is None or progress.algo in EVALUATION_ALGOS
+        path = [] if evaluates or progress is None else self.greedy_path(progress)
         if len(path) > 1:
             cells = np.array(path, dtype=float)
             self._greedy.setData(cells[:, 1] + 0.5, cells[:, 0] + 0.5)
