@@ -65,6 +65,8 @@ class WorldBox(QGroupBox):
     def __init__(self) -> None:
         super().__init__("World")
         form = QFormLayout(self)
+        # narrow columns (presentation mode) put a label above its field
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.preset = QComboBox()
         for name in PRESETS:
             self.preset.addItem(PRESET_TITLES[name], name)
@@ -142,6 +144,8 @@ class AlgoBox(QGroupBox):
     def __init__(self) -> None:
         super().__init__("Algorithm")
         form = QFormLayout(self)
+        # narrow columns (presentation mode) put a label above its field
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.form = form
         self.algo = _algo_combo("What runs on grid A")
         form.addRow("A", self.algo)

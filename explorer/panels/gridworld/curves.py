@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRect
+from PySide6.QtCore import QRect, QRectF
 from PySide6.QtGui import QFont, QFontMetricsF
 from PySide6.QtWidgets import QHBoxLayout
 
@@ -122,7 +122,7 @@ class Curves(QHBoxLayout):
             )
             self.curves[f"raw{n}"].setOpacity(0.35)
             self.curves[f"avg{n}"] = self.returns.add_curve(
-                f"{n}: mean of last {MOVING_AVERAGE}", color_index=color, width=2.5
+                self._legend_text(n), color_index=color, width=2.5
             )
             self.curves[f"len{n}"] = self.lengths.add_curve(color_index=color)
             self.curves[f"delta{n}"] = self.deltas.add_curve(color_index=color)
@@ -130,6 +130,11 @@ class Curves(QHBoxLayout):
         for pane in (self.returns, self.lengths, self.deltas):
             pane.setMinimumHeight(170)
             self.addWidget(pane, 1)
+        self.returns.restyle()  # the legend's labels exist now: scale them too
+
+    @staticmethod
+    def _legend_text(name: str) -> str:
+        return f"{name}: mean of last {MOVING_AVERAGE}"
 
     def panes(self) -> dict[str, PlotPane]:
         """Return the three plots by name."""
@@ -177,7 +182,8 @@ class Curves(QHBoxLayout):
         avg_b = self.curves["avgB"]
         in_legend = any(sample.item is avg_b for sample, _label in legend.items)
         if legend_b and not in_legend:
-            legend.addItem(avg_b, f"B: mean of last {MOVING_AVERAGE}")
+            legend.addItem(avg_b, self._legend_text("B"))
+            self.returns.restyle()
         elif not legend_b and in_legend:
             legend.removeItem(avg_b)
         self.deltas.setVisible(any(a in DP_ALGOS for a in algos))
@@ -193,8 +199,22 @@ class Curves(QHBoxLayout):
         metrics = QFontMetricsF(font)
         for key, pane in self.panes().items():
             full, short = self.TITLES[key]
-            fits = metrics.horizontalAdvance(full) + 24 <= pane.width()
+            room = pane.width() - pane.getPlotItem().getAxis("left").width()
+            fits = metrics.horizontalAdvance(full) + 24 <= room
             title = full if fits else short
             if pane._title != title:
                 pane._title = title
                 pane.restyle()
+                # the plot item kept the long title's minimum width: fit it again
+                pane.getPlotItem().setGeometry(
+                    QRectF(0, 0, pane.width(), pane.height())
+                )
+        # the legend takes at most a third of the returns plot's width; in a
+        # narrower plot it would cover the curves: the grids' captions carry the
+        # colours instead
+        legend_font = QFont()
+        legend_font.setPointSizeF(9.0 * self._theme.scale)
+        long_text = f"A: mean of last {MOVING_AVERAGE}"
+        wide = QFontMetricsF(legend_font).horizontalAdvance(long_text)
+        room = self.returns.width() > 0 and wide + 40 <= self.returns.width() / 3
+        self.returns.add_legend().setVisible(room)

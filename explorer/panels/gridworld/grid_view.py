@@ -386,10 +386,26 @@ class GridView(PlotPane):
             seen.add(cell)
         return path
 
-    def set_caption(self, text: str) -> None:
-        """Set the title above the grid."""
+    def set_caption(self, text: str, color_index: int | None = None) -> None:
+        """Set the title above the grid, in series colour ``color_index`` if given.
+
+        The captions of grids A and B take their curves' colours, so the plots
+        need no legend where one would cover the curves.
+        """
         self._title = text
+        self._caption_color = color_index
         self.restyle()
+
+    def restyle(self) -> None:
+        """Restyle as a PlotPane, then colour the caption (see :meth:`set_caption`)."""
+        super().restyle()
+        index = self.__dict__.get("_caption_color")
+        if index is not None and self._title:
+            self.getPlotItem().setTitle(
+                self._title,
+                color=self._theme.palette.series_color(index),
+                size=f"{11 * self._theme.scale:.0f}pt",
+            )
 
     @staticmethod
     def _wall_mask(world: GridWorld) -> NDArray[np.bool_]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -238,7 +238,7 @@ class GridworldPanel(PanelBase):
         elif name == "reinforce":
             self._cards.show_reinforce_form(str(self.algo_box.reinforce.currentData()))
             self._show_algo(self._a.algo)
-            self._b.view.set_caption(f"B: {self._title(self._b.algo)}")
+            self._b.view.set_caption(f"B: {self._title(self._b.algo)}", self._b.color)
             self.reset()
 
     def _on_algo_changed(self) -> None:
@@ -258,12 +258,12 @@ class GridworldPanel(PanelBase):
         self.episode_button.setText(
             "Step sweep" if algo in DP_ALGOS else "Step episode"
         )
-        self._a.view.set_caption(f"A: {self._title(algo)}")
+        self._a.view.set_caption(f"A: {self._title(algo)}", self._a.color)
         self._cards.show_algo(algo)
 
     def _on_compare_toggled(self) -> None:
         self._b.algo = str(self.algo_box.algo_b.currentData())
-        self._b.view.set_caption(f"B: {self._title(self._b.algo)}")
+        self._b.view.set_caption(f"B: {self._title(self._b.algo)}", self._b.color)
         self._b.view.setVisible(self.algo_box.compare.isChecked())
         self._arrange_grids()
         self.reset()
@@ -497,6 +497,29 @@ class GridworldPanel(PanelBase):
         if world is not None:
             self.editor.replace_all(world)
         self._apply_settings(settings)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """On a narrow window (a projector at ×2) give the grids the column's spare."""
+        super().resizeEvent(event)
+        self._fit_column()
+
+    def apply_theme(self) -> None:
+        """Refit the side column after a scale change."""
+        self._fit_column()
+
+    def _fit_column(self) -> None:
+        """Hold the column at its narrowest (labels above fields) when space is short.
+
+        The grids and plots need the width more than the form needs its labels
+        beside the fields; on a wide window the column takes its natural width.
+        """
+        column = self.column
+        need = column.content.minimumSizeHint().width()
+        need += column.verticalScrollBar().sizeHint().width() + 2
+        narrow = self.width() < 2.4 * column.sizeHint().width()
+        column.setMaximumWidth(
+            max(need, column.minimumWidth()) if narrow else 16_777_215
+        )
 
     def snapshot_ready(self) -> bool:
         """Return True: the world is drawn as soon as the panel exists."""
