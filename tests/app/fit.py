@@ -187,7 +187,21 @@ def _outside(w: QWidget, window: QWidget) -> bool:
     top_left = w.mapTo(window, QPoint(0, 0))
     rect = QRect(top_left, w.size())
     area = window.rect()
-    return rect.right() > area.right() + SLACK or rect.bottom() > area.bottom() + SLACK
+    below = rect.bottom() > area.bottom() + SLACK
+    if below and _in_scroll_viewport(w):
+        below = False  # half scrolled out of a column: vertical scrolling is allowed
+    return rect.right() > area.right() + SLACK or below
+
+
+def _in_scroll_viewport(w: QWidget) -> bool:
+    parent = w.parentWidget()
+    while parent is not None:
+        if isinstance(parent, QAbstractScrollArea) and parent.viewport().isAncestorOf(
+            w
+        ):
+            return True
+        parent = parent.parentWidget()
+    return False
 
 
 def _in_clipped_scroll(w: QWidget, root: QWidget) -> bool:

@@ -8,6 +8,7 @@ overlay both (e.g. SARSA vs Q-learning on ``cliff``).
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Any
 
@@ -421,7 +422,8 @@ class GridworldPanel(PanelBase):
         self.run_bar.set_state(running=running, paused=running and self._all_paused())
         parts = []
         for side in self._sides():
-            parts.append(f"{side.name}: {self._title(side.algo)}: {self._status(side)}")
+            text = f"{side.name}: {self._title(side.algo)}: {self._status(side)}"
+            parts.append(html.escape(text, quote=False))
         self.run_bar.set_status("<br>".join(parts))
 
     def _status(self, side: Side) -> str:
