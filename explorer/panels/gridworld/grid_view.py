@@ -111,6 +111,7 @@ class GridView(PlotPane):
         self.show_numbers = True
         self.last: GridProgress | None = None
         self.colorbar = self.add_colorbar(self._heat, values=(-1, 1))
+        self.colorbar.axis.enableAutoSIPrefix(False)  # values, not "(×1e3)"
         self.scene().sigMouseClicked.connect(self._on_scene_clicked)
         self._theme.changed.connect(self._restyle_grid)
 
