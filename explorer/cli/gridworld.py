@@ -15,7 +15,13 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from explorer.cli.common import CliError, add_json_flag, emit_json, positive_int
-from explorer.core.gridworld.names import DP_ALGOS, LEARN_ALGOS, POLICIES, PRESETS
+from explorer.core.gridworld.names import (
+    DP_ALGOS,
+    LEARN_ALGOS,
+    POLICIES,
+    PRESETS,
+    REINFORCE_FORMS,
+)
 
 if TYPE_CHECKING:
     from explorer.core.gridworld import GridProgress, GridWorld
@@ -92,6 +98,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     train.add_argument("--epsilon", type=_probability, help="ε of ε-greedy (constant)")
     train.add_argument(
+        "--reinforce",
+        choices=REINFORCE_FORMS,
+        default=REINFORCE_FORMS[0],
+        help="REINFORCE's form: with a learnt baseline (S&B §13.4) or the "
+        "total-return form G₀ Σ ∇ln π (Williams 1992)",
+    )
+    train.add_argument(
         "--gamma", type=_probability, help="discount (default: the world's)"
     )
     train.add_argument("--seed", type=int, default=0, help="same seed, same run (CPU)")
@@ -160,6 +173,7 @@ def _final(progress: Iterator[GridProgress]) -> GridProgress:
 
 def _run_solve(args: argparse.Namespace) -> int:
     from explorer.core.gridworld import RLConfig, train, world_to_dict
+    from explorer.core.gridworld.report import dp_outcome
 
     world = _load(args.world)
     try:
@@ -199,8 +213,8 @@ def _run_solve(args: argparse.Namespace) -> int:
         ]
         for row in policy
     ]
-    state = "converged" if last.converged else "did NOT converge"
-    print(f"{args.algo} on {world.name}: {state} after {last.step} sweeps")
+    outcome = dp_outcome(last, gamma=cfg.discount, theta=cfg.theta)
+    print(f"{args.algo} on {world.name}: {outcome}")
     print(f"discount γ = {cfg.discount}, θ = {cfg.theta}")
     print("values (rows top to bottom):")
     print(
@@ -208,7 +222,10 @@ def _run_solve(args: argparse.Namespace) -> int:
             [[None if v is None else f"{v:.2f}" for v in row] for row in values], 8
         )
     )
-    print("greedy policy:")
+    if args.algo == "policy-evaluation":
+        print(f"evaluated policy ({args.policy}: each action with probability 1/4):")
+    else:
+        print("greedy policy:")
     print(_grid_text(shown, 4))
     return 0
 
@@ -218,6 +235,7 @@ def _run_train(args: argparse.Namespace) -> int:
 
     world = _load(args.world)
     params: dict[str, Any] = dict(algo_defaults(args.algo))
+    params["reinforce"] = args.reinforce
     for key in ("episodes", "max_steps", "alpha", "alpha_critic", "epsilon"):
         value = getattr(args, key)
         if value is not None:
@@ -241,6 +259,7 @@ def _run_train(args: argparse.Namespace) -> int:
                 "world": world.name,
                 "algo": args.algo,
                 "seed": args.seed,
+                **({"reinforce": cfg.reinforce} if args.algo == "reinforce" else {}),
                 "episodes": cfg.episodes,
                 "returns": returns,
                 "lengths": [int(x) for x in last.lengths],
@@ -251,7 +270,10 @@ def _run_train(args: argparse.Namespace) -> int:
         )
         return 0
     tail = returns[-min(len(returns), 100) :]
-    print(f"{args.algo} on {world.name}: {len(returns)} episodes, seed {args.seed}")
+    form = f" ({cfg.reinforce})" if args.algo == "reinforce" else ""
+    print(
+        f"{args.algo}{form} on {world.name}: {len(returns)} episodes, seed {args.seed}"
+    )
     print(f"mean return of the last {len(tail)} episodes: {sum(tail) / len(tail):.2f}")
     where = "reaches a terminal" if reached else "does not reach a terminal"
     print(

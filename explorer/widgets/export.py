@@ -39,7 +39,9 @@ def grab_widget(widget: QWidget, scale: float = 1.0) -> QImage:
     image.fill(widget.palette().window().color())
     painter = QPainter(image)
     try:
-        widget.render(painter, QPoint(0, 0))
+        # QWidget's overload: QGraphicsView (and pyqtgraph views) shadow ``render``
+        # with one that takes rectangles and raises TypeError on a QPoint.
+        QWidget.render(widget, painter, QPoint(0, 0))
         for child in widget.findChildren(QWidget):
             render = getattr(child, "render_to_image", None)
             if render is None or not child.isVisible():

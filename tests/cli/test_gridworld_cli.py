@@ -141,3 +141,33 @@ def test_argparse_rejects_bad_numbers(capsys: pytest.CaptureFixture[str]) -> Non
         main(["rl", "train", "cliff", "--epsilon", "1.5"])
     assert exc.value.code == 2
     assert "must be in [0, 1]" in capsys.readouterr().err
+
+
+def test_policy_evaluation_names_the_evaluated_policy(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["rl", "solve", "sb-4x4", "--algo", "policy-evaluation"]) == 0
+    out = capsys.readouterr().out
+    assert "greedy" not in out
+    assert "evaluated policy (random" in out and "↑→↓←" in out
+
+
+def test_non_convergence_says_why(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["rl", "solve", "sb-5x5", "--gamma", "1", "--max-sweeps", "50"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "did NOT converge after 50 sweeps" in out and "use γ < 1" in out
+
+
+@pytest.mark.parametrize("form", ["baseline", "total-return"])
+def test_train_reinforce_in_either_form(
+    capsys: pytest.CaptureFixture[str], form: str
+) -> None:
+    argv = ["rl", "train", "sb-4x4", "--algo", "reinforce", "--episodes", "20"]
+    assert main([*argv, "--reinforce", form, "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["reinforce"] == form and len(doc["returns"]) == 20
+    with pytest.raises(SystemExit) as exc:
+        main([*argv, "--reinforce", "vanilla"])
+    assert exc.value.code == 2
+    assert "invalid choice: 'vanilla'" in capsys.readouterr().err

@@ -41,6 +41,15 @@ def click_cell(
     qtbot.mouseClick(view.viewport(), button, pos=view.cell_pos(row, col))  # type: ignore[no-untyped-call]
 
 
+def choose_preset(panel: GridworldPanel, name: str) -> None:
+    """Pick preset ``name`` in the combo box as a user does (by its book title)."""
+    box = panel.world_box.preset
+    index = box.findData(name)
+    assert index >= 0, name
+    box.setCurrentIndex(index)
+    box.activated.emit(index)
+
+
 def press(qtbot: QtBot, button: QWidget) -> None:
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
 
@@ -94,8 +103,7 @@ def test_step_sweep_updates_the_heat_map(qtbot: QtBot, panel: GridworldPanel) ->
 def test_q_learning_steps_move_the_agent_and_episodes_fill_the_curves(
     qtbot: QtBot, panel: GridworldPanel
 ) -> None:
-    panel.world_box.preset.setCurrentText("cliff")
-    panel.world_box.preset.textActivated.emit("cliff")
+    choose_preset(panel, "cliff")
     assert panel.world.name == "cliff" and panel.algo_box.compare.isChecked()
     panel.algo_box.compare.setChecked(False)
     panel.algo_box.algo.setCurrentIndex(ALGOS.index("q-learning"))
@@ -116,7 +124,7 @@ def test_q_learning_steps_move_the_agent_and_episodes_fill_the_curves(
 def test_compare_sarsa_and_q_learning_run_to_the_end(
     qtbot: QtBot, panel: GridworldPanel
 ) -> None:
-    panel.world_box.preset.textActivated.emit("cliff")
+    choose_preset(panel, "cliff")
     panel.algo_box.episodes.setValue(40)
     panel.run_bar.set_speed_value(100)
     press(qtbot, panel.run_bar.start)
@@ -212,15 +220,20 @@ def test_controls_column_widens_with_the_presentation_scale(
     assert isinstance(app, QApplication)
     old = app.styleSheet()
     try:
+        widths = {}
         for scale in (1.0, 2.0):
             app.setStyleSheet(stylesheet(app_context.theme.palette, scale))
             app_context.theme.set_scale(scale)
             need = panel.column.content.minimumSizeHint().width()
+            floor = int(360 * min(scale, 1.5))  # the column's width at this scale
             qtbot.waitUntil(
-                lambda need=need: panel.column.minimumWidth() >= need,
+                lambda need=need, floor=floor: (
+                    panel.column.minimumWidth() >= max(need, floor)
+                ),
                 timeout=2000,
             )
-        assert panel.column.minimumWidth() > 500
+            widths[scale] = panel.column.minimumWidth()
+        assert widths[2.0] > widths[1.0]
     finally:
         app.setStyleSheet(old)
         app_context.theme.set_scale(1.0)
@@ -229,7 +242,7 @@ def test_controls_column_widens_with_the_presentation_scale(
 def test_state_round_trip_shows_every_setting(
     qtbot: QtBot, panel: GridworldPanel, app_context: AppContext
 ) -> None:
-    panel.world_box.preset.textActivated.emit("cliff")  # SARSA vs Q-learning
+    choose_preset(panel, "cliff")  # SARSA vs Q-learning
     panel.algo_box.alpha.setValue(0.3)
     panel.algo_box.episodes.setValue(42)
     panel.algo_box.seed.setValue(7)

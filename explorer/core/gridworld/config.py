@@ -10,7 +10,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from explorer.core.gridworld.names import ALGOS
+from explorer.core.gridworld.names import ALGOS, REINFORCE_FORMS
 from explorer.core.gridworld.world import Cell, GridWorld
 from explorer.core.progress import JobControl, Progress
 
@@ -73,6 +73,10 @@ class RLConfig:
         Training episodes, and the cap on each episode's length.
     alpha, alpha_critic
         Step sizes (actor / Q; critic / baseline for policy gradients).
+    reinforce
+        REINFORCE's form (one of :data:`REINFORCE_FORMS`): ``"baseline"``, reward-to-go
+        minus a learnt baseline (S&B eq. 13.11), or ``"total-return"``, the episode's
+        return G₀ times Σ_t ∇ ln π(A_t|S_t) (Williams 1992; no baseline).
     epsilon, epsilon_min, epsilon_decay_episodes
         ε-greedy exploration; ε falls linearly to ``epsilon_min`` over the given
         number of episodes (0: constant ε).
@@ -95,6 +99,7 @@ class RLConfig:
     max_steps: int = 1000
     alpha: float = 0.5
     alpha_critic: float = 0.1
+    reinforce: str = "baseline"
     epsilon: float = 0.1
     epsilon_min: float = 0.01
     epsilon_decay_episodes: int = 0
@@ -110,6 +115,11 @@ class RLConfig:
         if self.algo not in ALGOS:
             raise ValueError(
                 f"unknown algorithm {self.algo!r} (known: {', '.join(ALGOS)})"
+            )
+        if self.reinforce not in REINFORCE_FORMS:
+            raise ValueError(
+                f"unknown REINFORCE form {self.reinforce!r} "
+                f"(known: {', '.join(REINFORCE_FORMS)})"
             )
         if self.gamma is not None and not 0.0 <= self.gamma <= 1.0:
             raise ValueError(f"discount γ must be in [0, 1], got {self.gamma}")

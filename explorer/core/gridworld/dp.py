@@ -68,7 +68,7 @@ def _report(
         step=sweep,
         total=None,
         losses={"max_delta": delta},
-        message=f"{phase}: sweep {sweep}, max |Δv| = {delta:.3g}",
+        message=f"{phase + ': ' if phase else ''}sweep {sweep}, max |Δv| = {delta:.3g}",
         algo=cfg.algo,
         values=model.to_grid(v),
         policy=model.to_grid(pi),
@@ -137,7 +137,7 @@ def policy_evaluation(model: TabularModel, cfg: RLConfig) -> Iterator[GridProgre
                 pi,
                 deltas,
                 converged=done,
-                phase="evaluation",
+                phase="",  # the algorithm's title says "evaluation"
                 last=last,
             )
         if done:
@@ -168,7 +168,7 @@ def value_iteration(model: TabularModel, cfg: RLConfig) -> Iterator[GridProgress
                 greedy_probs(model, q),
                 deltas,
                 converged=done,
-                phase="value iteration",
+                phase="",  # the algorithm's title says "value iteration"
                 last=last,
                 q=q,
             )

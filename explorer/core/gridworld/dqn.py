@@ -21,6 +21,7 @@ from explorer.core.gridworld.config import (
 )
 from explorer.core.gridworld.dp import greedy_actions
 from explorer.core.gridworld.model import TabularModel
+from explorer.core.gridworld.report import episode_message
 from explorer.core.gridworld.td import (
     TRAIL_CAP,
     EpisodeLog,
@@ -125,15 +126,17 @@ def _run(
         out: np.ndarray = q.cpu().numpy().astype(np.float64)
         return out
 
-    def report(eps: float, s: int, trail: list[Cell], t: int) -> GridProgress:
+    def report(
+        eps: float, s: int, trail: list[Cell], t: int, ended: bool
+    ) -> GridProgress:
         q = all_q()
         returns, lengths = log.arrays
         return GridProgress(
             step=log.count,
             total=cfg.episodes,
             losses={"td_loss": loss_value},
-            message=f"episode {log.count + 1}/{cfg.episodes}, step {t}, "
-            f"loss {loss_value:.3g}",
+            message=episode_message(log.count, cfg.episodes, t, ended=ended)
+            + f", loss {loss_value:.3g}",
             algo=cfg.algo,
             values=model.to_grid(q.max(axis=1)),
             policy=model.to_grid(epsilon_greedy_probs(q, eps)),
@@ -201,6 +204,6 @@ def _run(
             if end:
                 log.add(ret, t)
             if want_report(pace, end, total_steps):
-                yield report(eps, s, trail, t)
+                yield report(eps, s, trail, t, end)
             if done:
                 break

@@ -38,11 +38,32 @@ ALGO_TITLES: Mapping[str, str] = {
     "expected-sarsa": "Expected SARSA",
     "q-learning": "Q-learning",
     "dqn": "Deep Q-network (DQN)",
-    "reinforce": "REINFORCE with baseline",
+    "reinforce": "REINFORCE",
     "actor-critic": "One-step actor-critic",
 }
 
 PRESETS: tuple[str, ...] = ("sb-4x4", "sb-5x5", "cliff", "windy", "frozen-lake", "maze")
+
+# What the panel calls each preset: the book's names (Sutton & Barto 2018).
+PRESET_TITLES: Mapping[str, str] = {
+    "sb-4x4": "Example 4.1 gridworld",
+    "sb-5x5": "Example 3.5 gridworld",
+    "cliff": "Example 6.6 cliff walking",
+    "windy": "Example 6.5 windy gridworld",
+    "frozen-lake": "FrozenLake 4 × 4",
+    "maze": "Maze 8 × 8 (for DQN)",
+}
+
+# The largest grid side a world may have (the file format, the CLI and the panel).
+MAX_SIDE = 200
+
+# REINFORCE's two forms: with a learnt baseline and reward-to-go (S&B eq. 13.11),
+# or the total-return form, G₀ times the whole episode's ∇ ln π (Williams 1992).
+REINFORCE_FORMS: tuple[str, ...] = ("baseline", "total-return")
+REINFORCE_FORM_TITLES: Mapping[str, str] = {
+    "baseline": "with baseline (G_t − b(S_t))",
+    "total-return": "total return G₀ (Williams 1992)",
+}
 
 # DP stops when no value changes by more than θ in a sweep (the panel's choices).
 THETAS: tuple[float, ...] = (1e-2, 1e-3, 1e-4, 1e-6)

@@ -1,8 +1,9 @@
 """Policy gradients with a softmax policy over action preferences θ(s, a).
 
-REINFORCE with baseline (Sutton & Barto 2018, §13.4) and one-step actor-critic
-(§13.5), with one-hot state features, so ∇ ln π(a|s) = 1(a) − π(·|s) in row s
-and the critic / baseline is a table v̂(s).
+REINFORCE with baseline (Sutton & Barto 2018, §13.4) or in its total-return form
+(Williams 1992: G₀ Σ_t ∇ ln π(A_t|S_t)), and one-step actor-critic (§13.5), with
+one-hot state features, so ∇ ln π(a|s) = 1(a) − π(·|s) in row s and the critic /
+baseline is a table v̂(s).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from explorer.core.gridworld.config import (
     current_pace,
 )
 from explorer.core.gridworld.model import FloatArray, TabularModel
+from explorer.core.gridworld.report import episode_message
 from explorer.core.gridworld.td import TRAIL_CAP, EpisodeLog, wait, want_report
 from explorer.core.gridworld.world import Cell
 from explorer.core.progress import JobControl
@@ -56,7 +58,7 @@ def train_pg(
     total_steps = 0
     critic = cfg.algo == "actor-critic"
 
-    def report(s: int, trail: list[Cell], t: int) -> GridProgress:
+    def report(s: int, trail: list[Cell], t: int, ended: bool) -> GridProgress:
         pi = softmax(theta)
         greedy = np.argmax(pi, axis=1).astype(np.int64)
         greedy[model.terminal] = -1
@@ -65,7 +67,7 @@ def train_pg(
             step=log.count,
             total=cfg.episodes,
             losses={"last_return": float(returns[-1]) if len(returns) else 0.0},
-            message=f"episode {log.count + 1}/{cfg.episodes}, step {t}",
+            message=episode_message(log.count, cfg.episodes, t, ended=ended),
             algo=cfg.algo,
             values=model.to_grid(np.where(model.terminal, 0.0, w)),
             policy=model.to_grid(pi),
@@ -124,11 +126,18 @@ def train_pg(
             total_steps += 1
             end = done or t == cfg.max_steps
             if end and not critic:
-                _reinforce_episode(theta, w, states, actions, rewards, gamma, cfg, last)
+                if cfg.reinforce == "total-return":
+                    _total_return_episode(
+                        theta, states, actions, rewards, gamma, cfg, last
+                    )
+                else:
+                    _reinforce_episode(
+                        theta, w, states, actions, rewards, gamma, cfg, last
+                    )
             if end:
                 log.add(ret, t)
             if want_report(pace, end, total_steps):
-                yield report(s, trail, t)
+                yield report(s, trail, t, end)
             if done:
                 break
 
@@ -171,3 +180,40 @@ def _reinforce_episode(
                     "γ": gamma,
                 }
             )
+
+
+def _total_return_episode(
+    theta: FloatArray,
+    states: list[int],
+    actions: list[int],
+    rewards: list[float],
+    gamma: float,
+    cfg: RLConfig,
+    last: dict[str, float | str],
+) -> None:
+    """Apply REINFORCE's total-return update for one finished episode.
+
+    θ ← θ + α G₀ Σ_t ∇ ln π(A_t|S_t, θ), every gradient taken at the θ that
+    played the episode (Williams 1992, the episodic REINFORCE estimator).
+    """
+    g0 = 0.0
+    for r in reversed(rewards):
+        g0 = r + gamma * g0
+    pi = softmax(theta)  # the policy that played the episode
+    step = np.zeros_like(theta)
+    for s, a in zip(states, actions, strict=True):
+        step[s] -= pi[s]
+        step[s, a] += 1.0
+    theta += cfg.alpha * g0 * step
+    if states:
+        s0, a0 = states[0], actions[0]
+        last.clear()
+        last.update(
+            {
+                "G₀": float(g0),
+                "T": float(len(rewards)),
+                "π(a₀|s₀)": float(softmax(theta[s0])[a0]),
+                "α_θ": cfg.alpha,
+                "γ": gamma,
+            }
+        )

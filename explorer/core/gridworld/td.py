@@ -20,6 +20,7 @@ from explorer.core.gridworld.config import (
 )
 from explorer.core.gridworld.dp import greedy_actions
 from explorer.core.gridworld.model import FloatArray, TabularModel, row_max
+from explorer.core.gridworld.report import episode_message
 from explorer.core.gridworld.world import Cell
 from explorer.core.progress import JobControl
 
@@ -130,7 +131,9 @@ def train_tabular(
         best = np.flatnonzero(row == row.max())
         return int(best[0] if len(best) == 1 else rng.choice(best))
 
-    def report(eps: float, s: int, trail: list[Cell], step_in_ep: int) -> GridProgress:
+    def report(
+        eps: float, s: int, trail: list[Cell], step_in_ep: int, ended: bool
+    ) -> GridProgress:
         if algo == "td0":
             pi = np.full((n_s, 4), 0.25)
             qv = model.expected_q(v)
@@ -141,7 +144,7 @@ def train_tabular(
             values = row_max(q)
             q_grid = model.to_grid(np.where(model.terminal[:, None], np.nan, q))
         returns, lengths = log.arrays
-        msg = f"episode {log.count + 1}/{cfg.episodes}, step {step_in_ep}"
+        msg = episode_message(log.count, cfg.episodes, step_in_ep, ended=ended)
         return GridProgress(
             step=log.count,
             total=cfg.episodes,
@@ -199,7 +202,8 @@ def train_tabular(
             total_steps += 1
             if done or t == cfg.max_steps:
                 log.add(ret, t)
-            if want_report(pace, done or t == cfg.max_steps, total_steps):
-                yield report(eps, s, trail, t)
+            end = done or t == cfg.max_steps
+            if want_report(pace, end, total_steps):
+                yield report(eps, s, trail, t, end)
             if done:
                 break

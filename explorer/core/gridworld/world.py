@@ -27,13 +27,14 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from explorer.core.gridworld.names import MAX_SIDE
+
 Cell = tuple[int, int]
 OutOfBounds = Literal["stay", "wrap"]
 
 ACTIONS: tuple[Cell, ...] = ((-1, 0), (0, 1), (1, 0), (0, -1))
 ACTION_NAMES: tuple[str, ...] = ("up", "right", "down", "left")
 ACTION_ARROWS: tuple[str, ...] = ("↑", "→", "↓", "←")
-MAX_SIDE = 200
 
 
 @dataclass(frozen=True)

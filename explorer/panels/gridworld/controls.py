@@ -7,6 +7,7 @@ connects them.
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -20,8 +21,20 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.core.gridworld import ALGO_TITLES, ALGOS, DP_ALGOS, PRESETS, THETAS
+from explorer.core.gridworld.names import (
+    MAX_SIDE,
+    PRESET_TITLES,
+    REINFORCE_FORM_TITLES,
+    REINFORCE_FORMS,
+)
 from explorer.panels.base import PanelBase
-from explorer.panels.gridworld.state import ALPHA_LIMITS, EPISODE_LIMITS, SEED_LIMITS
+from explorer.panels.gridworld.state import (
+    ALPHA_LIMITS,
+    EPISODE_LIMITS,
+    PROBABILITY,
+    REWARD_LIMITS,
+    SEED_LIMITS,
+)
 from explorer.widgets.run_bar import make_button
 
 
@@ -52,8 +65,16 @@ class WorldBox(QGroupBox):
     def __init__(self) -> None:
         super().__init__("World")
         form = QFormLayout(self)
+        # narrow columns (presentation mode) put a label above its field
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.preset = QComboBox()
-        self.preset.addItems(PRESETS)
+        for name in PRESETS:
+            self.preset.addItem(PRESET_TITLES[name], name)
+            self.preset.setItemData(
+                self.preset.count() - 1,
+                f"{PRESET_TITLES[name]} (file name: {name})",
+                Qt.ItemDataRole.ToolTipRole,
+            )
         self.preset.setPlaceholderText("custom")
         self.preset.setToolTip(
             "Load a shipped world (Sutton & Barto examples, FrozenLake)"
@@ -78,8 +99,11 @@ class WorldBox(QGroupBox):
         self.rows_spin = QSpinBox()
         self.cols_spin = QSpinBox()
         for spin, tip in ((self.rows_spin, "rows"), (self.cols_spin, "columns")):
-            spin.setRange(1, 60)
-            spin.setToolTip(f"Number of {tip}; press Resize to apply")
+            spin.setRange(1, MAX_SIDE)
+            spin.setToolTip(
+                f"Number of {tip}, 1 to {MAX_SIDE} (the world format's limit); "
+                "press Resize to apply"
+            )
             size.addWidget(spin)
         self.resize_button = make_button(
             "Resize", "Crop or extend the grid (new cells are empty)"
@@ -88,14 +112,20 @@ class WorldBox(QGroupBox):
         size_row = QWidget()
         size_row.setLayout(size)
         form.addRow("Size", size_row)
-        self.gamma_spin = double_spin(0.0, 1.0, 0.01, 3, "Discount γ of the return")
+        self.gamma_spin = double_spin(
+            *PROBABILITY, 0.01, 3, "Discount γ of the return, 0 to 1"
+        )
         form.addRow("γ", self.gamma_spin)
         self.step_spin = double_spin(
-            -100.0, 100.0, 0.5, 2, "Reward for entering an ordinary cell"
+            *REWARD_LIMITS,
+            0.5,
+            2,
+            f"Reward for entering an ordinary cell, {REWARD_LIMITS[0]:g} to "
+            f"{REWARD_LIMITS[1]:g}",
         )
         form.addRow("Step reward", self.step_spin)
         self.slip_spin = double_spin(
-            0.0, 1.0, 0.05, 2, "Probability that a move slips sideways"
+            *PROBABILITY, 0.05, 2, "Probability that a move slips sideways, 0 to 1"
         )
         form.addRow("Slip", self.slip_spin)
         hint = QLabel(
@@ -104,7 +134,8 @@ class WorldBox(QGroupBox):
         )
         hint.setWordWrap(True)
         form.addRow(hint)
-        PanelBase.mark_secondary(size_row, self.slip_spin, hint)
+        # Size and slip stay in presentation mode (a lecturer changes them live).
+        PanelBase.mark_secondary(hint)
 
 
 class AlgoBox(QGroupBox):
@@ -113,20 +144,34 @@ class AlgoBox(QGroupBox):
     def __init__(self) -> None:
         super().__init__("Algorithm")
         form = QFormLayout(self)
+        # narrow columns (presentation mode) put a label above its field
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.form = form
         self.algo = _algo_combo("What runs on grid A")
         form.addRow("A", self.algo)
-        self.compare = QCheckBox("Compare with")
+        self.reinforce = QComboBox()
+        for name in REINFORCE_FORMS:
+            self.reinforce.addItem(REINFORCE_FORM_TITLES[name], name)
+        self.reinforce.setToolTip(
+            "REINFORCE's update: the total return G₀ times Σ ∇ln π (Williams 1992), "
+            "or the reward-to-go minus a learnt baseline (S&B §13.4)"
+        )
+        form.addRow("Form", self.reinforce)
+        self.compare = QCheckBox("Compare with grid B")
         self.compare.setToolTip("Run a second algorithm on the same world in grid B")
-        self.algo_b = _algo_combo("What runs on grid B")
-        form.addRow(self.compare, self.algo_b)
-        self.alpha = double_spin(*ALPHA_LIMITS, 0.05, 3, "Step size α (actor's for PG)")
+        form.addRow(self.compare)
+        self.algo_b = _algo_combo("What runs on grid B (tick Compare)")
+        form.addRow("B", self.algo_b)
+        self.alpha = double_spin(*ALPHA_LIMITS, 0.05, 3, "Step size α")
         form.addRow("α", self.alpha)
-        self.epsilon = double_spin(0.0, 1.0, 0.05, 3, "Exploration ε of ε-greedy")
+        self.epsilon = double_spin(*PROBABILITY, 0.05, 3, "Exploration ε of ε-greedy")
         form.addRow("ε", self.epsilon)
         self.episodes = QSpinBox()
         self.episodes.setRange(*EPISODE_LIMITS)
-        self.episodes.setToolTip("How many episodes a run trains")
+        self.episodes.setToolTip(
+            f"How many episodes a run trains, {EPISODE_LIMITS[0]} to "
+            f"{EPISODE_LIMITS[1]:,}"
+        )
         form.addRow("Episodes", self.episodes)
         self.theta = QComboBox()
         for t in THETAS:
@@ -142,9 +187,10 @@ class AlgoBox(QGroupBox):
         form.addRow("Sweeps", self.in_place)
         self.seed = QSpinBox()
         self.seed.setRange(*SEED_LIMITS)
-        self.seed.setToolTip("Same seed, same run")
+        self.seed.setToolTip(
+            f"Same seed, same run ({SEED_LIMITS[0]} to {SEED_LIMITS[1]:,})"
+        )
         form.addRow("Seed", self.seed)
-        PanelBase.mark_secondary(self.seed, self.in_place)
 
     def show_algo(self, algo: str) -> None:
         """Label and show the rows that matter for grid A's ``algo``."""
@@ -154,7 +200,8 @@ class AlgoBox(QGroupBox):
             (
                 self.alpha,
                 "lr (Adam)" if dqn else "α",
-                "Adam learning rate of the Q-network" if dqn else "Step size α",
+                ("Adam learning rate of the Q-network" if dqn else "Step size α")
+                + f", {ALPHA_LIMITS[0]:g} to {ALPHA_LIMITS[1]:g}",
             ),
             (
                 self.epsilon,
@@ -173,6 +220,7 @@ class AlgoBox(QGroupBox):
         self.form.setRowVisible(
             self.in_place, algo in ("policy-evaluation", "policy-iteration")
         )
+        self.form.setRowVisible(self.reinforce, algo == "reinforce")
 
 
 class ViewOptions(QWidget):

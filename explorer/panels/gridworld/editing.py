@@ -52,7 +52,7 @@ class WorldEditor(QObject):
         self._owner = owner
         self._show_error = show_error
         self._history = WorldHistory(world)
-        box.preset.textActivated.connect(self._on_preset_activated)
+        box.preset.activated.connect(self._on_preset_index)
         box.open_button.clicked.connect(self._on_open_clicked)
         box.save_button.clicked.connect(self._on_save_clicked)
         box.undo_button.clicked.connect(self.undo)
@@ -143,12 +143,15 @@ class WorldEditor(QObject):
             spin.setValue(value)
             spin.blockSignals(False)
         box.preset.blockSignals(True)
-        box.preset.setCurrentIndex(box.preset.findText(world.name))  # -1: "custom"
+        box.preset.setCurrentIndex(box.preset.findData(world.name))  # -1: "custom"
         box.preset.blockSignals(False)
         box.rows_spin.setValue(world.rows)
         box.cols_spin.setValue(world.cols)
         box.undo_button.setEnabled(self._history.can_undo)
         box.redo_button.setEnabled(self._history.can_redo)
+
+    def _on_preset_index(self, index: int) -> None:
+        self._on_preset_activated(str(self._box.preset.itemData(index)))
 
     def _on_preset_activated(self, name: str) -> None:
         self.set_world(load_preset(name))

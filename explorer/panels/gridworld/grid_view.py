@@ -27,6 +27,7 @@ AGENT = OKABE_ITO[1]
 GREEDY = OKABE_ITO[2]
 TELEPORT = OKABE_ITO[3]
 MAX_NUMBERS = 144  # value numbers are written in cells up to this many cells
+EVALUATION_ALGOS = ("policy-evaluation", "td0")  # they evaluate the random policy
 MAX_LABELS = 900  # cell markers (S, T, X, rewards) up to this many cells
 
 
@@ -110,6 +111,7 @@ class GridView(PlotPane):
         self.show_numbers = True
         self.last: GridProgress | None = None
         self.colorbar = self.add_colorbar(self._heat, values=(-1, 1))
+        self.colorbar.axis.enableAutoSIPrefix(False)  # values, not "(×1e3)"
         self.scene().sigMouseClicked.connect(self._on_scene_clicked)
         self._theme.changed.connect(self._restyle_grid)
 
@@ -349,7 +351,9 @@ class GridView(PlotPane):
         self.colorbar.setLevels((-top, top))
         self._draw_arrows(world, policy)
         self._agent.setData([agent[1] + 0.5], [agent[0] + 0.5], size=0.36)
-        path = self.greedy_path(progress) if progress is not None else []
+        # evaluation methods show the evaluated policy's arrows, not a greedy one
+        evaluates = progress is None or progress.algo in EVALUATION_ALGOS
+        path = [] if evaluates or progress is None else self.greedy_path(progress)
         if len(path) > 1:
             cells = np.array(path, dtype=float)
             self._greedy.setData(cells[:, 1] + 0.5, cells[:, 0] + 0.5)
@@ -383,10 +387,26 @@ class GridView(PlotPane):
             seen.add(cell)
         return path
 
-    def set_caption(self, text: str) -> None:
-        """Set the title above the grid."""
+    def set_caption(self, text: str, color_index: int | None = None) -> None:
+        """Set the title above the grid, in series colour ``color_index`` if given.
+
+        The captions of grids A and B take their curves' colours, so the plots
+        need no legend where one would cover the curves.
+        """
         self._title = text
+        self._caption_color = color_index
         self.restyle()
+
+    def restyle(self) -> None:
+        """Restyle as a PlotPane, then colour the caption (see :meth:`set_caption`)."""
+        super().restyle()
+        index = self.__dict__.get("_caption_color")
+        if index is not None and self._title:
+            self.getPlotItem().setTitle(
+                self._title,
+                color=self._theme.palette.series_color(index),
+                size=f"{11 * self._theme.scale:.0f}pt",
+            )
 
     @staticmethod
     def _wall_mask(world: GridWorld) -> NDArray[np.bool_]:

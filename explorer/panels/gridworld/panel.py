@@ -8,11 +8,12 @@ overlay both (e.g. SARSA vs Q-learning on ``cliff``).
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -36,6 +37,8 @@ from explorer.core.gridworld import (
     world_from_dict,
     world_to_dict,
 )
+from explorer.core.gridworld.names import REINFORCE_FORM_TITLES
+from explorer.core.gridworld.report import dp_outcome
 from explorer.panels.base import AppContext, PanelBase
 from explorer.panels.gridworld.controls import AlgoBox, ViewOptions, WorldBox
 from explorer.panels.gridworld.curves import Curves
@@ -118,6 +121,7 @@ class GridworldPanel(PanelBase):
         for name, widget in (
             ("algo", algo.algo),
             ("algo_b", algo.algo_b),
+            ("reinforce", algo.reinforce),
             ("compare", algo.compare),
             ("alpha", algo.alpha),
             ("epsilon", algo.epsilon),
@@ -155,6 +159,13 @@ class GridworldPanel(PanelBase):
         self._apply_settings(defaults)
         self._on_world_changed(self.world)
 
+    def _title(self, algo: str) -> str:
+        """Return ``algo``'s title (REINFORCE's with the form in use)."""
+        if algo == "reinforce":
+            form = str(self.algo_box.reinforce.currentData())
+            return f"REINFORCE, {REINFORCE_FORM_TITLES[form].split(' (')[0]}"
+        return ALGO_TITLES[algo]
+
     # -- the world and its edits ------------------------------------------------------
     @property
     def world(self) -> GridWorld:
@@ -170,11 +181,22 @@ class GridworldPanel(PanelBase):
         self._stop_jobs()
         for side in (self._a, self._b):
             side.view.set_world(world)
-        # wide worlds (the cliff) compare better one above the other
-        wide = world.cols > 1.6 * world.rows
-        self._grids.addWidget(self._b.view, 1 if wide else 0, 0 if wide else 1)
+        self._arrange_grids()
+        self._clear_cards()
         self._clear_curves()
         self._show_run_state()
+
+    def _arrange_grids(self) -> None:
+        """Put B beside A (one above the other for wide worlds); both the same size."""
+        world = self.world
+        wide = world.cols > 1.6 * world.rows
+        compare = self.algo_box.compare.isChecked()
+        self._grids.addWidget(self._b.view, 1 if wide else 0, 0 if wide else 1)
+        for i in (0, 1):
+            self._grids.setRowStretch(i, 1 if i == 0 or (wide and compare) else 0)
+            self._grids.setColumnStretch(
+                i, 1 if i == 0 or (not wide and compare) else 0
+            )
 
     def set_world(self, world: GridWorld, *, key: str = "") -> None:
         """Replace the world with ``world`` as one undoable edit.
@@ -214,6 +236,11 @@ class GridworldPanel(PanelBase):
             self._on_compare_toggled()
         elif name in ("show_q", "numbers"):
             self._on_display_toggled()
+        elif name == "reinforce":
+            self._cards.show_reinforce_form(str(self.algo_box.reinforce.currentData()))
+            self._show_algo(self._a.algo)
+            self._b.view.set_caption(f"B: {self._title(self._b.algo)}", self._b.color)
+            self.reset()
 
     def _on_algo_changed(self) -> None:
         """Grid A's algorithm changed: its suggested parameters, then a reset."""
@@ -232,13 +259,14 @@ class GridworldPanel(PanelBase):
         self.episode_button.setText(
             "Step sweep" if algo in DP_ALGOS else "Step episode"
         )
-        self._a.view.set_caption(f"A: {ALGO_TITLES[algo]}")
+        self._a.view.set_caption(f"A: {self._title(algo)}", self._a.color)
         self._cards.show_algo(algo)
 
     def _on_compare_toggled(self) -> None:
         self._b.algo = str(self.algo_box.algo_b.currentData())
-        self._b.view.set_caption(f"B: {ALGO_TITLES[self._b.algo]}")
+        self._b.view.set_caption(f"B: {self._title(self._b.algo)}", self._b.color)
         self._b.view.setVisible(self.algo_box.compare.isChecked())
+        self._arrange_grids()
         self.reset()
 
     def _on_display_toggled(self) -> None:
@@ -251,6 +279,7 @@ class GridworldPanel(PanelBase):
         """Show ``state`` in the controls and apply it (the jobs are reset)."""
         self.algo_box.show_algo(state.algo)  # the α box's decimals first
         self.binder.show(state)
+        self._cards.show_reinforce_form(state.reinforce)
         self.run_bar.set_speed_value(state.speed)
         self._show_algo(state.algo)
         self._on_display_toggled()
@@ -275,6 +304,7 @@ class GridworldPanel(PanelBase):
             algo=algo,
             theta=settings.theta,
             in_place=settings.in_place,
+            reinforce=settings.reinforce,
             **params,
         )
 
@@ -300,6 +330,7 @@ class GridworldPanel(PanelBase):
                 self.show_error(str(exc))
                 return None
             self._clear_curves(side)
+            side.cfg = cfg
             side.runner.start(
                 train,
                 cfg,
@@ -366,14 +397,21 @@ class GridworldPanel(PanelBase):
         for side in (self._a, self._b):
             side.runner.abort()
             side.last = None
+            side.cfg = None
 
     def reset(self) -> None:
         """Stop the jobs and forget what they learnt (the world stays)."""
         self._stop_jobs()
         for side in (self._a, self._b):
             side.view.display(None)
+        self._clear_cards()
         self._clear_curves()
         self._show_run_state()
+
+    def _clear_cards(self) -> None:
+        """Forget the numbers of the last update on every card (nothing stale)."""
+        for card in self._card_of.values():
+            card.set_values({})
 
     def _on_job_failed(self, exc: BaseException) -> None:
         self.on_job_error(exc)
@@ -384,10 +422,18 @@ class GridworldPanel(PanelBase):
         self.run_bar.set_state(running=running, paused=running and self._all_paused())
         parts = []
         for side in self._sides():
-            title = ALGO_TITLES[side.algo]
-            done = "ready" if side.last is None else side.last.message
-            parts.append(f"{side.name}: {title}: {done}")
+            text = f"{side.name}: {self._title(side.algo)}: {self._status(side)}"
+            parts.append(html.escape(text, quote=False))
         self.run_bar.set_status("<br>".join(parts))
+
+    def _status(self, side: Side) -> str:
+        """Return where ``side``'s job is; a finished DP job says if it converged."""
+        last, cfg = side.last, side.cfg
+        if last is None:
+            return "ready"
+        if side.runner.is_running or cfg is None or last.algo not in DP_ALGOS:
+            return last.message
+        return dp_outcome(last, gamma=cfg.discount, theta=cfg.theta)
 
     # -- drawing -----------------------------------------------------------------
     def _a_progressed(self, progress: GridProgress) -> None:
@@ -453,6 +499,29 @@ class GridworldPanel(PanelBase):
         if world is not None:
             self.editor.replace_all(world)
         self._apply_settings(settings)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """On a narrow window (a projector at ×2) give the grids the column's spare."""
+        super().resizeEvent(event)
+        self._fit_column()
+
+    def apply_theme(self) -> None:
+        """Refit the side column after a scale change."""
+        self._fit_column()
+
+    def _fit_column(self) -> None:
+        """Hold the column at its narrowest (labels above fields) when space is short.
+
+        The grids and plots need the width more than the form needs its labels
+        beside the fields; on a wide window the column takes its natural width.
+        """
+        column = self.column
+        need = column.content.minimumSizeHint().width()
+        need += column.verticalScrollBar().sizeHint().width() + 2
+        narrow = self.width() < 2.4 * column.sizeHint().width()
+        column.setMaximumWidth(
+            max(need, column.minimumWidth()) if narrow else 16_777_215
+        )
 
     def snapshot_ready(self) -> bool:
         """Return True: the world is drawn as soon as the panel exists."""

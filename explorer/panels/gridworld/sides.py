@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from explorer.core.gridworld import GridProgress, Pace
+from explorer.core.gridworld import GridProgress, Pace, RLConfig
 from explorer.panels.gridworld.grid_view import GridView
 from explorer.workers import JobRunner
 
@@ -36,3 +36,4 @@ class Side:
         self.color = color
         self.algo = algo
         self.last: GridProgress | None = None
+        self.cfg: RLConfig | None = None  # the job's settings (its status line)

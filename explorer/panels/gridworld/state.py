@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from explorer.core.gridworld import MAX_EPISODES, MAX_STEP_SIZE, PROBABILITY, THETAS
-from explorer.core.gridworld.names import Algo
+from explorer.core.gridworld.names import REINFORCE_FORMS, Algo
 from explorer.core.state import StateBase, StateError, limits
 
 # The panel offers a sub-range of what a job accepts (RLConfig checks the rest):
@@ -19,6 +19,17 @@ ALPHA_LIMITS = (0.001, min(2.0, MAX_STEP_SIZE))
 EPISODE_LIMITS = (1, min(100_000, MAX_EPISODES))
 SEED_LIMITS = (0, 1_000_000)
 SPEED_LIMITS = (0, 100)  # 100: full speed, the grids update once per episode
+# The step-reward box's range (a world accepts any finite reward).
+REWARD_LIMITS = (-100.0, 100.0)
+__all__ = [
+    "ALPHA_LIMITS",
+    "EPISODE_LIMITS",
+    "PROBABILITY",
+    "REWARD_LIMITS",
+    "SEED_LIMITS",
+    "SPEED_LIMITS",
+    "GridState",
+]
 
 
 @dataclass(frozen=True)
@@ -31,6 +42,7 @@ class GridState(StateBase):
 
     VERSION: ClassVar[int] = 1
     algo: Algo = "value-iteration"
+    reinforce: str = REINFORCE_FORMS[0]
     algo_b: Algo = "q-learning"
     compare: bool = False
     alpha: float = field(default=0.5, metadata=limits(*ALPHA_LIMITS))
@@ -45,6 +57,11 @@ class GridState(StateBase):
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        if self.reinforce not in REINFORCE_FORMS:
+            known = ", ".join(REINFORCE_FORMS)
+            raise StateError(
+                f"reinforce: expected one of {known}, got {self.reinforce!r}"
+            )
         if self.theta not in THETAS:
             offered = ", ".join(f"{t:g}" for t in THETAS)
             raise StateError(f"theta: expected one of {offered}, got {self.theta:g}")
