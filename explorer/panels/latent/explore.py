@@ -141,8 +141,8 @@ class LatentViews(PanelBase):
         loss_col = QVBoxLayout(loss_tab)
         loss_col.setContentsMargins(4, 2, 4, 2)
         loss_row = QHBoxLayout()
-        for w in self.controls.loss_widgets:
-            loss_row.addWidget(w)
+        for widget in self.controls.loss_widgets:
+            loss_row.addWidget(widget)
         loss_row.addStretch(1)
         loss_col.addLayout(loss_row)
         loss_col.addWidget(self.curves, 1)
