@@ -40,10 +40,8 @@ class Projection:
 
     @property
     def short_label(self) -> str:
-        """Return a narrow caption: "" (identity) or "PCA of 8-D (71 %)"."""
-        if self.kind == "identity":
-            return ""
-        return f"PCA of {self.mean.shape[0]}-D ({100.0 * sum(self.explained):.0f} %)"
+        """Return a narrow caption: "" (identity) or "8-D" (a PCA plane of 8-D codes)."""
+        return "" if self.kind == "identity" else f"{self.mean.shape[0]}-D"
 
     def project(self, codes: NDArray[np.floating[Any]]) -> FloatArray:
         """Return the 2-D coordinates (N, 2) of codes (N, D)."""

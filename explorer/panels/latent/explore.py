@@ -366,7 +366,7 @@ class LatentViews(PanelBase):
         self.grid_tab.set_grid(tile(images, pad=1), coords, names)
         self.grid_tab.title.setText(
             f"{slot.cfg.title}: decoded {len(coords)}×{len(coords)} grid over "
-            f"{slot.projection.label} ({SPACING_TITLES[spacing]} spacing)"
+            f"{slot.projection.label}; {SPACING_TITLES[spacing]} spacing"
         )
 
     def set_end_image(self, k: int, image: NDArray[np.float32]) -> None:

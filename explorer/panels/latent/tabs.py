@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pyqtgraph as pg
 from numpy.typing import NDArray
@@ -122,13 +120,18 @@ class ManifoldTab(QWidget):
 
     def __init__(self, theme: ThemeManager, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        outer = QVBoxLayout(self)
+        self._theme = theme
+        # Settings and caption beside the grid: the grid is square, the tab wide.
+        outer = QHBoxLayout(self)
         outer.setContentsMargins(4, 2, 4, 2)
+        side = QVBoxLayout()
+        outer.addLayout(side)
         self.grid_bar = GridBar()
-        outer.addWidget(self.grid_bar)
+        side.addWidget(self.grid_bar)
         self.title = QLabel("Decoded manifold grid")
         self.title.setWordWrap(True)
-        outer.addWidget(self.title)
+        side.addWidget(self.title)
+        side.addStretch(1)
         self.plot = PlotPane(theme, x_label="z₁", y_label="z₂")
         plain_axes(self.plot)
         self.plot.showGrid(x=False, y=False)
@@ -158,8 +161,11 @@ class ManifoldTab(QWidget):
         # Row 0 of the tiled image is the top of the plane: flip for a y-up plot.
         self.image.setImage(tiled[::-1], levels=(0.0, 1.0), autoLevels=False)
         self.image.setRect(QRectF(-0.5, -0.5, n, n))
-        every = max(1, math.ceil(n / 7))
-        ticks = [(float(i), f"{c:.1f}") for i, c in enumerate(coords) if i % every == 0]
+        # As many labels as the plot has room for (~70 px each at ×1), ends included.
+        side = min(self.plot.width(), self.plot.height())
+        count = int(np.clip(side // (70 * self._theme.scale), 2, min(n, 6)))
+        picks = np.unique(np.linspace(0, n - 1, count).round().astype(int))
+        ticks = [(float(i), f"{coords[i]:.1f}") for i in picks]
         item = self.plot.getPlotItem()
         for axis, name in zip(("bottom", "left"), axis_names, strict=True):
             item.getAxis(axis).setTicks([ticks, []])
