@@ -40,7 +40,7 @@ class Projection:
 
     @property
     def short_label(self) -> str:
-        """Return a narrow caption: "" (identity) or "8-D" (a PCA plane of 8-D codes)."""
+        """Return a narrow caption: "" (identity) or "8-D" (PCA of 8-D codes)."""
         return "" if self.kind == "identity" else f"{self.mean.shape[0]}-D"
 
     def project(self, codes: NDArray[np.floating[Any]]) -> FloatArray:
