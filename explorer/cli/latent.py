@@ -16,7 +16,15 @@ from explorer.cli.common import (
     positive_int,
     save_png,
 )
-from explorer.core.latent.names import ARCHS, DEVICES, METHODS, MODEL_KINDS, SPACINGS
+from explorer.core.latent.names import (
+    ARCHS,
+    DEVICES,
+    METHODS,
+    MODEL_KINDS,
+    RECON_TITLES,
+    RECONS,
+    SPACINGS,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -48,6 +56,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--seed", type=int, default=0, help="random seed (same seed, same run)"
     )
     t.add_argument("--arch", choices=ARCHS, default="mlp", help="network type")
+    t.add_argument(
+        "--recon",
+        choices=RECONS,
+        default=RECONS[0],
+        help="reconstruction loss: "
+        + "; ".join(f"{r}: {RECON_TITLES[r]}" for r in RECONS),
+    )
     t.add_argument(
         "--noise",
         type=float,
@@ -177,6 +192,7 @@ def _run_train(args: argparse.Namespace) -> int:
             latent_dim=args.latent_dim,
             epochs=args.epochs,
             arch=args.arch,
+            recon=args.recon,
             noise=args.noise,
             lr=args.lr,
         )
@@ -189,6 +205,8 @@ def _run_train(args: argparse.Namespace) -> int:
         data = Digits(images=data.images[keep], labels=data.labels[keep])
     history: list[dict[str, Any]] = []
     last = None
+    if not args.json:
+        print(f"{cfg.title}: {_objective(cfg)}")
     try:
         for p in train(cfg, seed=args.seed, device=device, data=data):
             check_finite(p.losses, where=f"epoch {p.epoch:.1f}")
@@ -217,6 +235,7 @@ def _run_train(args: argparse.Namespace) -> int:
             {
                 "model": args.model,
                 "beta": cfg.kl_weight,
+                "recon": cfg.recon,
                 "latent_dim": cfg.latent_dim,
                 "seed": args.seed,
                 "device": device,
@@ -233,6 +252,20 @@ def _run_train(args: argparse.Namespace) -> int:
         if saved is not None:
             print(f"weights saved to {saved}")
     return 0
+
+
+def _objective(cfg: Any) -> str:
+    """Return the loss the run minimises, in words (the panel's card says the same)."""
+    recon = f"recon ({RECON_TITLES[cfg.recon]})"
+    if cfg.model == "ae":
+        return f"loss = {recon}"
+    if cfg.model == "vae":
+        nelbo = " = −ELBO" if cfg.recon == "bce" else ""
+        return f"loss = {recon} + KL{nelbo}"
+    return (
+        f"loss = {recon} + β·KL with β = {cfg.kl_weight:g} "
+        "(the β-VAE objective, Higgins et al. 2017)"
+    )
 
 
 def _load_model(path: Path) -> tuple[Any, Any]:

@@ -182,26 +182,36 @@ def _scrolls_sideways(w: QAbstractScrollArea) -> bool:
     return bar.maximum() > bar.minimum()
 
 
+def _in_scrolled_column(w: QWidget) -> bool:
+    """Whether ``w`` lies in a panel's own scroll area (a column that may scroll).
+
+    The window's panel holder (``holder-<id>``) does not count: a whole panel
+    that overflows the window still reaches past its edge.
+    """
+    parent = w.parentWidget()
+    while parent is not None:
+        if (
+            isinstance(parent, QAbstractScrollArea)
+            and not parent.objectName().startswith("holder-")
+            and parent.viewport().isAncestorOf(w)
+        ):
+            return True
+        parent = parent.parentWidget()
+    return False
+
+
 def _outside(w: QWidget, window: QWidget) -> bool:
-    """Whether ``w`` reaches past the window's right or bottom edge."""
+    """Whether ``w`` reaches past the window's right or bottom edge.
+
+    Below the bottom is fine inside a column that scrolls vertically: the part of
+    a long card below the column's end is scrolled to, not cut off.
+    """
     top_left = w.mapTo(window, QPoint(0, 0))
     rect = QRect(top_left, w.size())
     area = window.rect()
     if rect.right() > area.right() + SLACK:
         return True
-    # below the window's edge is fine inside a scroll area: it scrolls down to it
-    return rect.bottom() > area.bottom() + SLACK and not _in_scroll_area(w)
-
-
-def _in_scroll_area(w: QWidget) -> bool:
-    parent = w.parentWidget()
-    while parent is not None:
-        if isinstance(parent, QAbstractScrollArea) and parent.viewport().isAncestorOf(
-            w
-        ):
-            return True
-        parent = parent.parentWidget()
-    return False
+    return rect.bottom() > area.bottom() + SLACK and not _in_scrolled_column(w)
 
 
 def _in_clipped_scroll(w: QWidget, root: QWidget) -> bool:

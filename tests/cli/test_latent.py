@@ -275,3 +275,55 @@ def test_checkpoint_of_another_architecture_exits_2(
         )
         assert code == 2
         assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("recon", "words"), [("bce", "cross-entropy"), ("mse", "squared")]
+)
+def test_train_offers_both_reconstruction_losses(
+    recon: str, words: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    save = tmp_path / f"{recon}.pt"
+    argv = ["latent", "train", "--epochs", "1", "--limit", "200", "--device", "cpu"]
+    argv += ["--recon", recon, "--save", str(save)]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert words in out.splitlines()[0]  # the objective is said before the epochs
+    cfg, _ = load_checkpoint(save)
+    assert cfg.recon == recon
+    assert main([*argv[:-2], "--json"]) == 0
+    doc = _json(capsys)
+    assert doc["recon"] == recon
+    assert doc["history"][0]["recon"] > 0  # type: ignore[index]
+
+
+def test_beta_vae_output_names_its_objective(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = ["latent", "train", "--model", "beta-vae", "--beta", "3", "--epochs", "1"]
+    assert main([*argv, "--limit", "100", "--device", "cpu"]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert "β-VAE objective" in first and "β = 3" in first and "Higgins" in first
+
+
+def test_cli_defaults_and_limits_are_the_core_configs(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import argparse
+
+    from explorer.cli import latent as cli_latent
+    from explorer.core.latent import LIMITS
+
+    parser = argparse.ArgumentParser()
+    cli_latent.register(parser.add_subparsers())
+    args = parser.parse_args(["latent", "train"])
+    cfg = LatentConfig()
+    for name in ("model", "latent_dim", "epochs", "arch", "recon", "noise", "lr"):
+        assert getattr(args, name) == getattr(cfg, name), name
+    hi = int(LIMITS["latent_dim"][1])
+    argv = ["latent", "train", "--epochs", "1", "--limit", "100", "--device", "cpu"]
+    assert main([*argv, "--latent-dim", str(hi + 1)]) == 2
+    assert f"from 1 to {hi}" in capsys.readouterr().err
+    epochs_hi = int(LIMITS["epochs"][1])
+    assert main(["latent", "train", "--epochs", str(epochs_hi + 1)]) == 2
+    assert f"from 1 to {epochs_hi}" in capsys.readouterr().err

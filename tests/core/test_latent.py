@@ -21,6 +21,7 @@ from explorer.core.latent import (
     kl_to_standard_normal,
     loss_terms,
     manifold_grid,
+    reconstruction_loss,
     reparameterize,
     slerp,
     tile,
@@ -99,6 +100,67 @@ def test_recon_is_bernoulli_negative_log_likelihood() -> None:
     x = torch.rand(3, 1, 28, 28, generator=torch.Generator().manual_seed(5)) > 0.5
     t = loss_terms(model, x.float())
     assert t.recon.item() == pytest.approx(784 * math.log(2), rel=1e-5)
+
+
+def _logits_and_targets() -> tuple[torch.Tensor, torch.Tensor]:
+    gen = torch.Generator().manual_seed(11)
+    logits = 3.0 * torch.randn(4, 1, 28, 28, generator=gen)
+    x = torch.rand(4, 1, 28, 28, generator=gen)
+    return logits, x
+
+
+def test_bce_reconstruction_is_the_bernoulli_closed_form_and_torchs() -> None:
+    logits, x = _logits_and_targets()
+    got = reconstruction_loss(logits, x, "bce").numpy()
+    # Closed form, in float64 numpy: −Σ [x log p + (1 − x) log(1 − p)], p = σ(l).
+    lg, xs = logits.double().numpy(), x.double().numpy()
+    p = 1.0 / (1.0 + np.exp(-lg))
+    closed = -(xs * np.log(p) + (1 - xs) * np.log1p(-p)).reshape(4, -1).sum(axis=1)
+    assert got == pytest.approx(closed, rel=1e-5)
+    ref = torch.nn.functional.binary_cross_entropy(
+        torch.sigmoid(logits), x, reduction="sum"
+    )
+    assert got.sum() == pytest.approx(ref.item(), rel=1e-4)
+
+
+def test_mse_reconstruction_is_the_squared_error_of_the_mean_image() -> None:
+    logits, x = _logits_and_targets()
+    got = reconstruction_loss(logits, x, "mse").numpy()
+    p = 1.0 / (1.0 + np.exp(-logits.double().numpy()))
+    closed = ((x.double().numpy() - p) ** 2).reshape(4, -1).sum(axis=1)
+    assert got == pytest.approx(closed, rel=1e-5)
+    ref = torch.nn.functional.mse_loss(torch.sigmoid(logits), x, reduction="sum")
+    assert got.sum() == pytest.approx(ref.item(), rel=1e-5)
+    # x̂ = ½ everywhere (logits 0): each pixel costs (x − ½)².
+    half = reconstruction_loss(torch.zeros_like(x), x, "mse").numpy()
+    expect = ((x.double().numpy() - 0.5) ** 2).reshape(4, -1).sum(axis=1)
+    assert half == pytest.approx(expect, rel=1e-6)
+
+
+@pytest.mark.parametrize("recon", ["bce", "mse"])
+def test_the_configs_reconstruction_loss_is_the_one_trained(recon: str) -> None:
+    cfg = LatentConfig(model="beta-vae", beta=2.0, hidden=32, recon=recon)  # type: ignore[arg-type]
+    model = build_model(cfg, 0)
+    x = torch.rand(3, 1, 28, 28, generator=torch.Generator().manual_seed(6))
+    t = loss_terms(model, x, generator=torch.Generator().manual_seed(7))
+    # The same ε by hand: z = μ + σ·ε, then the chosen recon + β·KL.
+    with torch.no_grad():
+        mu, logvar = model.encode(x)
+        assert logvar is not None
+        eps = torch.randn(mu.shape, generator=torch.Generator().manual_seed(7))
+        logits = model.decode_logits(reparameterize(mu, logvar, eps))
+        recon_by_hand = reconstruction_loss(logits, x, recon).mean()
+        kl = kl_to_standard_normal(mu, logvar).mean()
+    assert t.recon.item() == pytest.approx(recon_by_hand.item(), rel=1e-5)
+    assert t.loss.item() == pytest.approx(t.recon.item() + 2.0 * kl.item(), rel=1e-5)
+
+
+def test_unknown_reconstruction_loss_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"bce .*Bernoulli.* or mse .*squared"):
+        LatentConfig(recon="l1")  # type: ignore[arg-type]
+    old = LatentConfig().to_dict()
+    del old["recon"]  # a checkpoint saved before the choice existed
+    assert LatentConfig.from_dict(old).recon == "bce"
 
 
 def test_slerp_keeps_the_norm_that_lerp_loses() -> None:

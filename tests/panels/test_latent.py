@@ -74,7 +74,8 @@ def _viewport_pos(p: LatentPanel, i: int, x: float, y: float) -> QPoint:
 def test_opening_idx_digits_finds_labels_and_restarts(panel: LatentPanel) -> None:
     assert len(panel._data.images) == 200
     assert np.bincount(panel._data.labels).tolist() == [20] * 10
-    assert "small-images-idx3-ubyte" in panel.legend.text()
+    assert "small-images-idx3-ubyte" in panel.data_name.toolTip()
+    assert "200" in panel.data_name.text()
     assert panel.ends_bar.a.maximum() == 199
 
 
@@ -377,7 +378,8 @@ def test_higher_latent_dimension_shows_a_pca_projection(
     qtbot.waitUntil(lambda: panel._slots[VAE].progress is not None, timeout=20_000)
     slot = panel._slots[VAE]
     assert slot.progress is not None and slot.progress.codes.shape[1] == 4
-    assert "PCA of 4-D codes" in slot.scatter.header.text()
+    assert "4-D" in slot.scatter.header.text()
+    assert "PCA of 4-D codes" in slot.scatter.header.toolTip()
     # A click still decodes: the 2-D point is lifted back onto the PCA plane.
     viewport = slot.scatter.plot.viewport()
     QTest.mouseClick(

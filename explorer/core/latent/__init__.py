@@ -5,10 +5,11 @@ The models follow the course's autoencoder part:
 * an undercomplete **AE** maps x to a code z = f(x) and back, trained on the
   reconstruction loss only;
 * a **VAE** (Kingma & Welling 2014) has an encoder q(z|x) = N(μ(x), diag σ²(x)) and a
-  decoder p(x|z) (Bernoulli pixels); it samples z = μ + σ·ε with ε ~ N(0, I) (the
-  reparameterisation trick, K&W §2.4) and maximises the ELBO
-  E_q[log p(x|z)] − KL(q(z|x) ‖ N(0, I)), whose KL term has the closed form
-  −½ Σ_j (1 + log σ_j² − μ_j² − σ_j²) (K&W appendix B);
+  decoder p(x|z) (Bernoulli pixels, whose negative log-likelihood is the binary
+  cross-entropy; the squared error of the course's seed is the other choice); it
+  samples z = μ + σ·ε with ε ~ N(0, I) (the reparameterisation trick, K&W §2.4)
+  and maximises the ELBO E_q[log p(x|z)] − KL(q(z|x) ‖ N(0, I)), whose KL term
+  has the closed form −½ Σ_j (1 + log σ_j² − μ_j² − σ_j²) (K&W appendix B);
 * a **β-VAE** (Higgins et al. 2017) weights the KL term by β (β = 1 is the VAE).
 
 Any of them can be *denoising* (Vincent et al. 2008): the encoder sees
@@ -36,10 +37,14 @@ from explorer.core.latent.names import (
     METHODS,
     MODEL_KINDS,
     MODEL_TITLES,
+    RECON_FORMULAS,
+    RECON_TITLES,
+    RECONS,
     SPACINGS,
     Arch,
     Method,
     ModelKind,
+    Recon,
     Spacing,
 )
 from explorer.core.lazy import lazy_getattr
@@ -71,6 +76,7 @@ if TYPE_CHECKING:
         build_model,
         kl_to_standard_normal,
         loss_terms,
+        reconstruction_loss,
         reparameterize,
     )
     from explorer.core.latent.paths import (
@@ -117,6 +123,7 @@ _LAZY: dict[str, str] = {
     "build_model": "models",
     "kl_to_standard_normal": "models",
     "loss_terms": "models",
+    "reconstruction_loss": "models",
     "reparameterize": "models",
     "Projection": "projection",
     "fit_projection": "projection",
@@ -142,6 +149,9 @@ __all__ = [
     "METHODS",
     "MODEL_KINDS",
     "MODEL_TITLES",
+    "RECONS",
+    "RECON_FORMULAS",
+    "RECON_TITLES",
     "SPACINGS",
     "Arch",
     "CheckpointError",
@@ -153,6 +163,7 @@ __all__ = [
     "Method",
     "ModelKind",
     "Projection",
+    "Recon",
     "Spacing",
     "balanced_subset",
     "build_model",
@@ -170,6 +181,7 @@ __all__ = [
     "loss_terms",
     "manifold_grid",
     "model_from_weights",
+    "reconstruction_loss",
     "reparameterize",
     "save_checkpoint",
     "slerp",

@@ -20,8 +20,11 @@ from explorer.core.latent.names import (
     DEFAULT_BETA,
     MODEL_KINDS,
     MODEL_TITLES,
+    RECON_TITLES,
+    RECONS,
     Arch,
     ModelKind,
+    Recon,
 )
 
 FloatArray = NDArray[np.float32]
@@ -54,6 +57,10 @@ class LatentConfig:
         Size of the code z (2 lets the scatter show it directly; more goes through PCA).
     arch
         ``"mlp"`` (fast, the default) or ``"conv"`` (a small convolutional pair).
+    recon
+        The reconstruction loss: ``"bce"`` (Bernoulli cross-entropy, −log p(x|z)
+        of Bernoulli pixels, in nats; the default) or ``"mse"`` (the squared error
+        Σ (x − x̂)² of the decoder's mean image x̂, as in the course's seed).
     hidden
         Width of the first hidden layer (MLP); the second has half of it.
     epochs
@@ -73,6 +80,7 @@ class LatentConfig:
     beta: float | None = None
     latent_dim: int = 2
     arch: Arch = "mlp"
+    recon: Recon = "bce"
     hidden: int = 256
     epochs: int = 10
     batch_size: int = 100
@@ -86,6 +94,11 @@ class LatentConfig:
             raise ValueError(f"unknown model {self.model!r}: use ae, vae or beta-vae")
         if self.arch not in ARCHS:
             raise ValueError(f"unknown architecture {self.arch!r}: use mlp or conv")
+        if self.recon not in RECONS:
+            raise ValueError(
+                f"unknown reconstruction loss {self.recon!r}: use "
+                + " or ".join(f"{r} ({RECON_TITLES[r]})" for r in RECONS)
+            )
         if self.beta is not None:
             if self.model == "ae":
                 raise ValueError("an AE has no KL term, so β does not apply")

@@ -116,6 +116,26 @@ def reparameterize(
     return mu + torch.exp(0.5 * logvar) * eps
 
 
+def reconstruction_loss(
+    logits: torch.Tensor, x: torch.Tensor, kind: str = "bce"
+) -> torch.Tensor:
+    """Return the reconstruction loss per image, summed over its pixels.
+
+    ``"bce"``: −Σ [x log x̂ + (1 − x) log(1 − x̂)] with x̂ = sigmoid(logits), the
+    negative log-likelihood of Bernoulli pixels (Kingma & Welling 2014, app. C.1),
+    computed from the logits for stability; ``"mse"``: Σ (x − x̂)².
+    """
+    if kind == "bce":
+        per_pixel = nn.functional.binary_cross_entropy_with_logits(
+            logits, x, reduction="none"
+        )
+    elif kind == "mse":
+        per_pixel = (x - torch.sigmoid(logits)).pow(2)
+    else:
+        raise ValueError(f"unknown reconstruction loss {kind!r}: use bce or mse")
+    return per_pixel.flatten(1).sum(dim=1)
+
+
 @dataclass(frozen=True)
 class LossTerms:
     """Per-image means of the reconstruction loss, the unweighted KL and the total."""
@@ -132,10 +152,15 @@ def loss_terms(
     generator: torch.Generator | None = None,
     noise: float = 0.0,
 ) -> LossTerms:
-    """Return the loss of a batch: recon = −log p(x|z) (Bernoulli, nats), KL and total.
+    """Return the loss of a batch: the reconstruction term, the KL and the total.
 
-    The total is recon + w·KL with w = 0 (AE), 1 (VAE, the negative ELBO) or β.
-    With ``noise`` > 0 the encoder sees x + noise·ε, clipped to [0, 1].
+    The reconstruction term is the config's ``recon``: Bernoulli cross-entropy
+    −Σ [x log x̂ + (1 − x) log(1 − x̂)] = −log p(x|z) in nats (``"bce"``), or the
+    squared error Σ (x − x̂)² (``"mse"``), summed over the pixels, x̂ = sigmoid of
+    the decoder's logits.  The total is recon + w·KL with w = 0 (AE), 1 (VAE: the
+    negative ELBO when recon is −log p(x|z)) or β (the β-VAE objective, Higgins et
+    al. 2017, eq. 4).  With ``noise`` > 0 the encoder sees x + noise·ε, clipped
+    to [0, 1].
     """
     cfg = model.cfg
     inp = x
@@ -151,7 +176,6 @@ def loss_terms(
         z = reparameterize(mu, logvar, eps)
         kl = kl_to_standard_normal(mu, logvar)
     logits = model.decode_logits(z)
-    recon = nn.functional.binary_cross_entropy_with_logits(logits, x, reduction="none")
-    recon = recon.flatten(1).sum(dim=1)
+    recon = reconstruction_loss(logits, x, cfg.recon)
     total = recon + cfg.kl_weight * kl
     return LossTerms(recon=recon.mean(), kl=kl.mean(), loss=total.mean())

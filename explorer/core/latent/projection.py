@@ -38,6 +38,11 @@ class Projection:
         share = 100.0 * sum(self.explained)
         return f"PCA of {self.mean.shape[0]}-D codes ({share:.0f} % of variance)"
 
+    @property
+    def short_label(self) -> str:
+        """Return a narrow caption: "" (identity) or "8-D" (PCA of 8-D codes)."""
+        return "" if self.kind == "identity" else f"{self.mean.shape[0]}-D"
+
     def project(self, codes: NDArray[np.floating[Any]]) -> FloatArray:
         """Return the 2-D coordinates (N, 2) of codes (N, D)."""
         c = np.asarray(codes, np.float32) - self.mean

@@ -17,7 +17,16 @@ from PySide6.QtWidgets import (
 )
 from superqt.utils import qdebounced
 
-from explorer.core.latent.names import ARCH_TITLES, ARCHS, SPACINGS
+from explorer.core.latent.names import (
+    ARCH_TITLES,
+    ARCHS,
+    MODEL_KINDS,
+    MODEL_TITLES,
+    RECON_FORMULAS,
+    RECON_TITLES,
+    RECONS,
+    SPACINGS,
+)
 from explorer.core.state import field_limits
 from explorer.panels.latent.state import (
     BETA_MAX,
@@ -28,6 +37,7 @@ from explorer.widgets.run_bar import RunBar, make_button
 
 MODEL_SETTINGS_DELAY_MS = 400
 SPACING_TITLES = {"gaussian": "Gaussian Φ⁻¹", "linear": "linear"}
+RECON_SHORT = {"bce": "Bernoulli (BCE)", "mse": "squared error"}
 
 
 def _labelled(text: str, widget: QWidget, tip: str) -> tuple[QLabel, QWidget]:
@@ -38,10 +48,11 @@ def _labelled(text: str, widget: QWidget, tip: str) -> tuple[QLabel, QWidget]:
     return label, widget
 
 
-def _int_range(spin: QSpinBox, name: str) -> None:
+def _int_range(spin: QSpinBox, name: str) -> tuple[int, int]:
     lo, hi = field_limits(LatentState, name)
     assert lo is not None and hi is not None
     spin.setRange(int(lo), int(hi))
+    return int(lo), int(hi)
 
 
 def _float_range(spin: QDoubleSpinBox, name: str) -> None:
@@ -52,6 +63,11 @@ def _float_range(spin: QDoubleSpinBox, name: str) -> None:
 
 class ControlBar(QWidget):
     """The run bar, layout switch, β slider and the model settings (two rows).
+
+    Row 1 holds what a lecture turns (run, layout, β, latent size); row 2 the
+    settings hidden in presentation mode (:attr:`secondary`: network, noise,
+    seed, save / open).  The reconstruction loss and the epochs
+    (:attr:`loss_widgets`) go above the loss curves.
 
     ``settings_changed`` fires (debounced) when a setting that needs retraining
     changes; ``beta_changed`` when the β slider settles.  The widgets' ranges
@@ -111,12 +127,27 @@ class ControlBar(QWidget):
         self.show_beta()
 
         self.latent_dim = QSpinBox()
-        _int_range(self.latent_dim, "latent_dim")
+        lo, hi = _int_range(self.latent_dim, "latent_dim")
         self.latent_dim.setValue(d.latent_dim)
         dim_label, _ = _labelled(
             "latent D",
             self.latent_dim,
-            "Size of the code z; above 2 the scatter shows a PCA projection",
+            f"Size of the code z, {lo} to {hi} (the CLI's limit too); above 2 the "
+            "scatter shows a PCA projection. Changing it retrains all three models.",
+        )
+        self.recon = QComboBox()
+        for recon in RECONS:
+            self.recon.addItem(RECON_SHORT[recon], recon)
+        recon_label, _ = _labelled(
+            "recon loss",
+            self.recon,
+            "Reconstruction term of every model's loss:\n"
+            + "\n".join(
+                f"{RECON_TITLES[r]}: {RECON_FORMULAS[r]}, x̂ = the decoded mean image"
+                for r in RECONS
+            )
+            + "\n(Bernoulli: −log p(x|z) in nats; the course's seed uses the squared "
+            "error). Changing it retrains all three models.",
         )
         self.arch = QComboBox()
         for arch in ARCHS:
@@ -135,9 +166,11 @@ class ControlBar(QWidget):
             "a denoising autoencoder (the loss still compares with the clean digit)",
         )
         self.epochs = QSpinBox()
-        _int_range(self.epochs, "epochs")
+        lo, hi = _int_range(self.epochs, "epochs")
         self.epochs.setValue(d.epochs)
-        epochs_label, _ = _labelled("epochs", self.epochs, "Passes over the digits")
+        epochs_label, _ = _labelled(
+            "epochs", self.epochs, f"Passes over the digits, {lo} to {hi}"
+        )
         self.seed = QSpinBox()
         _int_range(self.seed, "seed")
         seed_label, _ = _labelled("seed", self.seed, "Same seed, same run")
@@ -148,6 +181,7 @@ class ControlBar(QWidget):
             spin.valueChanged.connect(lambda _v: self._settings_settled())
         self.noise.valueChanged.connect(lambda _v: self._settings_settled())
         self.arch.currentIndexChanged.connect(lambda _i: self._settings_settled())
+        self.recon.currentIndexChanged.connect(lambda _i: self._settings_settled())
 
         self.save = make_button(
             "Save weights…",
@@ -170,14 +204,22 @@ class ControlBar(QWidget):
         row.addWidget(beta_label)
         row.addWidget(self.beta)
         row.addWidget(self.beta_value)
+        row.addSpacing(12)
+        row.addWidget(dim_label)
+        row.addWidget(self.latent_dim)
         row.addStretch(1)
+        # The loss and the epochs sit above the loss curves (the panel places them).
+        self.loss_widgets: tuple[QWidget, ...] = (
+            recon_label,
+            self.recon,
+            epochs_label,
+            self.epochs,
+        )
         row = self.row2
         self.secondary: list[QWidget] = []
         for label, widget in (
-            (dim_label, self.latent_dim),
             (arch_label, self.arch),
             (noise_label, self.noise),
-            (epochs_label, self.epochs),
             (seed_label, self.seed),
         ):
             row.addWidget(label)
@@ -233,8 +275,11 @@ class EndpointBar(QWidget):
 
     def __init__(self, n_digits: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(2)
+        row = QHBoxLayout()
+        outer.addLayout(row)
         self.a = QSpinBox()
         self.b = QSpinBox()
         self.set_count(n_digits)
@@ -248,26 +293,25 @@ class EndpointBar(QWidget):
         tip = (
             "Number of the digit at this end (Shift+click a point in a scatter to pick)"
         )
-        row.addWidget(QLabel("A: digit #"))
-        row.addWidget(self.a)
-        row.addWidget(self.a_text)
-        row.addSpacing(10)
-        row.addWidget(QLabel("B: digit #"))
-        row.addWidget(self.b)
-        row.addWidget(self.b_text)
-        row.addSpacing(10)
+        for name, spin, text in (
+            ("A", self.a, self.a_text),
+            ("B", self.b, self.b_text),
+        ):
+            label, _ = _labelled(f"{name}: digit", spin, tip)
+            row.addWidget(label)
+            row.addWidget(spin)
+            row.addWidget(text)
+            row.addSpacing(8)
         steps_label, _ = _labelled(
             "images", self.steps, "Images per strip (ends included)"
         )
         row.addWidget(steps_label)
         row.addWidget(self.steps)
+        row.addStretch(1)
         hint = QLabel("Shift+click two digits in a scatter to pick A and B")
         hint.setWordWrap(True)
         self.hint = hint
-        row.addSpacing(10)
-        row.addWidget(hint, 1)
-        for spin in (self.a, self.b):
-            spin.setToolTip(tip)
+        outer.addWidget(hint)
         for spin in (self.a, self.b, self.steps):
             spin.valueChanged.connect(self.changed)
 
@@ -278,14 +322,25 @@ class EndpointBar(QWidget):
 
 
 class GridBar(QWidget):
-    """Settings of the decoded-manifold grid: size, spacing and range."""
+    """Settings of the decoded-manifold grid: model, size, spacing and range (2 rows).
+
+    ``model_changed(i)`` fires when the user picks the model the grid decodes.
+    """
 
     changed = Signal()
+    model_changed = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
+        rows = QVBoxLayout(self)
+        rows.setContentsMargins(0, 0, 0, 0)
+        rows.setSpacing(2)
+        row1, row2 = QHBoxLayout(), QHBoxLayout()
+        rows.addLayout(row1)
+        rows.addLayout(row2)
+        self.model = QComboBox()
+        for kind in MODEL_KINDS:
+            self.model.addItem(MODEL_TITLES[kind], kind)
         self.n = QSpinBox()
         d = LatentState()
         _int_range(self.n, "grid_n")
@@ -297,6 +352,12 @@ class GridBar(QWidget):
         _float_range(self.extent, "grid_range")
         self.extent.setValue(d.grid_range)
         self.extent.setSingleStep(0.5)
+        m_label, _ = _labelled(
+            "model",
+            self.model,
+            "The model whose decoder draws the grid (the active model: clicking a "
+            "latent space picks it too)",
+        )
         n_label, _ = _labelled("images per side", self.n, "Grid size n × n")
         s_label, _ = _labelled(
             "spacing",
@@ -307,13 +368,23 @@ class GridBar(QWidget):
         )
         e_label, _ = _labelled("± range", self.extent, "Half-width of the linear grid")
         self.extent_widgets = (e_label, self.extent)
-        for w in (n_label, self.n, s_label, self.spacing, e_label, self.extent):
-            row.addWidget(w)
-        row.addStretch(1)
+        first: tuple[QWidget, ...] = (m_label, self.model, n_label, self.n)
+        second: tuple[QWidget, ...] = (s_label, self.spacing, e_label, self.extent)
+        for row, widgets in ((row1, first), (row2, second)):
+            for w in widgets:
+                row.addWidget(w)
+            row.addStretch(1)
+        self.model.activated.connect(self.model_changed)
         self.n.valueChanged.connect(self.changed)
         self.spacing.currentIndexChanged.connect(self._on_spacing_changed)
         self.extent.valueChanged.connect(self.changed)
         self._on_spacing_changed()
+
+    def show_model(self, i: int) -> None:
+        """Show model ``i`` as the grid's model (without emitting a signal)."""
+        self.model.blockSignals(True)
+        self.model.setCurrentIndex(i)
+        self.model.blockSignals(False)
 
     def show_spacing(self) -> None:
         """Enable the ± range only for the linear spacing."""

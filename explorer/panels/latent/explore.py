@@ -14,11 +14,11 @@ from numpy.typing import NDArray
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QSplitter,
     QTabWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -33,12 +33,21 @@ from explorer.core.latent import (
     tile,
 )
 from explorer.panels.base import AppContext, PanelBase
-from explorer.panels.latent.controls import ControlBar
-from explorer.panels.latent.side import DecodeColumn
+from explorer.panels.latent.controls import RECON_SHORT, SPACING_TITLES, ControlBar
+from explorer.panels.latent.side import (
+    PREVIEW_HINT,
+    DecodeColumn,
+    objective_html,
+)
 from explorer.panels.latent.slots import ModelSlot
 from explorer.panels.latent.state import BETA_STEPS_PER_UNIT, LatentState
 from explorer.panels.latent.tabs import InterpolationTab, ManifoldTab
-from explorer.panels.latent.views import LatentScatter, LossCurves, class_legend_html
+from explorer.panels.latent.views import (
+    LatentScatter,
+    LossCurves,
+    class_legend_html,
+    short_name,
+)
 from explorer.widgets.binding import Binder
 
 
@@ -62,6 +71,7 @@ class LatentViews(PanelBase):
         for name, widget in (
             ("latent_dim", c.latent_dim),
             ("arch", c.arch),
+            ("recon", c.recon),
             ("noise", c.noise),
             ("epochs", c.epochs),
             ("seed", c.seed),
@@ -87,23 +97,30 @@ class LatentViews(PanelBase):
         self.controls.layout_changed.connect(self.set_layout)
         self.body.addWidget(self.controls)
 
-        self.legend = QLabel(class_legend_html("MNIST-5k"))
-        self.legend.setTextFormat(Qt.TextFormat.RichText)
-        self.legend.setToolTip(
-            "Colours of the digit classes (Okabe–Ito, colour-blind safe).\n"
-            + MNIST_CREDIT
-        )
-        legend_row = QHBoxLayout()
-        legend_row.addWidget(self.legend)
-        legend_row.addStretch(1)
-        self.body.addLayout(legend_row)
-
         self.scatter_area = QWidget()
-        grid = QGridLayout(self.scatter_area)
-        grid.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout(self.scatter_area)
+        row.setContentsMargins(0, 0, 0, 0)
         self._scatters = [LatentScatter(theme, MODEL_TITLES[k]) for k in MODEL_KINDS]
-        for i, s in enumerate(self._scatters):
-            grid.addWidget(s, 0, i)
+        for s in self._scatters:
+            # Equal stretch: the visible scatters share the width equally, whatever
+            # their texts, after any switch between "One large" and "Side by side".
+            row.addWidget(s, 1)
+        # The class legend stands beside the scatters: they are short of height
+        # (aspect-locked planes), not of width.
+        legend_box = QVBoxLayout()
+        self.legend_title = QLabel("<b>class</b>")
+        self.legend = QLabel(class_legend_html())
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self.data_name = QLabel()
+        for w in (self.legend_title, self.legend, self.data_name):
+            w.setToolTip(
+                "Colours of the digit classes (Okabe–Ito, colour-blind safe).\n"
+                + MNIST_CREDIT
+            )
+            legend_box.addWidget(w)
+        legend_box.addStretch(1)
+        row.addLayout(legend_box)
+        self.show_data_name("MNIST-5k", len(self._data.images))
 
         self.strip_tab = InterpolationTab(theme, len(self._data.images))
         self.ends_bar = self.strip_tab.ends_bar
@@ -115,12 +132,21 @@ class LatentViews(PanelBase):
         self.grid_tab = ManifoldTab(theme)
         self.grid_bar = self.grid_tab.grid_bar
         self.grid_bar.changed.connect(self._refresh_grid)
-        self.grid_image = self.grid_tab.grid_image
+        self.grid_bar.model_changed.connect(self.set_active)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.strip_tab, "Interpolation")
         self.tabs.addTab(self.grid_tab, "Decoded manifold")
         self.curves = LossCurves(theme, [MODEL_TITLES[k] for k in MODEL_KINDS])
-        self.tabs.addTab(self.curves, "Loss curves")
+        loss_tab = QWidget()
+        loss_col = QVBoxLayout(loss_tab)
+        loss_col.setContentsMargins(4, 2, 4, 2)
+        loss_row = QHBoxLayout()
+        for widget in self.controls.loss_widgets:
+            loss_row.addWidget(widget)
+        loss_row.addStretch(1)
+        loss_col.addLayout(loss_row)
+        loss_col.addWidget(self.curves, 1)
+        self.tabs.addTab(loss_tab, "Loss curves")
         self.tabs.currentChanged.connect(lambda _i: self._refresh_active_views())
 
         left = QSplitter(Qt.Orientation.Vertical)
@@ -141,6 +167,11 @@ class LatentViews(PanelBase):
         split.setStretchFactor(0, 4)
         split.setStretchFactor(1, 1)
         self.body.addWidget(split, 1)
+
+    def show_data_name(self, name: str, count: int) -> None:
+        """Say which digits the models train on (the full name in the tooltip)."""
+        self.data_name.setText(f"{short_name(name)}<br>{count:,}")
+        self.data_name.setToolTip(f"Training digits: {name}, {count:,} images")
 
     def apply_theme(self) -> None:
         """Widen the side column with the presentation scale."""
@@ -167,6 +198,7 @@ class LatentViews(PanelBase):
     def set_active(self, i: int) -> None:
         """Make model ``i`` (0 AE, 1 VAE, 2 β-VAE) the one the side views follow."""
         self._active = i
+        self.grid_bar.show_model(i)
         for j, s in enumerate(self._scatters):
             s.set_active(j == i)
             # The decoded point belongs to the model that decodes it.
@@ -185,7 +217,13 @@ class LatentViews(PanelBase):
 
     def _decode_click(self) -> None:
         slot = self._slots[self._active]
-        if self._click is None or slot.model is None or slot.projection is None:
+        if self._click is None:
+            self.preview.clear(PREVIEW_HINT)
+            return
+        if slot.model is None or slot.projection is None:
+            self.preview.clear(
+                f"{MODEL_TITLES[slot.kind]}: waiting for the model to decode the point"
+            )
             return
         z = slot.projection.lift(np.asarray([self._click], np.float32))
         self.preview.set_image(decode(slot.model, z)[0])
@@ -261,6 +299,11 @@ class LatentViews(PanelBase):
         slot = self._slots[i]
         codes = self._strip_codes(i)
         if codes is None or slot.model is None or slot.projection is None:
+            for row in self.strips[i]:
+                row.clear()
+            slot.scatter.set_paths(None, None)
+            if i == self._active:
+                self.strip_tab.clear_norms()
             return
         lerp_codes, slerp_codes = codes
         lerp_row, slerp_row = self.strips[i]
@@ -276,19 +319,30 @@ class LatentViews(PanelBase):
     def _refresh_active_views(self, *, strip: bool = True) -> None:
         slot = self._slots[self._active]
         p = slot.progress
-        if p is not None:
-            beta = p.config.kl_weight
+        if p is None:
+            self.formula.set_formula(objective_html(slot.cfg.recon))
             self.formula.set_values(
-                {
-                    "model": p.config.title,
-                    "epoch": round(p.epoch, 2),
-                    "−log p(x|z)": p.losses["recon"],
-                    "KL": p.losses["kl"],
-                    "β": beta,
-                    "loss = recon + β·KL": p.losses["loss"],
-                }
+                {"model": slot.cfg.title, "state": "waiting for its first report"}
             )
-            self._fit_formula()
+        else:
+            cfg = p.config
+            self.formula.set_formula(objective_html(cfg.recon))
+            loss_name = "loss = recon"
+            if cfg.model == "vae":
+                loss_name += " + KL" + (" (−ELBO)" if cfg.recon == "bce" else "")
+            elif cfg.model == "beta-vae":
+                loss_name += " + β·KL (β-VAE objective)"
+            values: dict[str, object] = {"model": cfg.title}
+            if slot.note and p.step == 0:
+                values["weights"] = slot.note  # not trained here: no epoch count
+            else:
+                values["epoch"] = f"{p.epoch:.2f}".rstrip("0").rstrip(".")
+            values[f"recon ({RECON_SHORT[cfg.recon]})"] = p.losses["recon"]
+            values["KL (unweighted)"] = p.losses["kl"]
+            values["β"] = cfg.kl_weight
+            values[loss_name] = p.losses["loss"]
+            self.formula.set_values(values)
+        self._fit_formula()
         self._decode_click()
         if strip:
             self._refresh_strip(self._active)
@@ -298,6 +352,7 @@ class LatentViews(PanelBase):
     def _refresh_grid(self) -> None:
         slot = self._slots[self._active]
         if slot.model is None or slot.projection is None:
+            self.grid_tab.clear(f"{slot.cfg.title}: no model to decode yet")
             return
         spacing = self.grid_bar.spacing.currentData()
         images, coords = manifold_grid(
@@ -307,10 +362,11 @@ class LatentViews(PanelBase):
             spacing,
             self.grid_bar.extent.value(),
         )
-        self.grid_image.set_image(tile(images, pad=1))
-        self.grid_image.title.setText(
+        names = slot.scatter.axis_names(slot.projection.label)
+        self.grid_tab.set_grid(tile(images, pad=1), coords, names)
+        self.grid_tab.title.setText(
             f"{slot.cfg.title}: decoded {len(coords)}×{len(coords)} grid over "
-            f"{slot.projection.label}, coordinates {coords[0]:.2f} … {coords[-1]:.2f}"
+            f"{slot.projection.label}; {SPACING_TITLES[spacing]} spacing"
         )
 
     def set_end_image(self, k: int, image: NDArray[np.float32]) -> None:

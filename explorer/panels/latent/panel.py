@@ -9,6 +9,7 @@ a :class:`DrawScheduler` draws one model's codes, or its strips, per tick.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar
@@ -38,11 +39,12 @@ from explorer.core.latent import (
     save_checkpoint,
     train,
 )
+from explorer.core.progress import DivergedError, check_finite
 from explorer.panels.base import AppContext
 from explorer.panels.latent.explore import LatentViews
+from explorer.panels.latent.side import HOVER_HINT
 from explorer.panels.latent.slots import ModelSlot, loaded_progress
 from explorer.panels.latent.state import LatentState
-from explorer.panels.latent.views import class_legend_html
 from explorer.widgets.draw_scheduler import DrawScheduler
 
 DRAW_INTERVAL_MS = 80
@@ -91,6 +93,7 @@ class LatentPanel(LatentViews):
             beta=s.beta if kind == "beta-vae" else None,
             latent_dim=s.latent_dim,
             arch=s.arch,
+            recon=s.recon,
             noise=s.noise,
             epochs=s.epochs,
         )
@@ -104,7 +107,7 @@ class LatentPanel(LatentViews):
         slot.epochs, slot.rows = [], []
         slot.done = False
         slot.note = ""
-        self.curves.set_history(i, [], [])
+        self._clear_slot_views(i)
         slot.scatter.status.setText(f"{slot.cfg.title}: starting…")
         slot.runner.start(
             train,
@@ -120,6 +123,22 @@ class LatentPanel(LatentViews):
             on_finished=partial(self._on_finished, i),
             paused=not running,
         )
+
+    def _clear_slot_views(self, i: int) -> None:
+        """Show model ``i`` as a fresh panel does before its first report."""
+        slot = self._slots[i]
+        slot.projection = None
+        slot.points = np.zeros((0, 2), np.float32)
+        self.curves.set_history(i, [], [])
+        sc = slot.scatter
+        sc.header.setText(MODEL_TITLES[slot.kind])
+        sc.set_points(slot.points, np.zeros(0, np.int64))
+        sc.set_axis_labels("z₁, z₂")
+        sc.set_sigma(None, None)
+        self._refresh_strip(i)  # clears the strips and paths: there is no model
+        self.hover.clear(HOVER_HINT)  # it may show one of this model's codes
+        if i == self._active:
+            self._refresh_active_views()
 
     def _restart_all(self, *, running: bool) -> None:
         self._started = running
@@ -144,6 +163,17 @@ class LatentPanel(LatentViews):
 
     def _on_progress(self, i: int, p: LatentProgress) -> None:
         slot = self._slots[i]
+        try:
+            check_finite(p.losses, where=f"epoch {p.epoch:.1f}")
+        except DivergedError as exc:
+            # As the CLI says it; the model's last finite report stays shown.
+            slot.runner.abort()
+            slot.done = True
+            slot.scatter.status.setText(f"{p.config.title}: diverged")
+            self.show_error(f"{p.config.title}: {exc}")
+            if all(s.done or not s.runner.is_running for s in self._slots):
+                self._set_running(False)
+            return
         first = slot.progress is None
         slot.progress = p
         if p.step > 0 or not slot.rows:
@@ -184,12 +214,14 @@ class LatentPanel(LatentViews):
         losses = p.losses
         extra = f" · {slot.note}" if slot.note else ""
         slot.scatter.status.setText(
-            f"epoch {p.epoch:.1f}/{p.config.epochs} · recon {losses['recon']:.1f} · "
-            f"KL {losses['kl']:.2f}{extra}"
+            f"epoch {p.epoch:.1f}/{p.config.epochs}{extra}\n"
+            f"recon {losses['recon']:.1f} · KL {losses['kl']:.2f}"
         )
+        short = slot.projection.short_label
         slot.scatter.header.setText(
-            f"<b>{p.config.title}</b> · {slot.projection.label}"
+            f"<b>{p.config.title}</b>" + (f" · {short}" if short else "")
         )
+        slot.scatter.header.setToolTip(slot.projection.label)
         if strip:
             self._refresh_strip(i)
         if i == self._active:
@@ -290,7 +322,7 @@ class LatentPanel(LatentViews):
         self._data_is_bundled = False
         self._ends = [None, None]
         self.ends_bar.set_count(len(data.images))
-        self.legend.setText(class_legend_html(f"{images.name}, {len(data.images):,}"))
+        self.show_data_name(images.name, len(data.images))
         self._restart_all(running=False)
         self._on_ends_changed()
 
@@ -304,18 +336,44 @@ class LatentPanel(LatentViews):
         """
         cfg, model = load_checkpoint(path)
         i = MODEL_KINDS.index(cfg.model)
+        self._adopt_settings(cfg)
         self._show_model(i, cfg, model, note=f"loaded from {Path(path).name}")
+
+    def _adopt_settings(self, cfg: LatentConfig) -> None:
+        """Show a loaded model's settings in the controls; retrain models that differ.
+
+        The other two columns then hold untrained models of the same latent size,
+        network, loss and noise, so every control and readout tells the truth.
+        """
+        self.controls.cancel_pending()
+        s = self.binder.state()
+        changes: dict[str, Any] = {
+            "latent_dim": cfg.latent_dim,
+            "arch": cfg.arch,
+            "recon": cfg.recon,
+            "noise": cfg.noise,
+        }
+        if cfg.model == "beta-vae":
+            changes["beta"] = cfg.kl_weight
+        self.binder.show(replace(s, **changes))
+        self.controls.show_beta()
+        self.controls.cancel_pending()  # the loaded settings apply here, once
+        for j, slot in enumerate(self._slots):
+            if slot.kind != cfg.model and slot.cfg != self._config(slot.kind):
+                self._start_slot(j, running=self._running)
 
     def _show_model(
         self, i: int, cfg: LatentConfig, model: LatentModel, note: str
     ) -> None:
         slot = self._slots[i]
         slot.runner.abort()
+        self._cancel_draws(i)
         if cfg.model == "beta-vae":
             self.controls.set_beta(cfg.kl_weight)
         slot.cfg, slot.model, slot.done, slot.note = cfg, model, True, note
         slot.epochs, slot.rows = [], []
         self.curves.set_history(i, [], [])
+        slot.scatter.set_sigma(None, None)
         slot.progress = loaded_progress(
             cfg, model, self._data, self.binder.state().seed, note
         )

@@ -1,8 +1,9 @@
 """The latent panel's settings as one frozen, versioned dataclass.
 
 The model settings take their limits from the core's
-:data:`explorer.core.latent.config.LIMITS` (the CLI's too); the β slider, the
-interpolation strip and the manifold grid have the panel's own ranges.
+:data:`explorer.core.latent.config.LIMITS` and their defaults from
+:class:`~explorer.core.latent.config.LatentConfig` (the CLI's too); the β slider,
+the interpolation strip and the manifold grid have the panel's own ranges.
 """
 
 from __future__ import annotations
@@ -10,14 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
-from explorer.core.latent.config import LIMITS
-from explorer.core.latent.names import DEFAULT_BETA, MODEL_KINDS, Arch, Spacing
+from explorer.core.latent.config import LIMITS, LatentConfig
+from explorer.core.latent.names import DEFAULT_BETA, MODEL_KINDS, Arch, Recon, Spacing
 from explorer.core.state import StateBase, limits
 
 BETA_STEPS_PER_UNIT = 4  # the β slider moves in quarters: 0.25 … 16
 BETA_MAX = 16.0
-DEFAULT_EPOCHS = 20
 SEED_MAX = 99_999
+_CORE = LatentConfig()  # the defaults the CLI uses too
+DEFAULT_EPOCHS = _CORE.epochs
 
 Layout = Literal["side", "large"]
 
@@ -30,9 +32,12 @@ class LatentState(StateBase):
     beta: float = field(
         default=DEFAULT_BETA, metadata=limits(1 / BETA_STEPS_PER_UNIT, BETA_MAX)
     )
-    latent_dim: int = field(default=2, metadata=limits(*LIMITS["latent_dim"]))
-    arch: Arch = "mlp"
-    noise: float = field(default=0.0, metadata=limits(*LIMITS["noise"]))
+    latent_dim: int = field(
+        default=_CORE.latent_dim, metadata=limits(*LIMITS["latent_dim"])
+    )
+    arch: Arch = _CORE.arch
+    recon: Recon = _CORE.recon
+    noise: float = field(default=_CORE.noise, metadata=limits(*LIMITS["noise"]))
     epochs: int = field(default=DEFAULT_EPOCHS, metadata=limits(*LIMITS["epochs"]))
     seed: int = field(default=0, metadata=limits(0, SEED_MAX))
     layout: Layout = "side"

@@ -6,7 +6,6 @@ All of them take colours from the theme and are updated with ``setData`` /
 
 from __future__ import annotations
 
-import html
 import math
 
 import numpy as np
@@ -23,16 +22,35 @@ HOVER_RADIUS_PX = 8.0
 _CIRCLE = np.linspace(0.0, 2.0 * math.pi, 73)
 
 # Grey look-up table (black → white): digits look like MNIST in every theme.
-_GREY_LUT = np.repeat(np.arange(256, dtype=np.uint8)[:, None], 3, axis=1)
+GREY_LUT = np.repeat(np.arange(256, dtype=np.uint8)[:, None], 3, axis=1)
 
 
-def class_legend_html(source: str, n_classes: int = 10) -> str:
-    """Return a one-line HTML legend of the digit classes of ``source``."""
-    items = "&nbsp;&nbsp;".join(
-        f"<span style='color:{CATEGORICAL_10[c]}'>&#9679;</span>&nbsp;{c}"
-        for c in range(n_classes)
-    )
-    return f"Class ({html.escape(source)}):&nbsp;&nbsp;{items}"
+def plain_axes(plot: pg.PlotWidget) -> None:
+    """Turn off pyqtgraph's SI prefixes: "‖z‖" with ticks 0.44, not "(×0.001)" 440."""
+    for name in ("left", "bottom"):
+        plot.getPlotItem().getAxis(name).enableAutoSIPrefix(False)
+
+
+def class_legend_html(n_classes: int = 10, rows: int = 5) -> str:
+    """Return an HTML table legend of the digit classes, ``rows`` rows high."""
+    cols = math.ceil(n_classes / rows)
+    cells = []
+    for r in range(rows):
+        row = ""
+        for c in range(cols):
+            k = c * rows + r
+            if k < n_classes:
+                row += (
+                    f"<td><span style='color:{CATEGORICAL_10[k]}'>&#9679;</span>"
+                    f"&nbsp;{k}&nbsp;</td>"
+                )
+        cells.append(f"<tr>{row}</tr>")
+    return f"<table cellspacing='0'>{''.join(cells)}</table>"
+
+
+def short_name(name: str, limit: int = 12) -> str:
+    """Return ``name`` cut to ``limit`` characters with an ellipsis (a narrow label)."""
+    return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
 class DigitImage(QFrame):
@@ -53,7 +71,7 @@ class DigitImage(QFrame):
         self.box.setMenuEnabled(False)
         self.view.setCentralItem(self.box)
         self.image = pg.ImageItem(axisOrder="row-major")
-        self.image.setLookupTable(_GREY_LUT)
+        self.image.setLookupTable(GREY_LUT)
         self.box.addItem(self.image)
         self.view.setSizePolicy(
             QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding
@@ -78,6 +96,12 @@ class DigitImage(QFrame):
     def has_image(self) -> bool:
         """Return whether an image is shown."""
         return self.image.image is not None
+
+    def clear(self, title: str | None = None) -> None:
+        """Show no image; with ``title``, show that caption instead of the old one."""
+        self.image.clear()
+        if title is not None:
+            self.title.setText(title)
 
     def _on_theme_changed(self) -> None:
         self.view.setBackground(self._theme.palette.plot_bg)
@@ -109,7 +133,7 @@ class LatentScatter(QFrame):
         self._points = np.zeros((0, 2), np.float32)
         self._dragging = False
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setContentsMargins(4, 2, 4, 2)
         layout.setSpacing(2)
         self.header = QLabel(title)
         self.header.setTextFormat(Qt.TextFormat.RichText)
@@ -119,13 +143,14 @@ class LatentScatter(QFrame):
             label.setWordWrap(True)
             label.setMinimumWidth(60)
         self.plot = PlotPane(theme, x_label="z₁", y_label="z₂")
+        plain_axes(self.plot)
         self.plot.setAspectLocked(True)
         self.plot.setToolTip(
             "Click to decode a point of the latent space, drag to decode live;\n"
             "Shift+click a digit to make it an end of the interpolation.\n"
             "Wheel: zoom. Right-click ▸ View All: reset the view."
         )
-        self.plot.setMinimumSize(160, 160)
+        self.plot.setMinimumSize(100, 100)
         layout.addWidget(self.header)
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.status)
@@ -169,12 +194,18 @@ class LatentScatter(QFrame):
             sel = self._labels % 10 == c
             item.setData(x=self._points[sel, 0], y=self._points[sel, 1])
 
+    @staticmethod
+    def axis_names(text: str) -> tuple[str, str]:
+        """Return the axis names of a projection label (z₁/z₂ or the principal axes)."""
+        pca = text.startswith("PCA")
+        return ("PC 1", "PC 2") if pca else ("z₁", "z₂")
+
     def set_axis_labels(self, text: str) -> None:
         """Name the axes after the projection (z₁/z₂ or the principal axes)."""
-        pca = text.startswith("PCA")
+        x, y = self.axis_names(text)
         item = self.plot.getPlotItem()
-        item.setLabel("bottom", "PC 1" if pca else "z₁")
-        item.setLabel("left", "PC 2" if pca else "z₂")
+        item.setLabel("bottom", x)
+        item.setLabel("left", y)
 
     def set_marker(self, point: tuple[float, float] | None) -> None:
         """Mark the decoded point (or clear the mark)."""
@@ -301,9 +332,9 @@ class LossCurves(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         self.recon_plot = PlotPane(
             theme,
-            title="−log p(x|z) (solid), total loss (dashed)",
+            title="reconstruction (solid), total loss (dashed)",
             x_label="epoch",
-            y_label="nats / digit",
+            y_label="loss per digit",
         )
         self.kl_plot = PlotPane(
             theme,
@@ -311,8 +342,10 @@ class LossCurves(QWidget):
             x_label="epoch",
             y_label="nats / digit",
         )
-        self.recon_plot.add_legend()
-        self.kl_plot.add_legend()
+        for plot in (self.recon_plot, self.kl_plot):
+            plain_axes(plot)
+            # Top right: the losses fall from the left, so the corner stays empty.
+            plot.add_legend().anchor((1, 0), (1, 0), offset=(-10, 10))
         self.recon: list[pg.PlotDataItem] = []
         self.total: list[pg.PlotDataItem] = []
         self.kl: list[pg.PlotDataItem] = []
