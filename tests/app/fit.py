@@ -183,11 +183,25 @@ def _scrolls_sideways(w: QAbstractScrollArea) -> bool:
 
 
 def _outside(w: QWidget, window: QWidget) -> bool:
-    """Whether ``w`` reaches past the window's right or bottom edge."""
+    """Whether ``w`` reaches past the window's right or bottom edge.
+
+    Inside a vertically scrolled viewport, the viewport's bottom counts: a label
+    half scrolled out of a column is scrolled, not cut off.
+    """
     top_left = w.mapTo(window, QPoint(0, 0))
     rect = QRect(top_left, w.size())
     area = window.rect()
-    return rect.right() > area.right() + SLACK or rect.bottom() > area.bottom() + SLACK
+    bottom = rect.bottom()
+    scroll = w.parentWidget()
+    while scroll is not None and scroll is not window:
+        if isinstance(scroll, QAbstractScrollArea) and scroll.viewport().isAncestorOf(
+            w
+        ):
+            vp = scroll.viewport()
+            bottom = min(bottom, vp.mapTo(window, QPoint(0, vp.height() - 1)).y())
+            break
+        scroll = scroll.parentWidget()
+    return rect.right() > area.right() + SLACK or bottom > area.bottom() + SLACK
 
 
 def _in_clipped_scroll(w: QWidget, root: QWidget) -> bool:

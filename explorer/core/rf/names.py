@@ -142,3 +142,20 @@ MAX_ERF_INPUTS = 4096
 
 MAX_ERF_TRAIN_STEPS = 100_000
 """Most training steps of ``weights="trained"``."""
+
+MAX_TRAIN_SIZE = 64
+"""Largest input side ``weights="trained"`` trains at (CPU seconds, not hours)."""
+
+
+def why_not_trained(input_size: tuple[int, int]) -> str | None:
+    """Return why ``weights="trained"`` cannot run at ``input_size``, or ``None``.
+
+    The panel offers "trained on MNIST" only where this is ``None``; the ERF job
+    raises the same message.
+    """
+    if max(input_size) <= MAX_TRAIN_SIZE:
+        return None
+    return (
+        f"training at {input_size[0]}×{input_size[1]} would take far too long on a "
+        f"CPU (trained weights need inputs of at most {MAX_TRAIN_SIZE} px)"
+    )

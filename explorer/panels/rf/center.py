@@ -11,6 +11,8 @@ from explorer.core.rf.names import MAX_SHOWN_CHANNELS
 from explorer.panels.rf.views import InputView, MapView
 from explorer.widgets.theme import ThemeManager
 
+TITLE_CHARS = 16  # longer layer names lose their leading modules in the map's title
+
 
 class UnitViews(QWidget):
     """The input view, the channel choice and the feature map of the selected row.
@@ -18,7 +20,12 @@ class UnitViews(QWidget):
     :attr:`features` holds the newest feature maps (a ``FeatureMaps`` report).
     """
 
-    def __init__(self, theme: ThemeManager, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        theme: ThemeManager,
+        erf_controls: QWidget | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.features: Any = None
         layout = QVBoxLayout(self)
@@ -37,6 +44,8 @@ class UnitViews(QWidget):
         opts.addWidget(self.channel)
         opts.addWidget(self.show_erf)
         opts.addStretch(1)
+        if erf_controls is not None:
+            layout.addWidget(erf_controls)
         layout.addWidget(self.input_view, 1)
         layout.addLayout(opts)
         layout.addWidget(self.map_view, 1)
@@ -50,8 +59,10 @@ class UnitViews(QWidget):
         self.channel.setMaximum(fm.maps[row.name].shape[0])
         c = self.channel.value()
         data = fm.means[row.name] if c == 0 else fm.maps[row.name][c - 1]
-        what = "mean of channels" if c == 0 else f"channel {c} of {count}"
-        self.map_view.set_map(
-            data, f"{row.name}: {what}, {data.shape[0]}×{data.shape[1]}"
-        )
+        what = "mean" if c == 0 else f"channel {c}/{count}"
+        parts = row.name.split(".")
+        while len(".".join(parts)) > TITLE_CHARS and len(parts) > 3:
+            parts.pop(0)  # "inception3a.branch2.1.conv" → "branch2.1.conv"
+        name = ".".join(parts)
+        self.map_view.set_map(data, f"{name} ({data.shape[0]}×{data.shape[1]}): {what}")
         self.map_view.set_marker(*unit)

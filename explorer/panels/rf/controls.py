@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -35,10 +37,15 @@ COLUMNS = (
     ("s", "stride s"),
     ("p", "zero padding p on each side"),
     ("d", "dilation d: the kernel spans d(k − 1) + 1 pixels"),
-    ("out", "output size ⌊(n + 2p − d(k − 1) − 1)/s⌋ + 1"),
-    ("RF", "receptive field r: input pixels one unit sees"),
-    ("jump", "effective stride j: input pixels between neighbouring units"),
-    ("eff. pad", "effective padding P: unit 0 sees input pixels −P … r − P − 1"),
+    ("out", "output size n_out = ⌊(n + 2p − d(k − 1) − 1)/s⌋ + 1 (⌈·⌉: ceil_mode)"),
+    ("r", "receptive field r: input pixels one unit sees (the card's r_l)"),
+    ("j", "jump j: input pixels between neighbouring units (effective stride)"),
+    ("P", "effective padding P: unit 0 sees input pixels −P … r − P − 1"),
+)
+TABLE_ROWS_SHOWN = 8  # rows the layer table shows at least (it scrolls for more)
+WEIGHTS_TIP = (
+    "Effective RF with a fresh random initialisation (noise inputs), or with "
+    "weights trained on MNIST (the live CNN's, or a short training run)"
 )
 
 
@@ -77,9 +84,12 @@ class LayerTable(QTableWidget):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.verticalHeader().setVisible(False)
         header = self.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col in range(1, len(COLUMNS)):
+        # every column as wide as its widest cell; the table is as wide as they are
+        # (a stretched name column cut "conv1" to "co…" and scrolled sideways)
+        for col in range(len(COLUMNS)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(False)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setToolTip("Click a layer to see its feature maps and its units' fields")
         self.itemSelectionChanged.connect(self._on_selection_changed)
         self._updating = False
@@ -124,10 +134,33 @@ class LayerTable(QTableWidget):
                 name_item = self.item(r, 0)
                 if name_item is not None:
                     name_item.setToolTip(tip)
-            self.resizeColumnsToContents()
             self.selectRow(select)
         finally:
             self._updating = False
+        self.fit_width()
+
+    def fit_width(self) -> None:
+        """Ask for the width every column needs (after new rows or a new font)."""
+        self.resizeColumnsToContents()
+        self.resizeRowsToContents()
+        header = self.horizontalHeader()
+        need = sum(
+            max(self.sizeHintForColumn(c), header.sectionSizeHint(c))
+            for c in range(self.columnCount())
+        )
+        bar = self.verticalScrollBar().sizeHint().width()
+        self.setMinimumWidth(need + bar + 2 * self.frameWidth() + 4)
+        # as tall as its rows (no empty grey below five rows), at least 8 rows
+        rows = [self.rowHeight(r) for r in range(self.rowCount())]
+        chrome = header.sizeHint().height() + 2 * self.frameWidth() + 2
+        self.setMaximumHeight(chrome + sum(rows))
+        self.setMinimumHeight(chrome + sum(rows[:TABLE_ROWS_SHOWN]))
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Re-measure the columns when the font changes (presentation mode)."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self.fit_width()
 
     def selected_row(self) -> int:
         """Return the selected row index (0 when none)."""
@@ -253,10 +286,7 @@ class NetworkBar(QWidget):
         self.weights = QComboBox()
         self.weights.addItem("random weights", "random")
         self.weights.addItem("trained on MNIST", "trained")
-        self.weights.setToolTip(
-            "Effective RF with a fresh random initialisation (noise inputs), or with "
-            "weights trained on MNIST (the live CNN's, or a short training run)"
-        )
+        self.weights.setToolTip(WEIGHTS_TIP)
         self.erf_button = QPushButton("Effective RF")
         self.erf_button.setToolTip(
             "Average |∂unit/∂input| over inputs for the selected "
@@ -265,8 +295,10 @@ class NetworkBar(QWidget):
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
         self.progress.setMaximumWidth(220)
+        # on its own line above the input view: long messages wrap there instead
+        # of widening the window (presentation mode doubles fonts)
         self.status = QLabel("")
-        # long messages must not widen the window (presentation mode doubles fonts)
+        self.status.setWordWrap(True)
         self.status.setSizePolicy(
             QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred
         )
@@ -274,10 +306,18 @@ class NetworkBar(QWidget):
         bar.addWidget(self.network, 2)
         bar.addWidget(self.open_button)
         bar.addWidget(self.digit)
-        bar.addWidget(self.weights)
-        bar.addWidget(self.erf_button)
         bar.addWidget(self.progress)
-        bar.addWidget(self.status, 1)
+        bar.addStretch(1)
+        # the ERF's weights, its button and the status sit above the input view
+        self.erf_controls = QWidget()
+        column = QVBoxLayout(self.erf_controls)
+        column.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        row.addWidget(self.weights)
+        row.addWidget(self.erf_button)
+        row.addStretch(1)
+        column.addLayout(row)
+        column.addWidget(self.status)
 
     def set_file_item(self, text: str) -> int:
         """Show ``text`` as the opened stack file's item; return the item's index."""
@@ -287,3 +327,22 @@ class NetworkBar(QWidget):
             index = self.network.count() - 1
         self.network.setItemText(index, text)
         return index
+
+    def offer_trained(self, reason: str | None) -> bool:
+        """Offer "trained on MNIST" only when it works (``reason``: why it does not).
+
+        Return True when the choice had to fall back to random weights.
+        """
+        index = self.weights.findData("trained")
+        model = self.weights.model()
+        item = model.item(index) if isinstance(model, QStandardItemModel) else None
+        if item is not None:
+            item.setEnabled(reason is None)
+            item.setToolTip(reason or "train the network briefly on MNIST first")
+        self.weights.setToolTip(
+            WEIGHTS_TIP if reason is None else f"{WEIGHTS_TIP}. Not here: {reason}"
+        )
+        if reason is not None and self.weights.currentIndex() == index:
+            self.weights.setCurrentIndex(self.weights.findData("random"))
+            return True
+        return False

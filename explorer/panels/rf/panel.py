@@ -13,13 +13,11 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QFileDialog,
+    QScrollArea,
     QSizePolicy,
-    QSplitter,
-    QVBoxLayout,
     QWidget,
 )
 from superqt.utils import qdebounced
@@ -38,6 +36,7 @@ from explorer.core.rf import (
     stack_to_dict,
 )
 from explorer.panels.base import AppContext, PanelBase
+from explorer.panels.rf.arrange import Columns
 from explorer.panels.rf.center import UnitViews
 from explorer.panels.rf.controls import LayerEditor, LayerTable, NetworkBar
 from explorer.panels.rf.erf_run import ErfRun
@@ -48,6 +47,7 @@ from explorer.panels.rf.live import LiveCnnBox
 from explorer.panels.rf.side import SideColumn
 from explorer.panels.rf.state import CUSTOM, FILE, RfState
 from explorer.widgets.binding import Binder
+from explorer.widgets.controls_column import ControlsColumn
 from explorer.widgets.formula_card import FormulaCard
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".pgm", ".tif", ".tiff", ".gif")
@@ -93,6 +93,7 @@ class RfPanel(PanelBase):
             parent=self,
         )
         self._fit_soon = qdebounced(self._fit_cards, timeout=FIT_MS, parent=self)
+        self._arrange_soon = qdebounced(self._arrange, timeout=FIT_MS, parent=self)
 
         self._build()
         self.binder = Binder(RfState, self)
@@ -122,12 +123,8 @@ class RfPanel(PanelBase):
         self.bar.digit.valueChanged.connect(self._on_digit_changed)
         self.bar.erf_button.clicked.connect(self._start_erf)
         self.body.addWidget(self.bar)
-        self.mark_secondary(self.bar.digit, self.progress)
+        self.mark_secondary(self.progress)
 
-        split = QSplitter(Qt.Orientation.Horizontal)
-        left = QWidget()
-        lv = QVBoxLayout(left)
-        lv.setContentsMargins(0, 0, 0, 0)
         self.table = LayerTable()
         self.table.row_selected.connect(self._select_row)
         self.editor = LayerEditor()
@@ -135,11 +132,12 @@ class RfPanel(PanelBase):
         self.rf_card = FormulaCard(
             "Output size and receptive field", RF_FORMULA, RF_SOURCE
         )
-        lv.addWidget(self.table, 3)
-        lv.addWidget(self.editor)
-        lv.addWidget(self.rf_card)
+        left = ControlsColumn(theme, min_width=300)
+        left.add(self.table, 3)
+        left.add(self.editor)
+        left.add(self.rf_card)
 
-        self.center = UnitViews(theme)
+        self.center = UnitViews(theme, self.bar.erf_controls)
         self.input_view = self.center.input_view
         self.map_view = self.center.map_view
         self.channel = self.center.channel
@@ -159,7 +157,6 @@ class RfPanel(PanelBase):
         self.run_bar = self.live.run_bar
         self.side = SideColumn(theme, self.live)
         self.erf_card = self.side.erf_card
-        self.mark_secondary(self.side.growth)
         self.erf = ErfRun(
             self.make_runner("effective RF"),
             self.bar,
@@ -171,15 +168,16 @@ class RfPanel(PanelBase):
         )
         self.erf.card_changed.connect(self._fit_soon)
 
-        for w in (left, self.center, self.side):
-            split.addWidget(w)
-        split.setStretchFactor(0, 6)
-        split.setStretchFactor(1, 5)
-        split.setStretchFactor(2, 4)
-        split.setSizes([560, 440, 400])
         for card in (self.rf_card, self.erf_card):
             card.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
-        self.body.addWidget(split, 1)
+        self.columns = Columns(
+            left,
+            self.center,
+            self.side,
+            self.side.moving(),
+            plots=self.side.plots(),
+        )
+        self.body.addWidget(self.columns, 1)
 
     # -- stacks ---------------------------------------------------------------------
     @property
@@ -334,14 +332,23 @@ class RfPanel(PanelBase):
             if layout is not None and layout.hasHeightForWidth() and card.width() > 0:
                 card.setMinimumHeight(layout.totalHeightForWidth(card.width()))
 
+    def _arrange(self) -> None:
+        """Three columns where they fit the window, else two (see :class:`Columns`)."""
+        holder = self.parentWidget()
+        scroll = holder.parentWidget() if holder is not None else None
+        shown = holder.width() if isinstance(scroll, QScrollArea) else self.width()
+        self.columns.arrange(shown)
+
     def resizeEvent(self, event: QResizeEvent) -> None:
-        """Refit the formula cards to the new width."""
+        """Refit the columns and the formula cards to the new width."""
         super().resizeEvent(event)
+        self._arrange_soon()
         self._fit_soon()
 
     def apply_theme(self) -> None:
-        """Refit the table columns and the cards to the new font size."""
-        self.table.resizeColumnsToContents()
+        """Refit the table columns, the columns and the cards to the new font size."""
+        self.table.fit_width()
+        self._arrange_soon()
         self._fit_soon()
 
     # -- live CNN -------------------------------------------------------------------
@@ -522,4 +529,5 @@ class RfPanel(PanelBase):
         """Stop the pending redraws and every job."""
         self.feature_run.cancel()
         self._fit_soon.cancel()
+        self._arrange_soon.cancel()
         super().shutdown()

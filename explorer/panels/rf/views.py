@@ -31,7 +31,7 @@ class InputView(PlotPane):
     def __init__(self, theme: ThemeManager, parent: QWidget | None = None) -> None:
         super().__init__(
             theme,
-            title="Input: receptive field of the unit",
+            title="Input: the unit's field",
             x_label="column (px)",
             y_label="row (px)",
             parent=parent,
