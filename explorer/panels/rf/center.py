@@ -50,19 +50,29 @@ class UnitViews(QWidget):
         layout.addLayout(opts)
         layout.addWidget(self.map_view, 1)
 
+    @staticmethod
+    def _short(name: str) -> str:
+        parts = name.split(".")
+        while len(".".join(parts)) > TITLE_CHARS and len(parts) > 3:
+            parts.pop(0)  # "inception3a.branch2.1.conv" → "branch2.1.conv"
+        return ".".join(parts)
+
     def show_map(self, row: Row, unit: tuple[int, int]) -> None:
         """Draw ``row``'s map (the chosen channel or the mean) and mark ``unit``."""
         fm = self.features
-        if fm is None or row.name not in fm.maps:
+        if (
+            fm is None
+            or row.name not in fm.maps
+            or fm.means[row.name].shape != row.geometry.size
+        ):
+            self.map_view.clear_map(f"{self._short(row.name)}: computing…")
+            self.map_view.set_marker(*unit)
             return
         count = int(fm.channels[row.name])
         self.channel.setMaximum(fm.maps[row.name].shape[0])
         c = self.channel.value()
         data = fm.means[row.name] if c == 0 else fm.maps[row.name][c - 1]
         what = "mean" if c == 0 else f"channel {c}/{count}"
-        parts = row.name.split(".")
-        while len(".".join(parts)) > TITLE_CHARS and len(parts) > 3:
-            parts.pop(0)  # "inception3a.branch2.1.conv" → "branch2.1.conv"
-        name = ".".join(parts)
+        name = self._short(row.name)
         self.map_view.set_map(data, f"{name} ({data.shape[0]}×{data.shape[1]}): {what}")
         self.map_view.set_marker(*unit)

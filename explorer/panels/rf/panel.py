@@ -35,6 +35,7 @@ from explorer.core.rf import (
     stack_from_json,
     stack_to_dict,
 )
+from explorer.core.rf.names import why_not_trained
 from explorer.panels.base import AppContext, PanelBase
 from explorer.panels.rf.arrange import Columns
 from explorer.panels.rf.center import UnitViews
@@ -80,6 +81,7 @@ class RfPanel(PanelBase):
         self._digits: NDArray[np.float32] | None = None
         self._image: NDArray[np.float32] | None = None  # an opened image, else a digit
         self._pending_source = LIVE_ARCH
+        self._note = ""  # a status line to show once the feature maps are drawn
         # the row and unit a restore asked for, until its network has loaded
         self._pending_view: tuple[int, tuple[int, int]] | None = None
 
@@ -206,7 +208,16 @@ class RfPanel(PanelBase):
             self.show_error(str(exc))
             return False
         self.error_banner.clear()
+        if stack is not self._stack or source != self._source:
+            self.erf.clear()  # its numbers belong to the stack shown before
+        fm = self.center.features
+        if fm is not None and tuple(fm.image.shape) != stack.input_size:
+            self.input_view.clear_input()  # the old input at the old size
         self._stack, self._rows, self._source = stack, rows, source
+        reason = why_not_trained(stack.input_size)
+        if self.bar.offer_trained(reason):
+            self._note = f"random weights: {reason}"
+            self.status.setText(self._note)
         if source == CUSTOM:
             self._custom = stack
         elif source == FILE:
@@ -301,7 +312,8 @@ class RfPanel(PanelBase):
         ):
             return  # maps of a stack that is no longer shown
         self.center.features = fm
-        self.status.setText("")
+        self.status.setText(self._note)  # what the feature job's message covered
+        self._note = ""
         self.input_view.set_input(fm.image)
         self._show_map()
 
@@ -361,8 +373,9 @@ class RfPanel(PanelBase):
         self.live.step()
 
     def reset(self) -> None:
-        """Stop the live CNN and forget its weights and curves."""
+        """Stop the live CNN and forget its weights, curves and the drawn ERF."""
         self.live.reset()
+        self.erf.clear()
 
     def _on_live_weights(self) -> None:
         if self.arch == LIVE_ARCH:

@@ -60,6 +60,11 @@ class InputView(PlotPane):
             self._size = size
             self.fit()
 
+    def clear_input(self) -> None:
+        """Remove the input image (until the new stack's input arrives)."""
+        self.image.clear()
+        self._size = (0, 0)
+
     def fit(self) -> None:
         """Fit the view to the image and the box (a field may reach past the image)."""
         x0, y0, x1, y1 = 0, 0, self._size[1], self._size[0]
@@ -139,6 +144,12 @@ class MapView(PlotPane):
             )
         if title:
             self.getPlotItem().setTitle(title)
+
+    def clear_map(self, title: str) -> None:
+        """Remove the map (until the new one is computed) and say so in the title."""
+        self.image.clear()
+        self._shape = (0, 0)
+        self.getPlotItem().setTitle(title)
 
     def set_marker(self, i: int, j: int) -> None:
         """Outline unit (``i``, ``j``)."""
