@@ -105,7 +105,7 @@ class LayerTable(QTableWidget):
                 g = row.geometry
                 cells = (
                     "   " * row.depth + row.name[len(prefix) :],
-                    row.kind,
+                    row.kind + (" ⌈⌉" if row.rounds_up else ""),
                     fmt_pair(row.kernel),
                     fmt_pair(row.stride),
                     fmt_pair(row.padding),
@@ -126,6 +126,8 @@ class LayerTable(QTableWidget):
                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                         )
                 tip = row.name
+                if row.rounds_up:
+                    tip += ": ceil_mode, the output size rounds up (⌈·⌉)"
                 mis = max(g.misalignment)
                 if row.kind in ("concat", "add") and mis > 0:
                     tip += (

@@ -42,7 +42,12 @@ from explorer.panels.rf.center import UnitViews
 from explorer.panels.rf.controls import LayerEditor, LayerTable, NetworkBar
 from explorer.panels.rf.erf_run import ErfRun
 from explorer.panels.rf.feature_run import FeatureRun
-from explorer.panels.rf.formulas import RF_FORMULA, RF_SOURCE, rf_values
+from explorer.panels.rf.formulas import (
+    RF_FORMULA,
+    RF_SOURCE,
+    rf_formula,
+    rf_values,
+)
 from explorer.panels.rf.jobs import startup_job
 from explorer.panels.rf.live import LiveCnnBox
 from explorer.panels.rf.side import SideColumn
@@ -81,6 +86,7 @@ class RfPanel(PanelBase):
         self._digits: NDArray[np.float32] | None = None
         self._image: NDArray[np.float32] | None = None  # an opened image, else a digit
         self._pending_source = LIVE_ARCH
+        self._rf_formula = RF_FORMULA
         self._note = ""  # a status line to show once the feature maps are drawn
         # the row and unit a restore asked for, until its network has loaded
         self._pending_view: tuple[int, tuple[int, int]] | None = None
@@ -279,6 +285,10 @@ class RfPanel(PanelBase):
         self.map_view.set_marker(*self._unit)
         if self.erf.unit != (row.name, self._unit):
             self.input_view.set_erf(None)
+        formula = rf_formula(row)
+        if formula != self._rf_formula:  # a label's setText re-lays out the column
+            self._rf_formula = formula
+            self.rf_card.set_formula(formula)
         self.rf_card.set_values(rf_values(row, self._unit))
         self._fit_soon()
 

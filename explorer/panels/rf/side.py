@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QWidget
 from explorer.core.rf import Row
 from explorer.panels.rf.formulas import ERF_FORMULA, ERF_SOURCE
 from explorer.panels.rf.live import LiveCnnBox
+from explorer.panels.rf.views import plain_axes
 from explorer.widgets.controls_column import ControlsColumn
 from explorer.widgets.formula_card import FormulaCard
 from explorer.widgets.plot_pane import PlotPane
@@ -32,9 +33,8 @@ class SideColumn(ControlsColumn):
         self.growth_curve = self.growth.add_curve("RF", color_index=0)
         self.growth_dots = self.growth.add_scatter(color_index=0, size=6)
         self.growth_sel = self.growth.add_scatter(color_index=1, size=12)
+        plain_axes(self.growth)
         self.growth.getPlotItem().getAxis("bottom").setTickSpacing(1, 1)
-        for axis in ("bottom", "left"):
-            self.growth.getPlotItem().getAxis(axis).enableAutoSIPrefix(False)
 
     def moving(self) -> list[tuple[QWidget, int]]:
         """The column's widgets with their stretch (:class:`Columns` places them)."""

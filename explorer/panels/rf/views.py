@@ -8,13 +8,24 @@ from numpy.typing import NDArray
 from PySide6.QtCore import QPointF, QRectF, Signal
 from PySide6.QtWidgets import QWidget
 
+from explorer.core.contour import contour_lines
 from explorer.core.rf import Box
+from explorer.core.rf.heatmap import mass_level
 from explorer.widgets.plot_pane import PlotPane
 from explorer.widgets.theme import ThemeManager
+
+ERF_CONTOURS = (0.5, 0.9)  # fractions of Σ|∂y/∂x| the ERF contours enclose
+
+
+def plain_axes(pane: PlotPane) -> None:
+    """Numbers as they are on both axes: no "(×1000)" SI prefixes."""
+    for axis in ("bottom", "left"):
+        pane.getPlotItem().getAxis(axis).enableAutoSIPrefix(False)
 
 
 def _image_pane(pane: PlotPane) -> None:
     """Make ``pane`` show images: square pixels, y down, no grid."""
+    plain_axes(pane)
     pane.showGrid(x=False, y=False)
     pane.setAspectLocked(True)
     pane.invertY(True)
@@ -43,6 +54,11 @@ class InputView(PlotPane):
         self.erf = self.add_image("sequential")
         self.erf.setOpacity(0.6)
         self.erf.setZValue(5)
+        # contours read where the faint heat map does not (224-px networks)
+        self.erf_lines = self.add_curve(
+            "ERF: 50 % and 90 % of |∂y/∂x|", color_index=2, width=2.5
+        )
+        self.erf_lines.setZValue(9)
         self.box = self.add_curve("theoretical RF", color_index=1, width=2.5)
         self.box.setZValue(10)
         self.center = self.add_scatter("unit centre", color_index=5, size=9, symbol="+")
@@ -93,13 +109,30 @@ class InputView(PlotPane):
         self._heat = heat
         if heat is None or float(heat.max()) <= 0:
             self.erf.clear()
+            self.erf_lines.setData([], [])
             return
         self.erf.setImage(heat / float(heat.max()), levels=(0.0, 1.0), autoLevels=False)
         self.erf.setRect(QRectF(0, 0, heat.shape[1], heat.shape[0]))
+        xs = np.arange(heat.shape[1]) + 0.5  # pixel centres
+        ys = np.arange(heat.shape[0]) + 0.5
+        parts_x: list[NDArray[np.float64]] = []
+        parts_y: list[NDArray[np.float64]] = []
+        for mass in ERF_CONTOURS:
+            cx, cy = contour_lines(heat, mass_level(heat, mass), xs, ys)
+            if cx.size:
+                parts_x += [cx, np.array([np.nan])]
+                parts_y += [cy, np.array([np.nan])]
+        if parts_x:
+            self.erf_lines.setData(
+                np.concatenate(parts_x), np.concatenate(parts_y), connect="finite"
+            )
+        else:
+            self.erf_lines.setData([], [])
 
     def set_erf_visible(self, visible: bool) -> None:
         """Show or hide the ERF overlay."""
         self.erf.setVisible(visible)
+        self.erf_lines.setVisible(visible)
 
     @property
     def box_rect(self) -> Box | None:
