@@ -1,4 +1,4 @@
-"""The level a contour of the ERF is drawn at: the fewest pixels holding a mass."""
+"""ERF contour levels (the fewest pixels holding a mass) and letterboxed inputs."""
 
 from __future__ import annotations
 
@@ -33,3 +33,19 @@ def test_mass_level_of_an_empty_map_and_bad_mass() -> None:
     assert mass_level(np.zeros((3, 3)), 0.5) == float("inf")
     with pytest.raises(ValueError, match="mass"):
         mass_level(np.ones((2, 2)), 0.0)
+
+
+def test_a_wide_image_keeps_its_aspect_ratio_in_a_square_input() -> None:
+    from explorer.core.rf.inputs import fit_images
+
+    image = np.ones((1, 48, 64), dtype=np.float32)  # 4:3, all white
+    x = fit_images(image, (224, 224)).numpy()[0, 0]
+    assert x.shape == (224, 224)
+    rows = np.flatnonzero(x.max(axis=1) > 0.5)
+    cols = np.flatnonzero(x.max(axis=0) > 0.5)
+    # 64 → 224 wide, so 48 → 168 tall, centred: 28 black rows above and below
+    assert (rows[0], rows[-1]) == (28, 195)
+    assert (cols[0], cols[-1]) == (0, 223)
+    # a square digit still fills a square input
+    digit = fit_images(np.ones((1, 28, 28), dtype=np.float32), (224, 224)).numpy()
+    assert float(digit.min()) == 1.0
