@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from explorer.core.rf import analyze, arch_stack
 from explorer.core.rf.recurrence import output_size
 from explorer.panels.rf.formulas import RF_FORMULA, RF_SOURCE, rf_formula, rf_values
@@ -35,3 +37,17 @@ def test_a_ceil_mode_pool_shows_rounding_up() -> None:
     same = rows["inception3a.branch4.0"]
     assert same.ceil_mode and not same.rounds_up
     assert "⌈" not in rf_formula(same)
+
+
+def test_editor_takes_its_ranges_from_core_and_never_clamps(qtbot: Any) -> None:
+    from explorer.core.rf import Layer
+    from explorer.core.rf.names import EDIT_RANGES
+    from explorer.panels.rf.controls import LayerEditor
+
+    editor = LayerEditor()
+    qtbot.addWidget(editor)
+    assert editor.kernel.slider.maximum() == EDIT_RANGES["kernel"][1]
+    assert editor.padding.slider.minimum() == EDIT_RANGES["padding"][0]
+    big = Layer(name="c", kind="conv", kernel=(13, 13), padding=(6, 6))
+    editor.load(big)  # a stack file's 13×13 kernel: beyond the slider's 11
+    assert editor.values() == (13, 1, 6, 1)

@@ -159,3 +159,12 @@ def why_not_trained(input_size: tuple[int, int]) -> str | None:
         f"training at {input_size[0]}×{input_size[1]} would take far too long on a "
         f"CPU (trained weights need inputs of at most {MAX_TRAIN_SIZE} px)"
     )
+
+
+EDIT_RANGES: Mapping[str, tuple[int, int]] = {
+    "kernel": (1, 11),
+    "stride": (1, 4),
+    "dilation": (1, 16),
+    "padding": (0, 40),
+}
+"""What the panel's layer sliders span (a stack file's larger value widens them)."""

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.core.rf import ARCH_SPECS, Layer, Pair, Row
-from explorer.core.rf.names import HELD_OUT_DIGITS
+from explorer.core.rf.names import EDIT_RANGES, HELD_OUT_DIGITS
 from explorer.panels.rf.state import CUSTOM, FILE
 
 COLUMNS = (
@@ -192,6 +192,12 @@ class _Slider(QWidget):
         self.slider.valueChanged.connect(lambda v: self.label.setText(str(v)))
         layout.addWidget(self.slider, 1)
         layout.addWidget(self.label)
+        self._hi = hi
+
+    def show_value(self, value: int) -> None:
+        """Show ``value``, widening the range for it (a slider would clamp it)."""
+        self.slider.setMaximum(max(self._hi, value))
+        self.slider.setValue(value)
 
 
 class LayerEditor(QGroupBox):
@@ -205,10 +211,13 @@ class LayerEditor(QGroupBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Edit the selected layer (custom stacks)", parent)
         form = QFormLayout(self)
-        self.kernel = _Slider(1, 11, "kernel size k")
-        self.stride = _Slider(1, 4, "stride s: how far the kernel moves per unit")
-        self.dilation = _Slider(1, 16, "dilation d: gaps between kernel taps")
-        self.padding = _Slider(0, 40, "zero padding p on each side")
+        r = EDIT_RANGES
+        self.kernel = _Slider(*r["kernel"], "kernel size k")
+        self.stride = _Slider(
+            *r["stride"], "stride s: how far the kernel moves per unit"
+        )
+        self.dilation = _Slider(*r["dilation"], "dilation d: gaps between kernel taps")
+        self.padding = _Slider(*r["padding"], "zero padding p on each side")
         self.same = QCheckBox("same padding, p = d(k − 1)/2")
         self.same.setToolTip("keep the map size (for odd kernels) while editing")
         self.same.setChecked(True)
@@ -229,10 +238,10 @@ class LayerEditor(QGroupBox):
             return
         self._loading = True
         try:
-            self.kernel.slider.setValue(layer.kernel[0])
-            self.stride.slider.setValue(layer.stride[0])
-            self.dilation.slider.setValue(layer.dilation[0])
-            self.padding.slider.setValue(layer.padding[0])
+            self.kernel.show_value(layer.kernel[0])
+            self.stride.show_value(layer.stride[0])
+            self.dilation.show_value(layer.dilation[0])
+            self.padding.show_value(layer.padding[0])
             same_p = layer.dilation[0] * (layer.kernel[0] - 1) // 2
             if layer.padding[0] != same_p:
                 # the user's choice stays unless the layer contradicts it
@@ -255,7 +264,7 @@ class LayerEditor(QGroupBox):
         k, s, p, d = self.values()
         if self.same.isChecked() and self.padding.slider.value() != p:
             self._loading = True
-            self.padding.slider.setValue(min(p, self.padding.slider.maximum()))
+            self.padding.show_value(p)
             self._loading = False
         self.changed.emit(k, s, p, d)
 
