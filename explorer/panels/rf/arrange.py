@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QSplitter, QWidget
+from PySide6.QtWidgets import QScrollArea, QSplitter, QWidget
 
 from explorer.widgets.controls_column import ControlsColumn
 
@@ -46,7 +46,8 @@ class Columns(QSplitter):
         self.left, self.center, self.side = left, center, side
         self._moving = list(moving)
         self._plots = list(plots)
-        self._own = [left.column.itemAt(i).widget() for i in range(left.column.count())]
+        items = [left.column.itemAt(i) for i in range(left.column.count())]
+        self._own = [item.widget() for item in items if item is not None]
         left.add_stretch()  # spare height below the cards, not inside them
         for w, stretch in self._moving:
             side.add(w, stretch)
@@ -110,3 +111,20 @@ class Columns(QSplitter):
         lines = self.fontMetrics().height()
         for w, n in self._plots:
             w.setMinimumHeight(n * lines)
+
+
+def shown_width(panel: QWidget) -> int:
+    """The width the window shows ``panel`` at (its scroll holder's viewport)."""
+    holder = panel.parentWidget()
+    scroll = holder.parentWidget() if holder is not None else None
+    if holder is not None and isinstance(scroll, QScrollArea):
+        return holder.width()
+    return panel.width()
+
+
+def fit_cards(*cards: QWidget) -> None:
+    """Keep formula cards tall enough for their wrapped text."""
+    for card in cards:
+        layout = card.layout()
+        if layout is not None and layout.hasHeightForWidth() and card.width() > 0:
+            card.setMinimumHeight(layout.totalHeightForWidth(card.width()))

@@ -16,7 +16,6 @@ from numpy.typing import NDArray
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QFileDialog,
-    QScrollArea,
     QSizePolicy,
     QWidget,
 )
@@ -37,7 +36,7 @@ from explorer.core.rf import (
 )
 from explorer.core.rf.names import why_not_trained
 from explorer.panels.base import AppContext, PanelBase
-from explorer.panels.rf.arrange import Columns
+from explorer.panels.rf.arrange import Columns, fit_cards, shown_width
 from explorer.panels.rf.center import UnitViews
 from explorer.panels.rf.controls import LayerEditor, LayerTable, NetworkBar
 from explorer.panels.rf.erf_run import ErfRun
@@ -348,18 +347,10 @@ class RfPanel(PanelBase):
         return self._rows[self._row].name, self._unit
 
     def _fit_cards(self) -> None:
-        """Keep the formula cards tall enough for their wrapped text."""
-        for card in (self.rf_card, self.erf_card):
-            layout = card.layout()
-            if layout is not None and layout.hasHeightForWidth() and card.width() > 0:
-                card.setMinimumHeight(layout.totalHeightForWidth(card.width()))
+        fit_cards(self.rf_card, self.erf_card)
 
     def _arrange(self) -> None:
-        """Three columns where they fit the window, else two (see :class:`Columns`)."""
-        holder = self.parentWidget()
-        scroll = holder.parentWidget() if holder is not None else None
-        shown = holder.width() if isinstance(scroll, QScrollArea) else self.width()
-        self.columns.arrange(shown)
+        self.columns.arrange(shown_width(self))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         """Refit the columns and the formula cards to the new width."""
