@@ -123,7 +123,7 @@ def test_slider_edits_the_custom_stack(panel: RfPanel, qtbot: QtBot) -> None:
     # dilation 3 spans 7 pixels: r = 14 + 3·2·4 = 38, same padding p = 3
     assert table_column(panel, 7)[-1] == "38"
     assert table_column(panel, 4)[-1] == "3"
-    assert "14 → 38" in panel.rf_card.values_text()
+    assert "14 + 3·(3−1)·4 = 38" in panel.rf_card.values_text()
     panel.editor.same.setChecked(False)
     panel.editor.padding.slider.setValue(0)
     panel.editor.dilation.slider.setValue(16)  # spans 33 > 16 pixels
