@@ -92,7 +92,7 @@ def test_click_a_unit_draws_its_box_and_erf(panel: RfPanel, qtbot: QtBot) -> Non
     assert float(np.abs(heat[18:, :]).max()) == 0.0
     assert float(np.abs(heat[:, 22:]).max()) == 0.0
     assert float(heat.max()) == pytest.approx(1.0)
-    # the ERF's contours (50 % and 90 % of the gradient) lie inside the field
+    # the ERF's contours (50 % and 95 % of the gradient) lie inside the field
     cx, cy = panel.input_view.erf_lines.getData()
     assert cx is not None and np.isfinite(cx).sum() > 4
     assert np.nanmin(cx) >= -2 and np.nanmax(cx) <= 22

@@ -31,6 +31,7 @@ from explorer.core.progress import Progress
 from explorer.core.rf.inputs import mnist_inputs, mnist_split
 from explorer.core.rf.layers import Stack, StackError
 from explorer.core.rf.names import (
+    ERF_MASS,
     MAX_ERF_INPUTS,
     MAX_ERF_TRAIN_STEPS,
     InputKind,
@@ -92,7 +93,7 @@ class ErfStats:
 
 
 def erf_stats(
-    heatmap: NDArray[np.floating], box: Box | None = None, mass: float = 0.95
+    heatmap: NDArray[np.floating], box: Box | None = None, mass: float = ERF_MASS
 ) -> ErfStats:
     """Return the size statistics of an ERF ``heatmap`` (non-negative values).
 
@@ -165,7 +166,7 @@ class ErfConfig:
     batch_size: int = 4
     train_steps: int = 300
     lr: float = 2e-3
-    mass: float = 0.95
+    mass: float = ERF_MASS
     input_kind: InputKind = "auto"
 
     def __post_init__(self) -> None:

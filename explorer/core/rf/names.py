@@ -168,3 +168,6 @@ EDIT_RANGES: Mapping[str, tuple[int, int]] = {
     "padding": (0, 40),
 }
 """What the panel's layer sliders span (a stack file's larger value widens them)."""
+
+ERF_MASS = 0.95
+"""Share of Σ|∂y/∂x| the ERF's area holds (the card's figure, the outer contour)."""

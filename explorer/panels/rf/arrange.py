@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QScrollArea, QSplitter, QWidget
 
 from explorer.widgets.controls_column import ControlsColumn
 
-CENTER_LINES = 16  # the unit views are at least this many text lines wide
+CENTER_LINES = 13  # the unit views are at least this many text lines wide
 
 
 class Columns(QSplitter):

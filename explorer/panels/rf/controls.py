@@ -67,6 +67,20 @@ def common_prefix(names: Sequence[str]) -> str:
     return "".join(f"{p}." for p in shared)
 
 
+def short_name(rows: Sequence[Row], index: int, prefix: str = "") -> str:
+    """Return row ``index``'s name as the table shows it (the tooltip has it all).
+
+    A row inside a block drops the block's name ("layer4.0.downsample.0" under
+    the merge row "layer4.0" is "downsample.0"); the others drop ``prefix``.
+    """
+    row = rows[index]
+    if row.depth > 0:
+        block = next((b for b in rows[index + 1 :] if b.depth < row.depth), None)
+        if block is not None and row.name.startswith(block.name + "."):
+            return row.name[len(block.name) + 1 :]
+    return row.name[len(prefix) :] if row.name.startswith(prefix) else row.name
+
+
 class LayerTable(QTableWidget):
     """One row per layer or merge: k, s, p, d, output size, RF, jump, eff. padding."""
 
@@ -89,6 +103,7 @@ class LayerTable(QTableWidget):
         for col in range(len(COLUMNS)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(False)
+        header.setMinimumSectionSize(1)  # one-letter columns ("k") as narrow as "k"
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setToolTip("Click a layer to see its feature maps and its units' fields")
         self.itemSelectionChanged.connect(self._on_selection_changed)
@@ -104,7 +119,7 @@ class LayerTable(QTableWidget):
             for r, row in enumerate(rows):
                 g = row.geometry
                 cells = (
-                    "   " * row.depth + row.name[len(prefix) :],
+                    "  " * row.depth + short_name(rows, r, prefix),
                     row.kind + (" ⌈⌉" if row.rounds_up else ""),
                     fmt_pair(row.kernel),
                     fmt_pair(row.stride),
@@ -318,7 +333,6 @@ class NetworkBar(QWidget):
         bar.addWidget(self.open_button)
         bar.addWidget(self.digit)
         bar.addWidget(self.progress)
-        bar.addStretch(1)
         # the ERF's weights, its button and the status sit above the input view
         self.erf_controls = QWidget()
         column = QVBoxLayout(self.erf_controls)

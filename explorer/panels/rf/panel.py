@@ -229,6 +229,7 @@ class RfPanel(PanelBase):
             self._file_stack = stack
         self._row = min(row if row is not None else len(rows) - 1, len(rows) - 1)
         self.table.set_rows(rows, self._row)
+        self._arrange_soon()  # its width decides two columns or three
         self.side.show_rows(rows)
         self._select_row(self._row, keep_unit=row is not None)
         self.feature_run.schedule(now=True)

@@ -11,10 +11,11 @@ from PySide6.QtWidgets import QWidget
 from explorer.core.contour import contour_lines
 from explorer.core.rf import Box
 from explorer.core.rf.heatmap import mass_level
+from explorer.core.rf.names import ERF_MASS
 from explorer.widgets.plot_pane import PlotPane
 from explorer.widgets.theme import ThemeManager
 
-ERF_CONTOURS = (0.5, 0.9)  # fractions of Σ|∂y/∂x| the ERF contours enclose
+ERF_CONTOURS = (0.5, ERF_MASS)  # fractions of Σ|∂y/∂x| the ERF contours enclose
 
 
 def plain_axes(pane: PlotPane) -> None:
@@ -56,7 +57,7 @@ class InputView(PlotPane):
         self.erf.setZValue(5)
         # contours read where the faint heat map does not (224-px networks)
         self.erf_lines = self.add_curve(
-            "ERF: 50 % and 90 % of |∂y/∂x|", color_index=2, width=2.5
+            f"ERF: 50 % and {ERF_MASS:.0%} of |∂y/∂x|", color_index=2, width=2.5
         )
         self.erf_lines.setZValue(9)
         self.box = self.add_curve("theoretical RF", color_index=1, width=2.5)
