@@ -96,7 +96,7 @@ ARCH_SPECS: tuple[ArchSpec, ...] = (
     ),
     ArchSpec(
         "inception",
-        "Inception-style (GoogLeNet stem + 3a, 3b)",
+        "Inception (GoogLeNet 3a, 3b)",
         224,
         3,
         "four parallel paths concatenated: 1×1, 3×3, 5×5, pool",
