@@ -74,5 +74,6 @@ class UnitViews(QWidget):
         data = fm.means[row.name] if c == 0 else fm.maps[row.name][c - 1]
         what = "mean" if c == 0 else f"channel {c}/{count}"
         name = self._short(row.name)
-        self.map_view.set_map(data, f"{name} ({data.shape[0]}×{data.shape[1]}): {what}")
+        # the map's size is in the table and on the card; the title must fit
+        self.map_view.set_map(data, f"{name}: {what}")
         self.map_view.set_marker(*unit)
