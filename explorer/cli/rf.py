@@ -147,6 +147,7 @@ def _run_layers(args: argparse.Namespace) -> int:
 def _run_erf(args: argparse.Namespace) -> int:
     from explorer.core.rf import StackError
     from explorer.core.rf.erf import ErfConfig, compute_erf
+    from explorer.core.rf.names import MAX_TRAIN_SIZE, why_not_trained
 
     stack = _load(args.stack, args.input_size)
     try:
@@ -167,7 +168,10 @@ def _run_erf(args: argparse.Namespace) -> int:
             arch=args.stack if args.stack in ARCHS else None,
         )
     except (StackError, ValueError) as exc:
-        raise CliError(str(exc)) from None
+        hint = ""
+        if args.weights == "trained" and why_not_trained(stack.input_size):
+            hint = f" (or --input-size {MAX_TRAIN_SIZE // 2})"
+        raise CliError(f"{exc}{hint}") from None
     out = _write_png(args.out, result) if args.out else None
     s = result.stats
     box = result.box

@@ -182,36 +182,26 @@ def _scrolls_sideways(w: QAbstractScrollArea) -> bool:
     return bar.maximum() > bar.minimum()
 
 
-def _in_scrolled_column(w: QWidget) -> bool:
-    """Whether ``w`` lies in a panel's own scroll area (a column that may scroll).
-
-    The window's panel holder (``holder-<id>``) does not count: a whole panel
-    that overflows the window still reaches past its edge.
-    """
-    parent = w.parentWidget()
-    while parent is not None:
-        if (
-            isinstance(parent, QAbstractScrollArea)
-            and not parent.objectName().startswith("holder-")
-            and parent.viewport().isAncestorOf(w)
-        ):
-            return True
-        parent = parent.parentWidget()
-    return False
-
-
 def _outside(w: QWidget, window: QWidget) -> bool:
     """Whether ``w`` reaches past the window's right or bottom edge.
 
-    Below the bottom is fine inside a column that scrolls vertically: the part of
-    a long card below the column's end is scrolled to, not cut off.
+    Inside a vertically scrolled viewport, the viewport's bottom counts: a label
+    half scrolled out of a column is scrolled, not cut off.
     """
     top_left = w.mapTo(window, QPoint(0, 0))
     rect = QRect(top_left, w.size())
     area = window.rect()
-    if rect.right() > area.right() + SLACK:
-        return True
-    return rect.bottom() > area.bottom() + SLACK and not _in_scrolled_column(w)
+    bottom = rect.bottom()
+    scroll = w.parentWidget()
+    while scroll is not None and scroll is not window:
+        if isinstance(scroll, QAbstractScrollArea) and scroll.viewport().isAncestorOf(
+            w
+        ):
+            vp = scroll.viewport()
+            bottom = min(bottom, vp.mapTo(window, QPoint(0, vp.height() - 1)).y())
+            break
+        scroll = scroll.parentWidget()
+    return rect.right() > area.right() + SLACK or bottom > area.bottom() + SLACK
 
 
 def _in_clipped_scroll(w: QWidget, root: QWidget) -> bool:

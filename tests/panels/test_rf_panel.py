@@ -92,6 +92,11 @@ def test_click_a_unit_draws_its_box_and_erf(panel: RfPanel, qtbot: QtBot) -> Non
     assert float(np.abs(heat[18:, :]).max()) == 0.0
     assert float(np.abs(heat[:, 22:]).max()) == 0.0
     assert float(heat.max()) == pytest.approx(1.0)
+    # the ERF's contours (50 % and 95 % of the gradient) lie inside the field
+    cx, cy = panel.input_view.erf_lines.getData()
+    assert cx is not None and np.isfinite(cx).sum() > 4
+    assert np.nanmin(cx) >= -2 and np.nanmax(cx) <= 22
+    assert np.nanmin(cy) >= 0 and np.nanmax(cy) <= 18
     assert "features.conv3 (1, 2)" in panel.erf_card.values_text()
 
 
@@ -118,7 +123,7 @@ def test_slider_edits_the_custom_stack(panel: RfPanel, qtbot: QtBot) -> None:
     # dilation 3 spans 7 pixels: r = 14 + 3·2·4 = 38, same padding p = 3
     assert table_column(panel, 7)[-1] == "38"
     assert table_column(panel, 4)[-1] == "3"
-    assert "14 → 38" in panel.rf_card.values_text()
+    assert "14 + 3·(3−1)·4 = 38" in panel.rf_card.values_text()
     panel.editor.same.setChecked(False)
     panel.editor.padding.slider.setValue(0)
     panel.editor.dilation.slider.setValue(16)  # spans 33 > 16 pixels

@@ -31,15 +31,16 @@ from explorer.core.progress import Progress
 from explorer.core.rf.inputs import mnist_inputs, mnist_split
 from explorer.core.rf.layers import Stack, StackError
 from explorer.core.rf.names import (
+    ERF_MASS,
     MAX_ERF_INPUTS,
     MAX_ERF_TRAIN_STEPS,
     InputKind,
     Weights,
+    why_not_trained,
 )
 from explorer.core.rf.recurrence import Box, Row, analyze
 from explorer.core.rf.taps import build_model, features_at, load_trunk_state
 
-MAX_TRAIN_SIZE = 64  # trained ERFs: MNIST-sized inputs only (CPU seconds, not hours)
 MAX_TRAIN_PARAMS = 2_000_000
 
 
@@ -92,7 +93,7 @@ class ErfStats:
 
 
 def erf_stats(
-    heatmap: NDArray[np.floating], box: Box | None = None, mass: float = 0.95
+    heatmap: NDArray[np.floating], box: Box | None = None, mass: float = ERF_MASS
 ) -> ErfStats:
     """Return the size statistics of an ERF ``heatmap`` (non-negative values).
 
@@ -165,7 +166,7 @@ class ErfConfig:
     batch_size: int = 4
     train_steps: int = 300
     lr: float = 2e-3
-    mass: float = 0.95
+    mass: float = ERF_MASS
     input_kind: InputKind = "auto"
 
     def __post_init__(self) -> None:
@@ -330,12 +331,9 @@ def _train(
     box: Box,
 ) -> Iterator[ErfProgress]:
     """Train ``model`` with a linear head on ``row`` on MNIST; yield progress."""
-    if max(stack.input_size) > MAX_TRAIN_SIZE:
-        raise StackError(
-            f"trained weights: training at {stack.input_size[0]}×{stack.input_size[1]} "
-            f"would take far too long on a CPU; use an input size of at most "
-            f"{MAX_TRAIN_SIZE} (e.g. --input-size 32) or random weights"
-        )
+    reason = why_not_trained(stack.input_size)
+    if reason is not None:
+        raise StackError(f"trained weights: {reason}; use random weights")
     n_params = sum(p.numel() for p in model.parameters())
     if n_params > MAX_TRAIN_PARAMS:
         raise StackError(

@@ -46,3 +46,20 @@ def heatmap_rgb(
             out[c.top : c.bottom + 1, c.left] = 255
             out[c.top : c.bottom + 1, c.right] = 255
     return out  # type: ignore[no-any-return]
+
+
+def mass_level(heatmap: NDArray[np.floating], mass: float) -> float:
+    """Return the level whose super-level set holds ``mass`` of the map's total.
+
+    The pixels at or above the level are the fewest that carry at least ``mass``
+    (0 < mass ≤ 1) of ``heatmap.sum()``: a contour at it encloses "50 % of
+    |∂y/∂x|".  A map without positive values gives ``inf`` (nothing to enclose).
+    """
+    if not 0.0 < mass <= 1.0:
+        raise ValueError(f"mass must be in (0, 1], got {mass}")
+    v = np.sort(np.asarray(heatmap, dtype=np.float64).ravel())[::-1]
+    total = float(v.sum())
+    if v.size == 0 or total <= 0:
+        return float("inf")
+    k = int(np.searchsorted(np.cumsum(v), mass * total))
+    return float(v[min(k, v.size - 1)])

@@ -32,14 +32,21 @@ def fit_images(images: NDArray[np.float32], size: tuple[int, int]) -> Tensor:
     """Return grey images (N, h, w) in [0, 1] fitted to ``size`` as (N, 1, H, W).
 
     An image a few pixels smaller than the input is zero-padded around (MNIST's
-    28×28 digits in LeNet's 32×32 input); any other size is resized bilinearly.
+    28×28 digits in LeNet's 32×32 input); any other size is resized bilinearly
+    keeping its aspect ratio, and the rest of the input is zero (letterboxed): a
+    640×480 photo in a 224×224 input is 224×168 with black bands above and below.
     """
     x = torch.from_numpy(np.ascontiguousarray(images, dtype=np.float32))[:, None]
     h, w = size
     dh, dw = h - x.shape[-2], w - x.shape[-1]
     if 0 <= dh <= 8 and 0 <= dw <= 8:
         return F.pad(x, (dw // 2, dw - dw // 2, dh // 2, dh - dh // 2))
-    return F.interpolate(x, size=(h, w), mode="bilinear", align_corners=False)
+    scale = min(h / x.shape[-2], w / x.shape[-1])
+    fh = max(1, min(h, round(x.shape[-2] * scale)))
+    fw = max(1, min(w, round(x.shape[-1] * scale)))
+    x = F.interpolate(x, size=(fh, fw), mode="bilinear", align_corners=False)
+    dh, dw = h - fh, w - fw
+    return F.pad(x, (dw // 2, dw - dw // 2, dh // 2, dh - dh // 2))
 
 
 def mnist_inputs(

@@ -96,7 +96,7 @@ ARCH_SPECS: tuple[ArchSpec, ...] = (
     ),
     ArchSpec(
         "inception",
-        "Inception-style (GoogLeNet stem + 3a, 3b)",
+        "Inception (GoogLeNet 3a, 3b)",
         224,
         3,
         "four parallel paths concatenated: 1×1, 3×3, 5×5, pool",
@@ -142,3 +142,32 @@ MAX_ERF_INPUTS = 4096
 
 MAX_ERF_TRAIN_STEPS = 100_000
 """Most training steps of ``weights="trained"``."""
+
+MAX_TRAIN_SIZE = 64
+"""Largest input side ``weights="trained"`` trains at (CPU seconds, not hours)."""
+
+
+def why_not_trained(input_size: tuple[int, int]) -> str | None:
+    """Return why ``weights="trained"`` cannot run at ``input_size``, or ``None``.
+
+    The panel offers "trained on MNIST" only where this is ``None``; the ERF job
+    raises the same message.
+    """
+    if max(input_size) <= MAX_TRAIN_SIZE:
+        return None
+    return (
+        f"training at {input_size[0]}×{input_size[1]} would take far too long on a "
+        f"CPU (trained weights need inputs of at most {MAX_TRAIN_SIZE} px)"
+    )
+
+
+EDIT_RANGES: Mapping[str, tuple[int, int]] = {
+    "kernel": (1, 11),
+    "stride": (1, 4),
+    "dilation": (1, 16),
+    "padding": (0, 40),
+}
+"""What the panel's layer sliders span (a stack file's larger value widens them)."""
+
+ERF_MASS = 0.95
+"""Share of Σ|∂y/∂x| the ERF's area holds (the card's figure, the outer contour)."""

@@ -182,6 +182,7 @@ class Row:
 
     For a merge row, ``kernel`` / ``stride`` / ``padding`` describe the whole block
     as one equivalent layer (its field, jump and padding relative to its input).
+    ``ceil_mode`` is the pool's PyTorch flag (its output size rounds up).
     """
 
     name: str
@@ -194,11 +195,29 @@ class Row:
     channels: int | None
     geometry: Geometry
     input_size: Pair
+    ceil_mode: bool = False
 
     @property
     def output_size(self) -> Pair:
         """The feature map size (rows, columns)."""
         return self.geometry.size
+
+    @property
+    def rounds_up(self) -> bool:
+        """Whether ``ceil_mode`` gives a larger map than the floor formula would."""
+        if not self.ceil_mode:
+            return False
+        return any(
+            output_size(
+                self.input_size[a],
+                self.kernel[a],
+                self.stride[a],
+                self.padding[a],
+                self.dilation[a],
+            )
+            != self.geometry.size[a]
+            for a in (0, 1)
+        )
 
     def as_dict(self) -> dict[str, Any]:
         """Return the row as JSON-able values (a square pair collapses to one int)."""
@@ -249,6 +268,7 @@ def _walk(
                     channels=node.channels,
                     geometry=compose(origin, g),
                     input_size=before.size,
+                    ceil_mode=node.ceil_mode,
                 )
             )
         else:

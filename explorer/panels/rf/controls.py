@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -21,11 +22,12 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
+    QVBoxLayout,
     QWidget,
 )
 
 from explorer.core.rf import ARCH_SPECS, Layer, Pair, Row
-from explorer.core.rf.names import HELD_OUT_DIGITS
+from explorer.core.rf.names import EDIT_RANGES, HELD_OUT_DIGITS
 from explorer.panels.rf.state import CUSTOM, FILE
 
 COLUMNS = (
@@ -35,10 +37,15 @@ COLUMNS = (
     ("s", "stride s"),
     ("p", "zero padding p on each side"),
     ("d", "dilation d: the kernel spans d(k − 1) + 1 pixels"),
-    ("out", "output size ⌊(n + 2p − d(k − 1) − 1)/s⌋ + 1"),
-    ("RF", "receptive field r: input pixels one unit sees"),
-    ("jump", "effective stride j: input pixels between neighbouring units"),
-    ("eff. pad", "effective padding P: unit 0 sees input pixels −P … r − P − 1"),
+    ("out", "output size n_out = ⌊(n + 2p − d(k − 1) − 1)/s⌋ + 1 (⌈·⌉: ceil_mode)"),
+    ("r", "receptive field r: input pixels one unit sees (the card's r_l)"),
+    ("j", "jump j: input pixels between neighbouring units (effective stride)"),
+    ("P", "effective padding P: unit 0 sees input pixels −P … r − P − 1"),
+)
+TABLE_ROWS_SHOWN = 8  # rows the layer table shows at least (it scrolls for more)
+WEIGHTS_TIP = (
+    "Effective RF with a fresh random initialisation (noise inputs), or with "
+    "weights trained on MNIST (the live CNN's, or a short training run)"
 )
 
 
@@ -60,6 +67,20 @@ def common_prefix(names: Sequence[str]) -> str:
     return "".join(f"{p}." for p in shared)
 
 
+def short_name(rows: Sequence[Row], index: int, prefix: str = "") -> str:
+    """Return row ``index``'s name as the table shows it (the tooltip has it all).
+
+    A row inside a block drops the block's name ("layer4.0.downsample.0" under
+    the merge row "layer4.0" is "downsample.0"); the others drop ``prefix``.
+    """
+    row = rows[index]
+    if row.depth > 0:
+        block = next((b for b in rows[index + 1 :] if b.depth < row.depth), None)
+        if block is not None and row.name.startswith(block.name + "."):
+            return row.name[len(block.name) + 1 :]
+    return row.name[len(prefix) :] if row.name.startswith(prefix) else row.name
+
+
 class LayerTable(QTableWidget):
     """One row per layer or merge: k, s, p, d, output size, RF, jump, eff. padding."""
 
@@ -77,9 +98,13 @@ class LayerTable(QTableWidget):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.verticalHeader().setVisible(False)
         header = self.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col in range(1, len(COLUMNS)):
+        # every column as wide as its widest cell; the table is as wide as they are
+        # (a stretched name column cut "conv1" to "co…" and scrolled sideways)
+        for col in range(len(COLUMNS)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(False)
+        header.setMinimumSectionSize(1)  # one-letter columns ("k") as narrow as "k"
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setToolTip("Click a layer to see its feature maps and its units' fields")
         self.itemSelectionChanged.connect(self._on_selection_changed)
         self._updating = False
@@ -94,8 +119,8 @@ class LayerTable(QTableWidget):
             for r, row in enumerate(rows):
                 g = row.geometry
                 cells = (
-                    "   " * row.depth + row.name[len(prefix) :],
-                    row.kind,
+                    "  " * row.depth + short_name(rows, r, prefix),
+                    row.kind + (" ⌈⌉" if row.rounds_up else ""),
                     fmt_pair(row.kernel),
                     fmt_pair(row.stride),
                     fmt_pair(row.padding),
@@ -116,6 +141,8 @@ class LayerTable(QTableWidget):
                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                         )
                 tip = row.name
+                if row.rounds_up:
+                    tip += ": ceil_mode, the output size rounds up (⌈·⌉)"
                 mis = max(g.misalignment)
                 if row.kind in ("concat", "add") and mis > 0:
                     tip += (
@@ -124,10 +151,33 @@ class LayerTable(QTableWidget):
                 name_item = self.item(r, 0)
                 if name_item is not None:
                     name_item.setToolTip(tip)
-            self.resizeColumnsToContents()
             self.selectRow(select)
         finally:
             self._updating = False
+        self.fit_width()
+
+    def fit_width(self) -> None:
+        """Ask for the width every column needs (after new rows or a new font)."""
+        self.resizeColumnsToContents()
+        self.resizeRowsToContents()
+        header = self.horizontalHeader()
+        need = sum(
+            max(self.sizeHintForColumn(c), header.sectionSizeHint(c))
+            for c in range(self.columnCount())
+        )
+        bar = self.verticalScrollBar().sizeHint().width()
+        self.setMinimumWidth(need + bar + 2 * self.frameWidth() + 4)
+        # as tall as its rows (no empty grey below five rows), at least 8 rows
+        rows = [self.rowHeight(r) for r in range(self.rowCount())]
+        chrome = header.sizeHint().height() + 2 * self.frameWidth() + 2
+        self.setMaximumHeight(chrome + sum(rows))
+        self.setMinimumHeight(chrome + sum(rows[:TABLE_ROWS_SHOWN]))
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Re-measure the columns when the font changes (presentation mode)."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self.fit_width()
 
     def selected_row(self) -> int:
         """Return the selected row index (0 when none)."""
@@ -157,6 +207,12 @@ class _Slider(QWidget):
         self.slider.valueChanged.connect(lambda v: self.label.setText(str(v)))
         layout.addWidget(self.slider, 1)
         layout.addWidget(self.label)
+        self._hi = hi
+
+    def show_value(self, value: int) -> None:
+        """Show ``value``, widening the range for it (a slider would clamp it)."""
+        self.slider.setMaximum(max(self._hi, value))
+        self.slider.setValue(value)
 
 
 class LayerEditor(QGroupBox):
@@ -170,10 +226,13 @@ class LayerEditor(QGroupBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Edit the selected layer (custom stacks)", parent)
         form = QFormLayout(self)
-        self.kernel = _Slider(1, 11, "kernel size k")
-        self.stride = _Slider(1, 4, "stride s: how far the kernel moves per unit")
-        self.dilation = _Slider(1, 16, "dilation d: gaps between kernel taps")
-        self.padding = _Slider(0, 40, "zero padding p on each side")
+        r = EDIT_RANGES
+        self.kernel = _Slider(*r["kernel"], "kernel size k")
+        self.stride = _Slider(
+            *r["stride"], "stride s: how far the kernel moves per unit"
+        )
+        self.dilation = _Slider(*r["dilation"], "dilation d: gaps between kernel taps")
+        self.padding = _Slider(*r["padding"], "zero padding p on each side")
         self.same = QCheckBox("same padding, p = d(k − 1)/2")
         self.same.setToolTip("keep the map size (for odd kernels) while editing")
         self.same.setChecked(True)
@@ -194,10 +253,10 @@ class LayerEditor(QGroupBox):
             return
         self._loading = True
         try:
-            self.kernel.slider.setValue(layer.kernel[0])
-            self.stride.slider.setValue(layer.stride[0])
-            self.dilation.slider.setValue(layer.dilation[0])
-            self.padding.slider.setValue(layer.padding[0])
+            self.kernel.show_value(layer.kernel[0])
+            self.stride.show_value(layer.stride[0])
+            self.dilation.show_value(layer.dilation[0])
+            self.padding.show_value(layer.padding[0])
             same_p = layer.dilation[0] * (layer.kernel[0] - 1) // 2
             if layer.padding[0] != same_p:
                 # the user's choice stays unless the layer contradicts it
@@ -220,7 +279,7 @@ class LayerEditor(QGroupBox):
         k, s, p, d = self.values()
         if self.same.isChecked() and self.padding.slider.value() != p:
             self._loading = True
-            self.padding.slider.setValue(min(p, self.padding.slider.maximum()))
+            self.padding.show_value(p)
             self._loading = False
         self.changed.emit(k, s, p, d)
 
@@ -253,10 +312,7 @@ class NetworkBar(QWidget):
         self.weights = QComboBox()
         self.weights.addItem("random weights", "random")
         self.weights.addItem("trained on MNIST", "trained")
-        self.weights.setToolTip(
-            "Effective RF with a fresh random initialisation (noise inputs), or with "
-            "weights trained on MNIST (the live CNN's, or a short training run)"
-        )
+        self.weights.setToolTip(WEIGHTS_TIP)
         self.erf_button = QPushButton("Effective RF")
         self.erf_button.setToolTip(
             "Average |∂unit/∂input| over inputs for the selected "
@@ -265,8 +321,10 @@ class NetworkBar(QWidget):
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
         self.progress.setMaximumWidth(220)
+        # on its own line above the input view: long messages wrap there instead
+        # of widening the window (presentation mode doubles fonts)
         self.status = QLabel("")
-        # long messages must not widen the window (presentation mode doubles fonts)
+        self.status.setWordWrap(True)
         self.status.setSizePolicy(
             QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred
         )
@@ -274,10 +332,17 @@ class NetworkBar(QWidget):
         bar.addWidget(self.network, 2)
         bar.addWidget(self.open_button)
         bar.addWidget(self.digit)
-        bar.addWidget(self.weights)
-        bar.addWidget(self.erf_button)
         bar.addWidget(self.progress)
-        bar.addWidget(self.status, 1)
+        # the ERF's weights, its button and the status sit above the input view
+        self.erf_controls = QWidget()
+        column = QVBoxLayout(self.erf_controls)
+        column.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        row.addWidget(self.weights)
+        row.addWidget(self.erf_button)
+        row.addStretch(1)
+        column.addLayout(row)
+        column.addWidget(self.status)
 
     def set_file_item(self, text: str) -> int:
         """Show ``text`` as the opened stack file's item; return the item's index."""
@@ -287,3 +352,22 @@ class NetworkBar(QWidget):
             index = self.network.count() - 1
         self.network.setItemText(index, text)
         return index
+
+    def offer_trained(self, reason: str | None) -> bool:
+        """Offer "trained on MNIST" only when it works (``reason``: why it does not).
+
+        Return True when the choice had to fall back to random weights.
+        """
+        index = self.weights.findData("trained")
+        model = self.weights.model()
+        item = model.item(index) if isinstance(model, QStandardItemModel) else None
+        if item is not None:
+            item.setEnabled(reason is None)
+            item.setToolTip(reason or "train the network briefly on MNIST first")
+        self.weights.setToolTip(
+            WEIGHTS_TIP if reason is None else f"{WEIGHTS_TIP}. Not here: {reason}"
+        )
+        if reason is not None and self.weights.currentIndex() == index:
+            self.weights.setCurrentIndex(self.weights.findData("random"))
+            return True
+        return False

@@ -85,6 +85,18 @@ class ErfRun(QObject):
             on_finished=self._on_finished,
         )
 
+    def clear(self) -> None:
+        """Stop a running ERF and forget the drawn one (another stack, a reset)."""
+        was_running = self._runner.is_running
+        self._runner.abort()
+        self.unit = None
+        self._input_view.set_erf(None)
+        self._card.set_values({})
+        self._bar.progress.setValue(0)
+        if was_running or self._bar.status.text().startswith("effective RF"):
+            self._bar.status.setText("")
+        self.card_changed.emit()
+
     def _on_progress(self, p: Any) -> None:
         self._bar.progress.setValue(int(100 * (p.fraction or 0.0)))
         self._bar.status.setText(p.message)

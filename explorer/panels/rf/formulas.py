@@ -7,16 +7,33 @@ from typing import Any
 from explorer.core.rf import Row
 from explorer.panels.rf.controls import fmt_pair
 
-RF_FORMULA = (
-    "n<sub>out</sub> = ⌊(n<sub>in</sub> + 2p − d(k−1) − 1) / s⌋ + 1<br>"
-    "r<sub>l</sub> = r<sub>l−1</sub> + d(k−1)·j<sub>l−1</sub>, &nbsp; "
-    "j<sub>l</sub> = j<sub>l−1</sub>·s, &nbsp; "
-    "P<sub>l</sub> = P<sub>l−1</sub> + p·j<sub>l−1</sub><br>"
-    "unit i sees pixels [i·j − P, i·j − P + r − 1]"
+RF_TEXTBOOK = (
+    "r<sub>l</sub> = r<sub>l−1</sub> + (k<sub>l</sub> − 1)·j<sub>l−1</sub>, &nbsp; "
+    "j<sub>l</sub> = j<sub>l−1</sub>·s<sub>l</sub>, &nbsp; "
+    "r<sub>0</sub> = j<sub>0</sub> = 1"
 )
+FLOOR = "n<sub>out</sub> = ⌊(n<sub>in</sub> + 2p − d(k−1) − 1) / s⌋ + 1"
+CEIL = "n<sub>out</sub> = ⌈(n<sub>in</sub> + 2p − d(k−1) − 1) / s⌉ + 1"
+RF_ADDS = (
+    "<br><small>The code adds: dilation d (k − 1 → d(k − 1)); effective padding "
+    "P<sub>l</sub> = P<sub>l−1</sub> + p<sub>l</sub>·j<sub>l−1</sub>, so unit i "
+    "sees pixels i·j − P … i·j − P + r − 1; the output size {out}; a block of "
+    "paths counts as one layer.</small>"
+)
+CEIL_NOTE = " (this pool has ceil_mode: it rounds up)"
+
+
+def rf_formula(row: Row | None = None) -> str:
+    """Return the RF card's formula: the textbook recurrence, then what is added."""
+    out = CEIL + CEIL_NOTE if row is not None and row.rounds_up else FLOOR
+    return RF_TEXTBOOK + RF_ADDS.format(out=out)
+
+
+RF_FORMULA = rf_formula()
 RF_SOURCE = (
     "Araujo, Norris & Sim, “Computing Receptive Fields of CNNs”, Distill 2019, "
-    "eqs. 5–9; output size: PyTorch Conv2d documentation"
+    "eqs. 1–2 (r, j) and 5–9 (P, boxes); output size: PyTorch Conv2d / MaxPool2d "
+    "documentation"
 )
 ERF_FORMULA = (
     "ERF(x) = E<sub>inputs</sub> |∂y<sub>unit</sub> / ∂x|<br>"
@@ -39,10 +56,28 @@ def prev_rf(row: Row) -> tuple[int, int]:
 
 
 def rf_values(row: Row, unit: tuple[int, int]) -> dict[str, str]:
-    """Return the RF card's values for unit ``unit`` of ``row``."""
+    """Return the RF card's values for unit ``unit`` of ``row`` (numbers put in)."""
     g = row.geometry
     i, j = unit
     box = g.box(i, j)
+    r_prev = prev_rf(row)
+    j_prev = (g.j[0] // row.stride[0], g.j[1] // row.stride[1])
+    square = all(
+        v[0] == v[1]
+        for v in (row.input_size, row.kernel, row.stride, row.padding, row.dilation)
+    )
+    if square:
+        n, k, s, p, d = (
+            v[0]
+            for v in (row.input_size, row.kernel, row.stride, row.padding, row.dilation)
+        )
+        lo, hi = ("⌈", "⌉") if row.rounds_up else ("⌊", "⌋")
+        dk = f"{d}·({k}−1)" if d != 1 else f"({k}−1)"
+        n_out = f"{lo}({n} + 2·{p} − {dk} − 1) / {s}{hi} + 1 = {g.size[0]}"
+        r_text = f"{r_prev[0]} + {dk}·{j_prev[0]} = {g.r[0]}"
+    else:
+        n_out = fmt_pair(g.size)
+        r_text = f"{fmt_pair(r_prev)} → {fmt_pair(g.r)}"
     return {
         "layer": f"{row.name} ({row.kind})",
         "n<sub>in</sub>, k, s, p, d": (
@@ -51,11 +86,9 @@ def rf_values(row: Row, unit: tuple[int, int]) -> dict[str, str]:
             f"{fmt_pair(row.padding)}, "
             f"{fmt_pair(row.dilation)}"
         ),
-        "n<sub>out</sub>": fmt_pair(g.size),
-        "r<sub>l−1</sub> → r<sub>l</sub>": (
-            f"{fmt_pair(prev_rf(row))} → {fmt_pair(g.r)}"
-        ),
-        "j, P": f"{fmt_pair(g.j)}, {fmt_pair(g.p)}",
+        "n<sub>out</sub>": n_out,
+        "r<sub>l</sub>": r_text,
+        "j<sub>l</sub>, P<sub>l</sub>": f"{fmt_pair(g.j)}, {fmt_pair(g.p)}",
         f"unit ({i}, {j}) sees": (
             f"rows {box.top}…{box.bottom}, columns {box.left}…{box.right}"
         ),

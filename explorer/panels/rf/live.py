@@ -10,7 +10,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGroupBox, QSizePolicy, QVBoxLayout, QWidget
 
 from explorer.core.data import MNIST_CREDIT
-from explorer.panels.rf.views import KernelView
+from explorer.panels.rf.views import KernelView, plain_axes
 from explorer.widgets.plot_pane import PlotPane
 from explorer.widgets.run_bar import RunBar
 from explorer.widgets.theme import ThemeManager
@@ -59,7 +59,10 @@ class LiveCnnBox(QGroupBox):
         runner.finished.connect(self._show_run_state)
         runner.paused_changed.connect(self._show_run_state)
         self.curves = PlotPane(theme, title="Loss and test accuracy", x_label="step")
-        self.curves.add_legend()
+        plain_axes(self.curves)
+        # right, halfway up: below the accuracy (near 1) and above the loss (near
+        # 0) once training is under way; the top-left corner covered both curves
+        self.curves.add_legend().anchor((1, 0.5), (1, 0.5), offset=(-10, 0))
         self.loss_curve = self.curves.add_curve("loss", color_index=0)
         self.acc_curve = self.curves.add_curve("test accuracy", color_index=2)
         self.kernels = KernelView(theme)

@@ -13,13 +13,10 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QSizePolicy,
-    QSplitter,
-    QVBoxLayout,
     QWidget,
 )
 from superqt.utils import qdebounced
@@ -37,17 +34,25 @@ from explorer.core.rf import (
     stack_from_json,
     stack_to_dict,
 )
+from explorer.core.rf.names import why_not_trained
 from explorer.panels.base import AppContext, PanelBase
+from explorer.panels.rf.arrange import Columns, fit_cards, shown_width
 from explorer.panels.rf.center import UnitViews
 from explorer.panels.rf.controls import LayerEditor, LayerTable, NetworkBar
 from explorer.panels.rf.erf_run import ErfRun
 from explorer.panels.rf.feature_run import FeatureRun
-from explorer.panels.rf.formulas import RF_FORMULA, RF_SOURCE, rf_values
+from explorer.panels.rf.formulas import (
+    RF_FORMULA,
+    RF_SOURCE,
+    rf_formula,
+    rf_values,
+)
 from explorer.panels.rf.jobs import startup_job
 from explorer.panels.rf.live import LiveCnnBox
 from explorer.panels.rf.side import SideColumn
 from explorer.panels.rf.state import CUSTOM, FILE, RfState
 from explorer.widgets.binding import Binder
+from explorer.widgets.controls_column import ControlsColumn
 from explorer.widgets.formula_card import FormulaCard
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".pgm", ".tif", ".tiff", ".gif")
@@ -80,6 +85,8 @@ class RfPanel(PanelBase):
         self._digits: NDArray[np.float32] | None = None
         self._image: NDArray[np.float32] | None = None  # an opened image, else a digit
         self._pending_source = LIVE_ARCH
+        self._rf_formula = RF_FORMULA
+        self._note = ""  # a status line to show once the feature maps are drawn
         # the row and unit a restore asked for, until its network has loaded
         self._pending_view: tuple[int, tuple[int, int]] | None = None
 
@@ -93,6 +100,7 @@ class RfPanel(PanelBase):
             parent=self,
         )
         self._fit_soon = qdebounced(self._fit_cards, timeout=FIT_MS, parent=self)
+        self._arrange_soon = qdebounced(self._arrange, timeout=FIT_MS, parent=self)
 
         self._build()
         self.binder = Binder(RfState, self)
@@ -122,12 +130,8 @@ class RfPanel(PanelBase):
         self.bar.digit.valueChanged.connect(self._on_digit_changed)
         self.bar.erf_button.clicked.connect(self._start_erf)
         self.body.addWidget(self.bar)
-        self.mark_secondary(self.bar.digit, self.progress)
+        self.mark_secondary(self.progress)
 
-        split = QSplitter(Qt.Orientation.Horizontal)
-        left = QWidget()
-        lv = QVBoxLayout(left)
-        lv.setContentsMargins(0, 0, 0, 0)
         self.table = LayerTable()
         self.table.row_selected.connect(self._select_row)
         self.editor = LayerEditor()
@@ -135,11 +139,12 @@ class RfPanel(PanelBase):
         self.rf_card = FormulaCard(
             "Output size and receptive field", RF_FORMULA, RF_SOURCE
         )
-        lv.addWidget(self.table, 3)
-        lv.addWidget(self.editor)
-        lv.addWidget(self.rf_card)
+        left = ControlsColumn(theme, min_width=300)
+        left.add(self.table, 3)
+        left.add(self.editor)
+        left.add(self.rf_card)
 
-        self.center = UnitViews(theme)
+        self.center = UnitViews(theme, self.bar.erf_controls)
         self.input_view = self.center.input_view
         self.map_view = self.center.map_view
         self.channel = self.center.channel
@@ -159,7 +164,6 @@ class RfPanel(PanelBase):
         self.run_bar = self.live.run_bar
         self.side = SideColumn(theme, self.live)
         self.erf_card = self.side.erf_card
-        self.mark_secondary(self.side.growth)
         self.erf = ErfRun(
             self.make_runner("effective RF"),
             self.bar,
@@ -171,15 +175,16 @@ class RfPanel(PanelBase):
         )
         self.erf.card_changed.connect(self._fit_soon)
 
-        for w in (left, self.center, self.side):
-            split.addWidget(w)
-        split.setStretchFactor(0, 6)
-        split.setStretchFactor(1, 5)
-        split.setStretchFactor(2, 4)
-        split.setSizes([560, 440, 400])
         for card in (self.rf_card, self.erf_card):
             card.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
-        self.body.addWidget(split, 1)
+        self.columns = Columns(
+            left,
+            self.center,
+            self.side,
+            self.side.moving(),
+            plots=self.side.plots(),
+        )
+        self.body.addWidget(self.columns, 1)
 
     # -- stacks ---------------------------------------------------------------------
     @property
@@ -208,13 +213,23 @@ class RfPanel(PanelBase):
             self.show_error(str(exc))
             return False
         self.error_banner.clear()
+        if stack is not self._stack or source != self._source:
+            self.erf.clear()  # its numbers belong to the stack shown before
+        fm = self.center.features
+        if fm is not None and tuple(fm.image.shape) != stack.input_size:
+            self.input_view.clear_input()  # the old input at the old size
         self._stack, self._rows, self._source = stack, rows, source
+        reason = why_not_trained(stack.input_size)
+        if self.bar.offer_trained(reason):
+            self._note = f"random weights: {reason}"
+            self.status.setText(self._note)
         if source == CUSTOM:
             self._custom = stack
         elif source == FILE:
             self._file_stack = stack
         self._row = min(row if row is not None else len(rows) - 1, len(rows) - 1)
         self.table.set_rows(rows, self._row)
+        self._arrange_soon()  # its width decides two columns or three
         self.side.show_rows(rows)
         self._select_row(self._row, keep_unit=row is not None)
         self.feature_run.schedule(now=True)
@@ -270,6 +285,10 @@ class RfPanel(PanelBase):
         self.map_view.set_marker(*self._unit)
         if self.erf.unit != (row.name, self._unit):
             self.input_view.set_erf(None)
+        formula = rf_formula(row)
+        if formula != self._rf_formula:  # a label's setText re-lays out the column
+            self._rf_formula = formula
+            self.rf_card.set_formula(formula)
         self.rf_card.set_values(rf_values(row, self._unit))
         self._fit_soon()
 
@@ -303,7 +322,8 @@ class RfPanel(PanelBase):
         ):
             return  # maps of a stack that is no longer shown
         self.center.features = fm
-        self.status.setText("")
+        self.status.setText(self._note)  # what the feature job's message covered
+        self._note = ""
         self.input_view.set_input(fm.image)
         self._show_map()
 
@@ -328,20 +348,21 @@ class RfPanel(PanelBase):
         return self._rows[self._row].name, self._unit
 
     def _fit_cards(self) -> None:
-        """Keep the formula cards tall enough for their wrapped text."""
-        for card in (self.rf_card, self.erf_card):
-            layout = card.layout()
-            if layout is not None and layout.hasHeightForWidth() and card.width() > 0:
-                card.setMinimumHeight(layout.totalHeightForWidth(card.width()))
+        fit_cards(self.rf_card, self.erf_card)
+
+    def _arrange(self) -> None:
+        self.columns.arrange(shown_width(self))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
-        """Refit the formula cards to the new width."""
+        """Refit the columns and the formula cards to the new width."""
         super().resizeEvent(event)
+        self._arrange_soon()
         self._fit_soon()
 
     def apply_theme(self) -> None:
-        """Refit the table columns and the cards to the new font size."""
-        self.table.resizeColumnsToContents()
+        """Refit the table columns, the columns and the cards to the new font size."""
+        self.table.fit_width()
+        self._arrange_soon()
         self._fit_soon()
 
     # -- live CNN -------------------------------------------------------------------
@@ -354,8 +375,9 @@ class RfPanel(PanelBase):
         self.live.step()
 
     def reset(self) -> None:
-        """Stop the live CNN and forget its weights and curves."""
+        """Stop the live CNN and forget its weights, curves and the drawn ERF."""
         self.live.reset()
+        self.erf.clear()
 
     def _on_live_weights(self) -> None:
         if self.arch == LIVE_ARCH:
@@ -522,4 +544,5 @@ class RfPanel(PanelBase):
         """Stop the pending redraws and every job."""
         self.feature_run.cancel()
         self._fit_soon.cancel()
+        self._arrange_soon.cancel()
         super().shutdown()

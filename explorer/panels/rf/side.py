@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+from PySide6.QtWidgets import QWidget
 
 from explorer.core.rf import Row
 from explorer.panels.rf.formulas import ERF_FORMULA, ERF_SOURCE
 from explorer.panels.rf.live import LiveCnnBox
+from explorer.panels.rf.views import plain_axes
 from explorer.widgets.controls_column import ControlsColumn
 from explorer.widgets.formula_card import FormulaCard
 from explorer.widgets.plot_pane import PlotPane
@@ -31,9 +33,16 @@ class SideColumn(ControlsColumn):
         self.growth_curve = self.growth.add_curve("RF", color_index=0)
         self.growth_dots = self.growth.add_scatter(color_index=0, size=6)
         self.growth_sel = self.growth.add_scatter(color_index=1, size=12)
-        self.add(self.erf_card)
-        self.add(live, 3)
-        self.add(self.growth, 2)
+        plain_axes(self.growth)
+        self.growth.getPlotItem().getAxis("bottom").setTickSpacing(1, 1)
+
+    def moving(self) -> list[tuple[QWidget, int]]:
+        """The column's widgets with their stretch (:class:`Columns` places them)."""
+        return [(self.erf_card, 0), (self.live, 3), (self.growth, 2)]
+
+    def plots(self) -> list[tuple[QWidget, int]]:
+        """The plots and the text lines of height each needs to stay readable."""
+        return [(self.live.curves, 9), (self.live.kernels, 6), (self.growth, 9)]
 
     def show_rows(self, rows: list[Row]) -> None:
         """Plot the field size of every row (the line follows the main path)."""

@@ -8,13 +8,25 @@ from numpy.typing import NDArray
 from PySide6.QtCore import QPointF, QRectF, Signal
 from PySide6.QtWidgets import QWidget
 
+from explorer.core.contour import contour_lines
 from explorer.core.rf import Box
+from explorer.core.rf.heatmap import mass_level
+from explorer.core.rf.names import ERF_MASS
 from explorer.widgets.plot_pane import PlotPane
 from explorer.widgets.theme import ThemeManager
+
+ERF_CONTOURS = (0.5, ERF_MASS)  # fractions of Σ|∂y/∂x| the ERF contours enclose
+
+
+def plain_axes(pane: PlotPane) -> None:
+    """Numbers as they are on both axes: no "(×1000)" SI prefixes."""
+    for axis in ("bottom", "left"):
+        pane.getPlotItem().getAxis(axis).enableAutoSIPrefix(False)
 
 
 def _image_pane(pane: PlotPane) -> None:
     """Make ``pane`` show images: square pixels, y down, no grid."""
+    plain_axes(pane)
     pane.showGrid(x=False, y=False)
     pane.setAspectLocked(True)
     pane.invertY(True)
@@ -31,7 +43,7 @@ class InputView(PlotPane):
     def __init__(self, theme: ThemeManager, parent: QWidget | None = None) -> None:
         super().__init__(
             theme,
-            title="Input: receptive field of the unit",
+            title="Input: the unit's field",
             x_label="column (px)",
             y_label="row (px)",
             parent=parent,
@@ -43,6 +55,11 @@ class InputView(PlotPane):
         self.erf = self.add_image("sequential")
         self.erf.setOpacity(0.6)
         self.erf.setZValue(5)
+        # contours read where the faint heat map does not (224-px networks)
+        self.erf_lines = self.add_curve(
+            f"ERF: 50 % and {ERF_MASS:.0%} of |∂y/∂x|", color_index=2, width=2.5
+        )
+        self.erf_lines.setZValue(9)
         self.box = self.add_curve("theoretical RF", color_index=1, width=2.5)
         self.box.setZValue(10)
         self.center = self.add_scatter("unit centre", color_index=5, size=9, symbol="+")
@@ -59,6 +76,11 @@ class InputView(PlotPane):
         if size != self._size:
             self._size = size
             self.fit()
+
+    def clear_input(self) -> None:
+        """Remove the input image (until the new stack's input arrives)."""
+        self.image.clear()
+        self._size = (0, 0)
 
     def fit(self) -> None:
         """Fit the view to the image and the box (a field may reach past the image)."""
@@ -88,13 +110,30 @@ class InputView(PlotPane):
         self._heat = heat
         if heat is None or float(heat.max()) <= 0:
             self.erf.clear()
+            self.erf_lines.setData([], [])
             return
         self.erf.setImage(heat / float(heat.max()), levels=(0.0, 1.0), autoLevels=False)
         self.erf.setRect(QRectF(0, 0, heat.shape[1], heat.shape[0]))
+        xs = np.arange(heat.shape[1]) + 0.5  # pixel centres
+        ys = np.arange(heat.shape[0]) + 0.5
+        parts_x: list[NDArray[np.float64]] = []
+        parts_y: list[NDArray[np.float64]] = []
+        for mass in ERF_CONTOURS:
+            cx, cy = contour_lines(heat, mass_level(heat, mass), xs, ys)
+            if cx.size:
+                parts_x += [cx, np.array([np.nan])]
+                parts_y += [cy, np.array([np.nan])]
+        if parts_x:
+            self.erf_lines.setData(
+                np.concatenate(parts_x), np.concatenate(parts_y), connect="finite"
+            )
+        else:
+            self.erf_lines.setData([], [])
 
     def set_erf_visible(self, visible: bool) -> None:
         """Show or hide the ERF overlay."""
         self.erf.setVisible(visible)
+        self.erf_lines.setVisible(visible)
 
     @property
     def box_rect(self) -> Box | None:
@@ -139,6 +178,12 @@ class MapView(PlotPane):
             )
         if title:
             self.getPlotItem().setTitle(title)
+
+    def clear_map(self, title: str) -> None:
+        """Remove the map (until the new one is computed) and say so in the title."""
+        self.image.clear()
+        self._shape = (0, 0)
+        self.getPlotItem().setTitle(title)
 
     def set_marker(self, i: int, j: int) -> None:
         """Outline unit (``i``, ``j``)."""
