@@ -57,7 +57,7 @@ def _count(n: float) -> str:
     return f"{int(n):,}" if n >= 10_000 else str(int(n))
 
 
-def _out_of_range(name: str, value: float) -> str | None:
+def out_of_range(name: str, value: float) -> str | None:
     """Return why ``value`` is outside ``LIMITS[name]``, or ``None`` when inside."""
     lo, hi = LIMITS[name]
     label = _LABELS.get(name, name)
@@ -137,7 +137,7 @@ class GanConfig:
             value = getattr(self, name)
             if name == "steps" and value is None:
                 continue
-            problem = _out_of_range(name, value)
+            problem = out_of_range(name, value)
             if problem is not None:
                 raise ValueError(problem)
 
