@@ -151,7 +151,8 @@ class HyperBox(QGroupBox):
 
     def _spin(self, name: str, value: int, tip: str) -> CheckedSpin:
         spin = CheckedSpin(name, value, tip)
-        spin.editingFinished.connect(self.changed)
+        # committed values only (no keyboard tracking); a refused one changes none
+        spin.valueChanged.connect(self.changed)
         spin.rejected.connect(self.rejected)
         return spin
 
@@ -159,7 +160,7 @@ class HyperBox(QGroupBox):
         self, name: str, value: float, tip: str, decimals: int = 5, step: float = 1e-4
     ) -> CheckedDoubleSpin:
         spin = CheckedDoubleSpin(name, value, tip, decimals=decimals, step=step)
-        spin.editingFinished.connect(self.changed)
+        spin.valueChanged.connect(self.changed)
         spin.rejected.connect(self.rejected)
         return spin
 

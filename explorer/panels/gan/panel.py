@@ -233,7 +233,7 @@ class GanPanel(PanelBase):
 
     # -- protocol: run menu ---------------------------------------------------------
     def start_pause(self) -> None:
-        """Start training (both runs), or pause / resume it."""
+        """Start training (all four runs), or pause / resume the running ones."""
         active = self._active_runs()
         if not self._is_running():
             self._start(paused=False)
@@ -286,7 +286,9 @@ class GanPanel(PanelBase):
         self._start(paused=True)
 
     def _active_runs(self) -> list[GanRun]:
-        return self._runs
+        """Return the runs whose job still runs (a diverged one has stopped)."""
+        live = [r for r in self._runs if r.runner.is_running]
+        return live or self._runs
 
     def _is_running(self) -> bool:
         return any(r.runner.is_running for r in self._active_runs())
@@ -448,7 +450,7 @@ class GanPanel(PanelBase):
             return
         target = ref.history[min(value, len(ref.history) - 1)].step
         self.timeline.label.setText(f"step {target}")
-        for i, run in enumerate(self._active_runs()):
+        for i, run in enumerate(self._runs):
             steps = [p.step for p in run.history]
             j = bisect.bisect_right(steps, target) - 1
             if j >= 0:
@@ -456,7 +458,7 @@ class GanPanel(PanelBase):
 
     def _redraw(self) -> None:
         if self._live:
-            for i, run in enumerate(self._active_runs()):
+            for i, run in enumerate(self._runs):
                 if run.history:
                     self._draw_run(i, len(run.history) - 1)
         else:
@@ -478,7 +480,7 @@ class GanPanel(PanelBase):
         self.formulas[p.loss_name].set_values(values)
 
     def _update_status(self) -> None:
-        self.run_bar.set_status(status_html(self._active_runs()))
+        self.run_bar.set_status(status_html(self._runs))
 
     def _refresh_buttons(self) -> None:
         running = self._is_running()
