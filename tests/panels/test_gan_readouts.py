@@ -11,7 +11,8 @@ unroll limit is the core's; divergence is said as the CLI says it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from explorer.core.gan import LIMITS, GanConfig
+from explorer.core.gan import LIMITS, GanConfig, train_interactive
 from explorer.panels.base import AppContext
 from explorer.panels.gan.panel import GanPanel
 from explorer.panels.gan.views import arrow_segments
@@ -218,3 +219,42 @@ def test_arrows_have_heads_pointing_along_the_push() -> None:
         sides = [s[1] - tip for s in (a[2:4], a[4:6])]
         cross = [float(v[0] * w[1] - v[1] * w[0]) for w in sides]
         assert cross[0] * cross[1] < 0
+
+
+def test_the_four_runs_advance_in_lockstep(
+    qtbot: QtBot, app_context: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No view runs ahead: every snapshot is at most one chunk past the slowest.
+
+    WGAN-GP's job starts late here (as a worker process can, on a busy machine):
+    the others wait for it at their first chunk instead of running ahead.
+    """
+    real_train = train_interactive
+
+    def slow_start(cfg: GanConfig, **kwargs: Any) -> Iterator[Any]:
+        if cfg.loss == "wgan-gp":
+            time.sleep(2.0)
+        yield from real_train(cfg, **kwargs)
+
+    monkeypatch.setattr("explorer.panels.gan.panel.train_interactive", slow_start)
+    panel = _make(qtbot, app_context)
+    for run in panel._runs:
+        run.runner.abort()
+    panel.start_pause()  # fresh jobs, running from the start
+    qtbot.waitUntil(
+        lambda: (
+            all(r.history for r in panel._runs)
+            and min(r.history[-1].step for r in panel._runs) >= 40
+        ),
+        timeout=60_000,
+    )
+    panel.start_pause()  # pause
+    qtbot.wait(800)
+    speed = panel.run_bar.speed_value
+    for run in panel._runs:
+        for other in panel._runs:
+            # never more than one chunk ahead of any other run
+            assert max(p.step for p in run.history) <= (
+                max(p.step for p in other.history) + speed
+            ), (run.loss, other.loss)
+    panel.shutdown()

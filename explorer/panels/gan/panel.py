@@ -286,8 +286,8 @@ class GanPanel(PanelBase):
         self._start(paused=True)
 
     def _active_runs(self) -> list[GanRun]:
-        """Return the runs whose job still runs (a diverged one has stopped)."""
-        live = [r for r in self._runs if r.runner.is_running]
+        """Return the runs whose job did not fail (a diverged one has stopped)."""
+        live = [r for r in self._runs if not r.failed]
         return live or self._runs
 
     def _is_running(self) -> bool:
@@ -377,6 +377,7 @@ class GanPanel(PanelBase):
                     run.runner.step(1)
 
     def _on_run_error(self, index: int, exc: BaseException) -> None:
+        self._runs[index].failed = True
         for run in self._active_runs():
             run.runner.pause()
         # the message the CLI prints ("the minimax GAN diverged at G step …")
@@ -419,12 +420,14 @@ class GanPanel(PanelBase):
     def _sync_runs(self) -> None:
         """Keep the runs in lockstep: none runs ahead of the slowest by a chunk.
 
-        A run that stopped (diverged) no longer holds the others back.
+        A run that stopped (diverged) no longer holds the others back; one whose
+        worker is still starting holds them at the first chunk.
         """
-        active = [r for r in self._runs if r.runner.is_running]
+        active = [r for r in self._runs if not r.failed]
         until: list[int | None] = [None] * len(active)
-        if len(active) > 1 and all(r.history for r in active):
-            slowest = min(r.history[-1].step for r in active)
+        if len(active) > 1:
+            # a run still starting (no report yet) holds the others at step 0
+            slowest = min(r.history[-1].step if r.history else 0 for r in active)
             until = [slowest + r.runner.speed for r in active]
         for r, limit in zip(active, until, strict=True):
             if r.run_until != limit and r.runner.is_running:

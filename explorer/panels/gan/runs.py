@@ -26,12 +26,14 @@ class GanRun:
     history: list[GanProgress] = field(default_factory=list)
     curves: dict[str, list[float]] = field(default_factory=dict)
     run_until: int | None = None  # the lockstep limit last posted to the job
+    failed: bool = False  # its job stopped with an error (diverged)
 
     def clear(self) -> None:
         """Forget the recorded snapshots and curves (a fresh job)."""
         self.history = []
         self.curves = {k: [] for k in CURVE_KEYS}
         self.run_until = None
+        self.failed = False
 
     def record(self, items: Sequence[GanProgress]) -> None:
         """Append ``items`` to the history and the curves (thinned when full)."""

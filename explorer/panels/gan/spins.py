@@ -23,7 +23,6 @@ _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d*)([eE][+-]?\d*)?$")
 class _Checked:
     """What both boxes share: remember a typed out-of-range number, then say so."""
 
-    rejected: Signal
     _name: str
     _typed: float | None
     _pending: float | None
@@ -48,7 +47,10 @@ class _Checked:
         if value is not None:
             message = out_of_range(self._name, value)
             if message is not None:
-                self.rejected.emit(f"{message}: kept the previous value")
+                self._reject(f"{message}: kept the previous value")
+
+    def _reject(self, message: str) -> None:
+        raise NotImplementedError
 
 
 class CheckedSpin(_Checked, QSpinBox):
@@ -68,15 +70,18 @@ class CheckedSpin(_Checked, QSpinBox):
         self.setKeyboardTracking(False)
         self.editingFinished.connect(self._on_finished)
 
-    def validate(self, text: str, pos: int) -> object:
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
         """Accept any number while typing; out of range it is Intermediate."""
-        return self._check(super().validate(text, pos), text, pos)  # type: ignore[arg-type]
+        return self._check(super().validate(text, pos), text, pos)
 
     def fixup(self, text: str) -> str:
         """Put the previous value back (and remember the refused one)."""
         if self._typed is not None:
             self._pending = self._typed
         return self.textFromValue(self.value())
+
+    def _reject(self, message: str) -> None:
+        self.rejected.emit(message)
 
 
 class CheckedDoubleSpin(_Checked, QDoubleSpinBox):
@@ -107,12 +112,15 @@ class CheckedDoubleSpin(_Checked, QDoubleSpinBox):
         self.setKeyboardTracking(False)
         self.editingFinished.connect(self._on_finished)
 
-    def validate(self, text: str, pos: int) -> object:
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
         """Accept any number while typing; out of range it is Intermediate."""
-        return self._check(super().validate(text, pos), text, pos)  # type: ignore[arg-type]
+        return self._check(super().validate(text, pos), text, pos)
 
     def fixup(self, text: str) -> str:
         """Put the previous value back (and remember the refused one)."""
         if self._typed is not None:
             self._pending = self._typed
         return self.textFromValue(self.value())
+
+    def _reject(self, message: str) -> None:
+        self.rejected.emit(message)
