@@ -26,6 +26,7 @@ from explorer.widgets.theme import ThemeManager
 TRAIL_SAMPLES = 96  # samples whose recent path is drawn
 ARROW_SAMPLES = 160  # samples that get a gradient arrow (all of them would clutter)
 PICK_RADIUS_PX = 12.0
+COLORBAR_MIN_WIDTH = 220  # view width (at ×1) below which the colour bar goes
 
 
 class FieldView(PlotPane):
@@ -86,6 +87,19 @@ class FieldView(PlotPane):
         vb.mouseDragEvent = self._on_view_dragged
         self.restyle()
 
+    def resizeEvent(self, ev: Any) -> None:
+        """Drop the colour bar when the view is too narrow for its tick labels.
+
+        (Four views at 1280 × 720, ×2: the bar's numbers were cut to "0.€";
+        the D = ½ contour still marks where D is undecided.)
+        """
+        super().resizeEvent(ev)
+        if hasattr(self, "colorbar"):
+            wide = self.width() >= COLORBAR_MIN_WIDTH * self.theme.scale
+            if wide != self.colorbar.isVisible():
+                self.colorbar.setVisible(wide)
+                self.colorbar.setMaximumWidth(10_000 if wide else 0)
+
     def set_title(self, text: str, color_index: int | None = None) -> None:
         """Show ``text`` above the plot, in series colour ``color_index`` if given.
 
@@ -142,7 +156,7 @@ class FieldView(PlotPane):
             # a symmetric range, rounded so the colour bar is not redrawn every frame
             span = float(np.abs(p.heat).max()) or 1.0
             span = float(f"{span:.1g}") if span < 1 else math.ceil(span * 2) / 2
-            levels, label, level = (-span, span), "critic C(x) − mean", 0.0
+            levels, label, level = (-span, span), "C(x) − mean", 0.0
         self.heat.setImage(p.heat, levels=levels, autoLevels=False)
         rows, cols = p.heat.shape
         ex0, ex1, ey0, ey1 = p.extent
@@ -370,12 +384,12 @@ class CurvePane(PlotPane):
     def set_y_range(self, low: float, high: float) -> None:
         """Fix the y axis to [low, high] (integer ticks if asked for)."""
         self.getPlotItem().enableAutoRange(y=False)
-        self.setYRange(low, high, padding=0.05)
         axis = self.getPlotItem().getAxis("left")
-        if self._integer:
-            span = max(1.0, high - low)
-            major = max(1, math.ceil(span / 4))
+        if self._integer:  # whole-number ticks, about four of them
+            major = max(1, round((high - low) / 4))
             axis.setTickSpacing(major, major)
+            low, high = low - 0.5, high + 0.5
+        self.setYRange(low, high, padding=0.05)
 
     def set_curve(self, run: int, x: NDArray[Any], y: NDArray[Any]) -> None:
         """Replace the data of run ``run``'s curve."""
