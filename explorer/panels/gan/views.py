@@ -26,7 +26,6 @@ from explorer.widgets.theme import ThemeManager
 TRAIL_SAMPLES = 96  # samples whose recent path is drawn
 ARROW_SAMPLES = 160  # samples that get a gradient arrow (all of them would clutter)
 PICK_RADIUS_PX = 12.0
-COLORBAR_MIN_WIDTH = 220  # view width (at ×1) below which the colour bar goes
 
 
 class FieldView(PlotPane):
@@ -86,19 +85,6 @@ class FieldView(PlotPane):
         vb.mouseClickEvent = self._on_view_clicked
         vb.mouseDragEvent = self._on_view_dragged
         self.restyle()
-
-    def resizeEvent(self, ev: Any) -> None:
-        """Drop the colour bar when the view is too narrow for its tick labels.
-
-        (Four views at 1280 × 720, ×2: the bar's numbers were cut to "0.€";
-        the D = ½ contour still marks where D is undecided.)
-        """
-        super().resizeEvent(ev)
-        if hasattr(self, "colorbar"):
-            wide = self.width() >= COLORBAR_MIN_WIDTH * self.theme.scale
-            if wide != self.colorbar.isVisible():
-                self.colorbar.setVisible(wide)
-                self.colorbar.setMaximumWidth(10_000 if wide else 0)
 
     def set_title(self, text: str, color_index: int | None = None) -> None:
         """Show ``text`` above the plot, in series colour ``color_index`` if given.
