@@ -59,6 +59,13 @@ if TYPE_CHECKING:
         ring_means,
         spiral_means,
     )
+    from explorer.core.gan.jobs import (
+        IDLE_S,
+        MODES_KEY,
+        RUN_UNTIL_KEY,
+        train,
+        train_interactive,
+    )
     from explorer.core.gan.metrics import (
         ModeMetrics,
         grid_cell_probabilities,
@@ -73,13 +80,6 @@ if TYPE_CHECKING:
         gradient_penalty,
         mlp,
         unrolled_g_loss,
-    )
-    from explorer.core.gan.jobs import (
-        IDLE_S,
-        MODES_KEY,
-        RUN_UNTIL_KEY,
-        train,
-        train_interactive,
     )
     from explorer.core.gan.trainer import (
         Float32Array,
