@@ -178,8 +178,11 @@ def _train(args: argparse.Namespace) -> int:
         "eval_samples": EVAL_SAMPLES,
         "modes_total": last.modes_total,
         "modes_captured": last.modes_captured,
+        "capture_threshold": last.capture_threshold,
         "high_quality_fraction": last.high_quality_fraction,
         "reverse_kl": last.reverse_kl,
+        "jsd": last.jsd,
+        "criterion": last.criterion,
         "history": history,
     }
     if args.out is not None:
@@ -188,12 +191,20 @@ def _train(args: argparse.Namespace) -> int:
         emit_json(result)
     else:
         print(f"{cfg.loss} GAN on {args.data}, seed {args.seed}, {last.step} G steps")
-        print(f"modes captured:      {last.modes_captured} / {last.modes_total}")
+        print(
+            f"modes captured:      {last.modes_captured} / {last.modes_total} "
+            f"(≥ {last.capture_threshold} of {EVAL_SAMPLES:,} samples within 3σ "
+            "each, PacGAN)"
+        )
         print(
             f"high-quality samples: {100 * last.high_quality_fraction:.1f} % "
             "(within 3σ of a mode, 2,500 samples)"
         )
         print(f"reverse KL:          {last.reverse_kl:.3f} nats")
+        print(
+            f"C(G) = −log 4 + 2·JSD: {last.criterion:.3f} (optimum −1.386; "
+            "Goodfellow et al. 2014)"
+        )
         if args.out is not None:
             print(f"image:               {args.out}")
     return 0

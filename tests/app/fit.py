@@ -190,6 +190,14 @@ def _outside(w: QWidget, window: QWidget) -> bool:
     """
     top_left = w.mapTo(window, QPoint(0, 0))
     rect = QRect(top_left, w.size())
+    scroll = w.parentWidget()
+    while scroll is not None and not (
+        isinstance(scroll, QAbstractScrollArea) and scroll.viewport().isAncestorOf(w)
+    ):
+        scroll = scroll.parentWidget()
+    if scroll is not None:  # scrolled content: only the part its viewport shows
+        vp = scroll.viewport()
+        rect = rect.intersected(QRect(vp.mapTo(window, QPoint(0, 0)), vp.size()))
     area = window.rect()
     bottom = rect.bottom()
     scroll = w.parentWidget()

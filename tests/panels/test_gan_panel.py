@@ -16,7 +16,7 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 from pytestqt.qtbot import QtBot
 
-from explorer.core.gan import GanConfig, GanProgress, train_interactive
+from explorer.core.gan import LOSS_NAMES, GanConfig, GanProgress, train_interactive
 from explorer.core.progress import DivergedError, LocalControl
 from explorer.core.state import StateError
 from explorer.panels.base import AppContext
@@ -28,7 +28,7 @@ from explorer.workers import JobRunner
 WAIT_MS = 20_000
 
 
-def _panel(qtbot: QtBot, context: AppContext, compare: str = "") -> GanPanel:
+def _panel(qtbot: QtBot, context: AppContext) -> GanPanel:
     panel = GanPanel(context)
     qtbot.addWidget(panel)
     panel.resize(1200, 800)
@@ -36,10 +36,9 @@ def _panel(qtbot: QtBot, context: AppContext, compare: str = "") -> GanPanel:
     panel.hyper.g_hidden.setValue(16)
     panel.hyper.d_hidden.setValue(16)
     panel.hyper.batch.setValue(64)
-    box = panel.setup.compare
-    box.setCurrentIndex(box.findData(compare))  # resets with the new settings
     panel.reset()
     qtbot.waitUntil(panel.snapshot_ready, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: all(r.history for r in panel._runs), timeout=WAIT_MS)
     return panel
 
 
@@ -70,7 +69,9 @@ def test_start_pause_and_step_buttons(qtbot: QtBot, app_context: AppContext) -> 
     first = _last(panel)
     assert (first.step, first.d_steps) == (0, 0)
     assert panel.run_bar.start.text() == "Start"
-    assert panel._runs[1].view.isHidden()
+    assert [r.loss for r in panel._runs] == list(LOSS_NAMES)
+    assert not any(r.view.isHidden() for r in panel._runs)
+    assert not any(card.isHidden() for card in panel.formulas.values())
 
     qtbot.mouseClick(panel.run_bar.start, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: _last(panel).step >= 30, timeout=WAIT_MS)
@@ -142,19 +143,20 @@ def _assert_contour_on_level(view: FieldView, p: GanProgress) -> None:
 def test_side_by_side_runs_share_seed_and_step_together(
     qtbot: QtBot, app_context: AppContext
 ) -> None:
-    panel = _panel(qtbot, app_context, compare="wgan-gp")
-    qtbot.waitUntil(lambda: bool(panel._runs[1].history), timeout=WAIT_MS)
-    assert not panel._runs[1].view.isHidden()
-    a0, b0 = _last(panel, 0), _last(panel, 1)
+    panel = _panel(qtbot, app_context)
+    first = [_last(panel, i) for i in range(4)]
     # same seed: the untrained generators are the same network, so same samples
-    np.testing.assert_array_equal(a0.samples, b0.samples)
-    assert b0.heat_is_probability is False  # the critic's heatmap
-    n0, n1 = len(panel._runs[0].history), len(panel._runs[1].history)
+    for p in first[1:]:
+        np.testing.assert_array_equal(first[0].samples, p.samples)
+    assert [p.loss_name for p in first] == list(LOSS_NAMES)
+    assert [p.heat_is_probability for p in first] == [True, True, True, False]
+    counts = [len(r.history) for r in panel._runs]
     qtbot.mouseClick(_step_both(panel), Qt.MouseButton.LeftButton)
-    _wait_new(qtbot, panel, n0, 0)
-    _wait_new(qtbot, panel, n1, 1)
-    assert (_last(panel, 0).d_steps, _last(panel, 0).step) == (1, 1)
-    assert (_last(panel, 1).d_steps, _last(panel, 1).step) == (5, 1)  # n_critic = 5
+    for i, n in enumerate(counts):
+        _wait_new(qtbot, panel, n, i)
+    # one D step each, the critic n_critic = 5; one G step for all
+    steps = [(_last(panel, i).d_steps, _last(panel, i).step) for i in range(4)]
+    assert steps == [(1, 1), (1, 1), (1, 1), (5, 1)]
     panel.shutdown()
 
 
@@ -217,12 +219,21 @@ def test_divergence_shows_a_banner_and_idles(
     assert panel.error_banner.text == ""
     qtbot.mouseClick(panel.run_bar.start, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "diverged" in panel.error_banner.text, timeout=WAIT_MS)
-    assert "Run A (non-saturating)" in panel.error_banner.text
-    assert not panel._runs[0].runner.is_running
-    assert panel.run_bar.start.text() == "Start"
-    qtbot.mouseClick(panel.run_bar.start, Qt.MouseButton.LeftButton)
-    assert panel._runs[0].history == []  # Start after an error: a fresh run
-    qtbot.waitUntil(lambda: bool(panel._runs[0].history), timeout=WAIT_MS)
+    assert "stopped: training diverged at G step" in panel.error_banner.text
+    # the run that diverged stopped; the others are held (Resume goes on without it)
+    qtbot.waitUntil(
+        lambda: all(r.runner.is_paused for r in panel._runs if r.runner.is_running),
+        timeout=WAIT_MS,
+    )
+    stopped = [r for r in panel._runs if not r.runner.is_running]
+    banner = panel.error_banner.text.lower()
+    assert any(r.loss.split("-")[0] in banner for r in stopped)
+    assert panel.run_bar.start.text() in ("Resume", "Start")
+    panel.reset()  # fresh runs from the seed; the banner goes
+    assert panel.error_banner.text == ""
+    assert all(r.history == [] for r in panel._runs)
+    qtbot.waitUntil(lambda: all(r.history for r in panel._runs), timeout=WAIT_MS)
+    assert all(r.runner.is_running for r in panel._runs)
     panel.shutdown()
 
 
@@ -246,13 +257,11 @@ def test_state_restore_open_file_and_export(
     other = GanPanel(app_context)
     qtbot.addWidget(other)
     state["seed"] = 7
-    state["loss"] = "wgan-gp"
     other.restore(state)
     assert other.setup.seed.value() == 7
-    assert other.setup.loss.currentData() == "wgan-gp"
     np.testing.assert_array_equal(other._means, panel._means)
-    qtbot.waitUntil(other.snapshot_ready, timeout=WAIT_MS)
-    assert not _last(other).heat_is_probability
+    qtbot.waitUntil(lambda: bool(other._runs[3].history), timeout=WAIT_MS)
+    assert not _last(other, 3).heat_is_probability
 
     image = panel.export_image(1.0, main_view_only=True)
     assert not is_blank(image)
@@ -333,7 +342,7 @@ def test_restore_of_a_bad_state_names_the_field(
     good = panel.state()
     for change, field_name in (
         ({"unroll": 999}, "unroll"),
-        ({"loss": "hinge"}, "loss"),
+        ({"data": "hinge"}, "data"),
         ({"seed": "fast"}, "seed"),
         ({"means": [[0.0, float("nan")]]}, "means"),
         ({"hyper": {**good["hyper"], "lr_g": -1.0}}, "hyper.lr_g"),
@@ -353,8 +362,6 @@ def test_state_round_trips_through_the_widgets(
         data="points",
         means=np.array([[0.0, 0.0], [1.0, 0.5]]),
         std=0.1,
-        loss="minimax",
-        compare="wgan-gp",
         unroll=7,
         seed=42,
         speed=2,
@@ -369,12 +376,11 @@ def test_state_round_trips_through_the_widgets(
     np.testing.assert_array_equal(back.pop("means"), state.pop("means"))
     assert back == state
     assert other.setup.seed.value() == 42
-    assert other.setup.compare.currentData() == "wgan-gp"
     assert other.run_bar.speed_value == 5
     assert other.hyper.optimizer.currentData() == "sgd"
     assert not other.view_options.arrows.isChecked()
-    qtbot.waitUntil(lambda: bool(other._runs[1].history), timeout=WAIT_MS)
-    assert other._runs[1].loss == "wgan-gp"
+    qtbot.waitUntil(lambda: bool(other._runs[3].history), timeout=WAIT_MS)
+    assert _last(other, 3).loss_name == "wgan-gp"
     other.shutdown()
     panel.shutdown()
 

@@ -6,10 +6,12 @@
 * :mod:`~explorer.core.gan.config` — :class:`GanConfig` and the limits of its settings,
 * :mod:`~explorer.core.gan.models` — MLPs, the four losses, unrolling, gradient penalty,
 * :mod:`~explorer.core.gan.trainer` — :class:`GanTrainer` and its :class:`GanProgress`,
-* :mod:`~explorer.core.gan.train` — the jobs :func:`train` (CLI) and
+* :mod:`~explorer.core.gan.jobs` — the jobs :func:`train` (CLI) and
   :func:`train_interactive` (panel, steered by the one job control).
 
-Only the names are imported with the package; the rest (numpy, torch) loads on
+(The jobs' module is not called ``train``: importing it would set the package's
+``train`` to the module, shadowing the function.)  Only the names are imported
+with the package; the rest (numpy, torch) loads on
 first use, so the CLI can offer the choices without loading torch.
 """
 
@@ -57,6 +59,13 @@ if TYPE_CHECKING:
         ring_means,
         spiral_means,
     )
+    from explorer.core.gan.jobs import (
+        IDLE_S,
+        MODES_KEY,
+        RUN_UNTIL_KEY,
+        train,
+        train_interactive,
+    )
     from explorer.core.gan.metrics import (
         ModeMetrics,
         grid_cell_probabilities,
@@ -71,13 +80,6 @@ if TYPE_CHECKING:
         gradient_penalty,
         mlp,
         unrolled_g_loss,
-    )
-    from explorer.core.gan.train import (
-        IDLE_S,
-        MODES_KEY,
-        RUN_UNTIL_KEY,
-        train,
-        train_interactive,
     )
     from explorer.core.gan.trainer import (
         Float32Array,
@@ -113,11 +115,11 @@ _LAZY: dict[str, str] = {
     "Float32Array": "trainer",
     "GanProgress": "trainer",
     "GanTrainer": "trainer",
-    "IDLE_S": "train",
-    "MODES_KEY": "train",
-    "RUN_UNTIL_KEY": "train",
-    "train": "train",
-    "train_interactive": "train",
+    "IDLE_S": "jobs",
+    "MODES_KEY": "jobs",
+    "RUN_UNTIL_KEY": "jobs",
+    "train": "jobs",
+    "train_interactive": "jobs",
 }
 
 __all__ = [

@@ -1,8 +1,11 @@
 """Densities, the optimal discriminator and the mode metrics of a GAN on 2-D data.
 
-Mode metrics follow VEEGAN (Srivastava et al. 2017, 2-D experiments): a sample
-is *high quality* when it lies within 3σ of its nearest mode, and a mode is
-*captured* when at least one high-quality sample is nearest to it.
+Mode metrics follow VEEGAN (Srivastava et al. 2017, 2-D experiments) with
+PacGAN's threshold (Lin et al. 2018): a sample is *high quality* when it lies
+within 3σ of its nearest mode, and a mode is *captured* when at least 20 of
+2,500 samples (the same share of other counts) are high quality and nearest to
+it — one stray sample of noise no longer captures a mode.  :func:`jsd` and
+:func:`virtual_criterion` give Goodfellow et al.'s C(G) = −log 4 + 2·JSD.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from explorer.core.gan.data import FloatArray, Mixture
-from explorer.core.gan.names import HQ_SIGMAS
+from explorer.core.gan.names import HQ_SIGMAS, capture_threshold
 
 
 def mixture_density(m: Mixture, xy: FloatArray) -> FloatArray:
@@ -38,32 +41,35 @@ def optimal_discriminator(p_data: FloatArray, p_model: FloatArray) -> FloatArray
 
 @dataclass(frozen=True)
 class ModeMetrics:
-    """VEEGAN's mode metrics of a set of samples."""
+    """VEEGAN's mode metrics of a set of samples (PacGAN's capture threshold)."""
 
     modes_total: int
     modes_captured: int
     high_quality_fraction: float
     captured: NDArray[np.bool_]  # (M,) which modes are captured
+    threshold: int = 1  # high-quality samples a mode needed to count as captured
 
 
 def mode_metrics(
     samples: FloatArray, m: Mixture, sigmas: float = HQ_SIGMAS
 ) -> ModeMetrics:
-    """Return modes captured and high-quality fraction of ``samples`` (VEEGAN).
+    """Return modes captured and high-quality fraction of ``samples``.
 
     A sample is high quality if its distance to the nearest mode is at most
-    ``sigmas`` · σ; a mode is captured if at least one high-quality sample has it
-    as its nearest mode.
+    ``sigmas`` · σ (VEEGAN); a mode is captured if at least
+    :func:`~explorer.core.gan.names.capture_threshold` (N) high-quality samples
+    have it as their nearest mode — 20 of 2,500 as in PacGAN.
     """
     pts = np.asarray(samples, dtype=np.float64).reshape(-1, 2)
+    need = capture_threshold(max(1, pts.shape[0]))
     if pts.shape[0] == 0:
-        return ModeMetrics(m.n_modes, 0, 0.0, np.zeros(m.n_modes, dtype=bool))
+        return ModeMetrics(m.n_modes, 0, 0.0, np.zeros(m.n_modes, dtype=bool), need)
     d2 = ((pts[:, None, :] - m.means[None, :, :]) ** 2).sum(-1)
     nearest = d2.argmin(1)
     hq = np.sqrt(d2[np.arange(len(pts)), nearest]) <= sigmas * m.std
-    captured = np.zeros(m.n_modes, dtype=bool)
-    captured[nearest[hq]] = True
-    return ModeMetrics(m.n_modes, int(captured.sum()), float(hq.mean()), captured)
+    counts = np.bincount(nearest[hq], minlength=m.n_modes)
+    captured = counts >= need
+    return ModeMetrics(m.n_modes, int(captured.sum()), float(hq.mean()), captured, need)
 
 
 def _normal_cdf(x: FloatArray) -> FloatArray:
@@ -91,6 +97,47 @@ def grid_cell_probabilities(m: Mixture, bins: int) -> FloatArray:
     return np.concatenate([inside, [max(0.0, 1.0 - float(inside.sum()))]])
 
 
+def _histogram(samples: FloatArray, m: Mixture, bins: int) -> FloatArray:
+    """Return the share of ``samples`` in each grid cell and outside (sums to 1)."""
+    pts = np.asarray(samples, dtype=np.float64).reshape(-1, 2)
+    x0, x1, y0, y1 = m.extent
+    ix = np.floor((pts[:, 0] - x0) / (x1 - x0) * bins).astype(np.int64)
+    iy = np.floor((pts[:, 1] - y0) / (y1 - y0) * bins).astype(np.int64)
+    inside = (ix >= 0) & (ix < bins) & (iy >= 0) & (iy < bins)
+    flat = np.where(inside, iy * bins + ix, bins * bins)
+    q: FloatArray = np.bincount(flat, minlength=bins * bins + 1).astype(
+        np.float64
+    ) / max(1, len(pts))
+    return q
+
+
+def jsd(samples: FloatArray, m: Mixture, bins: int = 50) -> float:
+    """Return JSD(p_data ‖ p_g) in nats, both binned on a ``bins × bins`` grid.
+
+    p_g is the histogram of ``samples``, p_data the exact mixture mass of the same
+    cells (plus one "outside" cell each).  Binning can only lower the JSD, and it
+    lies in [0, log 2].
+    """
+    q = _histogram(samples, m, bins)
+    p = grid_cell_probabilities(m, bins)
+    mid = 0.5 * (p + q)
+
+    def kl(a: FloatArray) -> float:
+        nz = a > 0
+        return float(np.sum(a[nz] * np.log(a[nz] / mid[nz])))
+
+    return min(math.log(2.0), max(0.0, 0.5 * kl(p) + 0.5 * kl(q)))
+
+
+def virtual_criterion(js: float) -> float:
+    """Return C(G) = −log 4 + 2·JSD(p_data ‖ p_g) (Goodfellow et al. 2014, Thm. 1).
+
+    The minimax value at the optimal D for this G; its minimum −log 4 ≈ −1.386
+    is reached exactly when p_g = p_data.
+    """
+    return -math.log(4.0) + 2.0 * js
+
+
 def reverse_kl(
     samples: FloatArray, m: Mixture, bins: int = 50, floor: float = 1e-12
 ) -> float:
@@ -100,13 +147,7 @@ def reverse_kl(
     is the exact mixture mass of the same cells, floored at ``floor`` so a sample
     far from every mode costs a large but finite amount.
     """
-    pts = np.asarray(samples, dtype=np.float64).reshape(-1, 2)
-    x0, x1, y0, y1 = m.extent
-    ix = np.floor((pts[:, 0] - x0) / (x1 - x0) * bins).astype(np.int64)
-    iy = np.floor((pts[:, 1] - y0) / (y1 - y0) * bins).astype(np.int64)
-    inside = (ix >= 0) & (ix < bins) & (iy >= 0) & (iy < bins)
-    flat = np.where(inside, iy * bins + ix, bins * bins)
-    q = np.bincount(flat, minlength=bins * bins + 1).astype(np.float64) / len(pts)
+    q = _histogram(samples, m, bins)
     p = np.maximum(grid_cell_probabilities(m, bins), floor)
     nz = q > 0
     return float(np.sum(q[nz] * np.log(q[nz] / p[nz])))

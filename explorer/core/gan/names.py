@@ -26,6 +26,30 @@ EDIT_ACTION = "edit"
 
 EVAL_SAMPLES = 2500  # samples behind the mode metrics (VEEGAN reports on 2,500)
 HQ_SIGMAS = 3.0  # "high quality": within 3σ of the nearest mode (VEEGAN)
+# PacGAN (Lin et al. 2018, §5.1): a mode is lost when fewer than 20 of 2,500
+# samples lie within 3σ of it; other sample counts scale this share
+CAPTURE_COUNT = 20
+CAPTURE_OF = 2500
+
+
+def capture_threshold(n_samples: int) -> int:
+    """Return the high-quality samples a mode needs to count as captured (≥ 1).
+
+    PacGAN's 20 of 2,500, scaled to ``n_samples`` and rounded up.
+    """
+    return max(1, -(-CAPTURE_COUNT * int(n_samples) // CAPTURE_OF))
+
+
+def capture_rule(n_samples: int = EVAL_SAMPLES) -> str:
+    """Return the capture rule in words, for cards, tooltips and the CLI."""
+    need = capture_threshold(n_samples)
+    return (
+        f"a mode is captured when at least {need} of {n_samples:,} samples "
+        f"({100 * CAPTURE_COUNT / CAPTURE_OF:.1g} %) lie within {HQ_SIGMAS:g}σ of it "
+        "(PacGAN, Lin et al. 2018)"
+    )
+
+
 MAX_POINTS = 500
 
 DATA_TITLES: dict[str, str] = {

@@ -20,7 +20,7 @@ from torch import nn
 from explorer.core.device import resolve_device
 from explorer.core.gan.config import GanConfig
 from explorer.core.gan.data import ArrayLike2D, FloatArray, make_mixture
-from explorer.core.gan.metrics import mode_metrics, reverse_kl
+from explorer.core.gan.metrics import jsd, mode_metrics, reverse_kl, virtual_criterion
 from explorer.core.gan.models import (
     d_loss_logits,
     g_loss_logits,
@@ -32,6 +32,8 @@ from explorer.core.gan.names import EVAL_SAMPLES, Action
 from explorer.core.progress import DivergedError, Progress
 
 Float32Array = NDArray[np.float32]
+SATURATED = 1e-6  # D and G losses both below this: D certain of every sample
+DRIFT_FACTOR = 10  # samples this many half-extents from the data's centre are lost
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,6 +61,9 @@ class GanProgress(Progress):
     high_quality_fraction: float
     captured: NDArray[np.bool_]
     reverse_kl: float
+    capture_threshold: int = 1  # high-quality samples a captured mode needs
+    jsd: float = float("nan")  # JSD(p_data ‖ p_g), binned (nats)
+    criterion: float = float("nan")  # C(G) = −log 4 + 2·JSD (Goodfellow et al.)
 
 
 class GanTrainer:
@@ -145,6 +150,24 @@ class GanTrainer:
                     "(or the unrolling step size) and reset."
                 )
 
+    def _check_drift(self, samples: FloatArray) -> None:
+        """Raise :class:`DivergedError` when G's samples have left the data far behind.
+
+        A learning rate far too large lets G's outputs run off with finite losses
+        (non-saturating G loss −0: D calls every sample real); that is no run.
+        """
+        x0, x1, y0, y1 = self.mixture.extent
+        cx, cy, half = (x0 + x1) / 2, (y0 + y1) / 2, max(x1 - x0, y1 - y0) / 2
+        far = np.maximum(np.abs(samples[:, 0] - cx), np.abs(samples[:, 1] - cy))
+        far = np.where(np.isfinite(far), far, np.inf)
+        share = float(np.mean(far > DRIFT_FACTOR * half))
+        if share >= 0.5:
+            raise DivergedError(
+                f"the {self.cfg.loss} GAN diverged at G step {self.g_steps}: "
+                f"its samples drifted off ({share:.0%} lie over {DRIFT_FACTOR}× the "
+                "data's half-width from it). Lower the learning rates and reset."
+            )
+
     def step_d(self) -> float:
         """Take one D (critic) step on a fresh minibatch; return its loss."""
         b = self.cfg.batch_size
@@ -201,6 +224,13 @@ class GanTrainer:
                 p.requires_grad_(True)
         value = float(loss.detach())
         self._check({"g_loss": value})
+        d_loss = self.losses.get("d_loss", 1.0)
+        if abs(value) < SATURATED and abs(d_loss) < SATURATED and not self.is_wgan:
+            raise DivergedError(
+                f"the {self.cfg.loss} GAN diverged at G step {self.g_steps}: "
+                "D loss = 0 and G loss = −0, D is certain of every sample and G "
+                "gets no gradient. Lower the learning rates and reset."
+            )
         self.opt_g.step()
         self.g_steps += 1
         self.losses["g_loss"] = value
@@ -251,6 +281,8 @@ class GanTrainer:
         samples = self.sample()
         metrics = mode_metrics(samples, self.mixture)
         rkl = reverse_kl(samples, self.mixture)
+        self._check_drift(samples)
+        js = jsd(samples, self.mixture)
         total = self.cfg.steps
         losses: dict[str, float] = {
             k: self.losses[k] for k in ("d_loss", "g_loss") if k in self.losses
@@ -281,4 +313,7 @@ class GanTrainer:
             high_quality_fraction=hq,
             captured=metrics.captured,
             reverse_kl=rkl,
+            capture_threshold=metrics.threshold,
+            jsd=js,
+            criterion=virtual_criterion(js),
         )

@@ -1,4 +1,4 @@
-"""Controls of the GAN panel: data / objective choice, hyper-parameters, timeline."""
+"""Controls of the GAN panel: data, k and seed, hyper-parameters, timeline."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -21,12 +20,10 @@ from explorer.core.gan.config import GanConfig
 from explorer.core.gan.names import (
     ACTIVATIONS,
     DATA_TITLES,
-    LOSS_NAMES,
-    LOSS_TIPS,
-    LOSS_TITLES,
     OPTIMIZERS,
 )
-from explorer.panels.gan.state import SEED_MAX, GanState, HyperState
+from explorer.panels.gan.spins import CheckedDoubleSpin, CheckedSpin
+from explorer.panels.gan.state import DEFAULT_SEED, SEED_MAX, GanState, HyperState
 from explorer.widgets.binding import Binder
 
 COMBO_CHARS = 14  # characters a choice box shows at least
@@ -46,10 +43,11 @@ def _combo(items: list[tuple[str, str]], tip: str) -> QComboBox:
 
 
 class SetupBox(QGroupBox):
-    """Data, objective(s), unrolling k and seed; emits ``changed`` on every edit."""
+    """Data, unrolling k and seed; emits ``changed`` on every edit."""
 
     changed = Signal()
     clear_points_clicked = Signal()
+    rejected = Signal(str)  # why a typed number was refused
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Experiment", parent)
@@ -59,40 +57,27 @@ class SetupBox(QGroupBox):
             "The 2-D data distribution: a mixture of "
             "Gaussians. Click the plot to add modes, drag to move them.",
         )
-        self.loss = _combo(
-            [(k, LOSS_TITLES[k]) for k in LOSS_NAMES], "The objective of run A"
+        self.unroll = CheckedSpin(
+            "unroll",
+            GanConfig().unroll,
+            "k: how many D steps G looks ahead (unrolled objective)",
         )
-        self.compare = _combo(
-            [("", "—")] + [(k, LOSS_TITLES[k]) for k in LOSS_NAMES],
-            "A second objective trained side by side from the same seed (run B)",
-        )
-        for box in (self.loss, self.compare):
-            for i in range(box.count()):
-                key = box.itemData(i)
-                if key:
-                    box.setItemData(i, LOSS_TIPS[key], Qt.ItemDataRole.ToolTipRole)
-        self.unroll = QSpinBox()
-        self.unroll.setRange(1, 20)
-        self.unroll.setValue(GanConfig().unroll)
-        self.unroll.setToolTip("k: how many D steps G looks ahead (unrolled objective)")
         self.seed = QSpinBox()
         self.seed.setRange(0, SEED_MAX)
+        self.seed.setValue(DEFAULT_SEED)
         self.seed.setToolTip(
-            "Seeds the networks and every minibatch: same seed, same run"
+            "Seeds the networks and every minibatch: same seed, same run; all four "
+            "objectives start from the same networks"
         )
         self.clear_points = QPushButton("Clear points")
         self.clear_points.setToolTip("Remove your points (keeps one so there is data)")
         self.clear_points.clicked.connect(self.clear_points_clicked)
         form.addRow("Data", self.data)
         form.addRow("", self.clear_points)
-        form.addRow("Objective", self.loss)
-        form.addRow("Compare with", self.compare)
         form.addRow("Unroll k", self.unroll)
         form.addRow("Seed", self.seed)
-        self.loss.setCurrentIndex(self.loss.findData(GanConfig().loss))
-        self.compare.setCurrentIndex(self.compare.findData("unrolled"))
-        for box in (self.data, self.loss, self.compare):
-            box.currentIndexChanged.connect(self.changed)
+        self.data.currentIndexChanged.connect(self.changed)
+        self.unroll.rejected.connect(self.rejected)
         for spin in (self.unroll, self.seed):
             spin.valueChanged.connect(self.changed)
 
@@ -124,33 +109,28 @@ class HyperBox(QGroupBox):
     """Architecture and optimiser settings (hidden in presentation mode)."""
 
     changed = Signal()
+    rejected = Signal(str)  # why a typed number was refused
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Networks and optimiser", parent)
         d = GanConfig()
         form = QFormLayout(self)
-        self.latent = self._spin(
-            1, 256, d.latent_dim, "Latent dimension of z ~ N(0, I)"
-        )
-        self.g_hidden = self._spin(4, 512, d.g_hidden, "Units per hidden layer of G")
-        self.d_hidden = self._spin(4, 512, d.d_hidden, "Units per hidden layer of D")
-        self.layers = self._spin(1, 6, d.g_layers, "Hidden layers of G and of D")
+        self.latent = self._spin("latent_dim", d.latent_dim, "Latent dimension of z")
+        self.g_hidden = self._spin("g_hidden", d.g_hidden, "Units per layer of G")
+        self.d_hidden = self._spin("d_hidden", d.d_hidden, "Units per layer of D")
+        self.layers = self._spin("g_layers", d.g_layers, "Hidden layers of G and D")
         self.activation = _combo([(a, a) for a in ACTIVATIONS], "Hidden activation")
         self.optimizer = _combo(
             [(o, o) for o in OPTIMIZERS], "Optimiser of G and D (Adam: β₁ = 0.5)"
         )
-        self.lr_g = self._lr(d.lr_g, "Learning rate of G")
-        self.lr_d = self._lr(d.lr_d, "Learning rate of D (critic)")
-        self.unroll_lr = self._lr(d.unroll_lr, "SGD step η of the unrolled copy of D")
-        self.n_critic = self._spin(
-            1, 20, d.n_critic, "Critic steps per G step (WGAN-GP)"
+        self.lr_g = self._real("lr_g", d.lr_g, "Learning rate of G")
+        self.lr_d = self._real("lr_d", d.lr_d, "Learning rate of D (critic)")
+        self.unroll_lr = self._real("unroll_lr", d.unroll_lr, "SGD step η of D's copy")
+        self.n_critic = self._spin("n_critic", d.n_critic, "Critic steps per G step")
+        self.gp_lambda = self._real(
+            "gp_lambda", d.gp_lambda, "Gradient-penalty weight λ", decimals=3, step=0.1
         )
-        self.gp_lambda = QDoubleSpinBox()
-        self.gp_lambda.setRange(0.0, 100.0)
-        self.gp_lambda.setDecimals(3)
-        self.gp_lambda.setValue(d.gp_lambda)
-        self.gp_lambda.setToolTip("Gradient-penalty weight λ (WGAN-GP)")
-        self.batch = self._spin(8, 4096, d.batch_size, "Minibatch size")
+        self.batch = self._spin("batch_size", d.batch_size, "Minibatch size")
         for label, w in (
             ("Latent dim", self.latent),
             ("G units", self.g_hidden),
@@ -169,22 +149,19 @@ class HyperBox(QGroupBox):
         for box in (self.activation, self.optimizer):
             box.currentIndexChanged.connect(self.changed)
 
-    def _spin(self, lo: int, hi: int, value: int, tip: str) -> QSpinBox:
-        spin = QSpinBox()
-        spin.setRange(lo, hi)
-        spin.setValue(value)
-        spin.setToolTip(tip)
-        spin.editingFinished.connect(self.changed)
+    def _spin(self, name: str, value: int, tip: str) -> CheckedSpin:
+        spin = CheckedSpin(name, value, tip)
+        # committed values only (no keyboard tracking); a refused one changes none
+        spin.valueChanged.connect(self.changed)
+        spin.rejected.connect(self.rejected)
         return spin
 
-    def _lr(self, value: float, tip: str) -> QDoubleSpinBox:
-        spin = QDoubleSpinBox()
-        spin.setDecimals(5)
-        spin.setRange(1e-5, 1.0)
-        spin.setSingleStep(1e-4)
-        spin.setValue(value)
-        spin.setToolTip(tip)
-        spin.editingFinished.connect(self.changed)
+    def _real(
+        self, name: str, value: float, tip: str, decimals: int = 5, step: float = 1e-4
+    ) -> CheckedDoubleSpin:
+        spin = CheckedDoubleSpin(name, value, tip, decimals=decimals, step=step)
+        spin.valueChanged.connect(self.changed)
+        spin.rejected.connect(self.rejected)
         return spin
 
 
@@ -239,8 +216,6 @@ def bind_setup(
     binder = Binder(GanState, parent)
     widgets: tuple[tuple[str, QWidget], ...] = (
         ("data", setup.data),
-        ("loss", setup.loss),
-        ("compare", setup.compare),
         ("unroll", setup.unroll),
         ("seed", setup.seed),
         ("arrows", options.arrows),

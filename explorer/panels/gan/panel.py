@@ -1,15 +1,19 @@
-"""The GAN panel: watch G and D fight on 2-D data, one objective or two side by side.
+"""The GAN panel: watch G and D fight on 2-D data, all four objectives side by side.
 
-Each run (A, and B when "Compare with" is set) has its own :class:`JobRunner`
+Each objective (minimax, non-saturating, unrolled, WGAN-GP) is a run with its
+own view, formula card and :class:`JobRunner`
 running :func:`explorer.core.gan.train_interactive` open-ended — in a worker
 process of its own in the app (the context's training backend), so GUI redraws
 do not compete with training for the GIL — steered by the one job control: the
 speed slider sets the iterations per snapshot, Pause holds the job after its
 current chunk, the step buttons queue exactly one D step, G step or iteration
 (``act`` then ``step(1)``), and drawn or dragged modes are posted to the job
-before its next chunk.  Compared runs advance in lockstep (``run_until``), so
-the two views always show the same G step.  Both runs start from the same seed,
-so the difference between them is the objective alone.
+before its next chunk.  The runs advance in lockstep (``run_until``), so the
+four views always show the same G step.  All start from the same seed (the same
+initial G and D), so the difference between them is the objective alone.
+
+The default seed was chosen with the CLI (``explorer gan train --loss L --seed
+S``, ring of 8, 2,000 G steps, seeds 0–4; see ``DEFAULT_SEED``).
 """
 
 from __future__ import annotations
@@ -21,7 +25,14 @@ from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
-from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 from superqt.utils import qthrottled
 
 from explorer.core.gan import (
@@ -37,7 +48,7 @@ from explorer.core.gan import (
     read_points_csv,
     train_interactive,
 )
-from explorer.core.gan.names import LOSS_TITLES
+from explorer.core.gan.names import LOSS_NAMES, LOSS_TITLES, capture_rule
 from explorer.panels.base import AppContext, PanelBase
 from explorer.panels.gan.controls import (
     HyperBox,
@@ -48,7 +59,7 @@ from explorer.panels.gan.controls import (
     bind_setup,
 )
 from explorer.panels.gan.formulas import FORMULAS
-from explorer.panels.gan.runs import GanRun, card_values, status_html
+from explorer.panels.gan.runs import SHORT, GanRun, card_values, status_html
 from explorer.panels.gan.state import DEFAULT_SPEED, SPEEDS, GanState, HyperState
 from explorer.panels.gan.views import CurvePane, FieldView
 from explorer.widgets.controls_column import ControlsColumn
@@ -90,40 +101,41 @@ class GanPanel(PanelBase):
             "Step G", "One generator update, D frozen", self._step_g
         )
         self.run_bar.status.setToolTip(
-            "Modes captured and high-quality samples as in VEEGAN, on "
-            f"{EVAL_SAMPLES:,} samples: a sample is high quality within 3σ of its "
-            "nearest mode; a mode is captured when a high-quality sample is "
-            "nearest to it."
+            f"Modes captured on {EVAL_SAMPLES:,} samples: a sample is high quality "
+            f"within 3σ of its nearest mode (VEEGAN); {capture_rule()}."
         )
         self.setup = SetupBox()
         self.view_options = ViewOptions()
         self.hyper = HyperBox()
         self.formulas = {
-            loss: FormulaCard(f"Objective: {LOSS_TITLES[loss]}", text, source)
-            for loss, (text, source) in FORMULAS.items()
+            loss: FormulaCard(LOSS_TITLES[loss], *FORMULAS[loss]) for loss in LOSS_NAMES
         }
 
-        views = [FieldView(theme, title="A"), FieldView(theme, title="B")]
+        views = [FieldView(theme, title=loss) for loss in LOSS_NAMES]
         self._runs = [
-            GanRun(self.make_runner(f"run {n}", training=True), v)
-            for n, v in zip("AB", views, strict=True)
+            GanRun(self.make_runner(loss, training=True), v, loss=loss)
+            for loss, v in zip(LOSS_NAMES, views, strict=True)
         ]
         for run in self._runs:
             run.clear()
             run.view.modes_edited.connect(self._on_view_modes_edited)
-        self.losses = CurvePane(theme, "Losses", "loss", [("D", 0), ("G", 1)])
-        self.coverage = CurvePane(theme, "Modes captured", "modes", [("modes", 2)])
-        self.quality = CurvePane(theme, "HQ samples", "%", [("HQ", 3)])
+        n = len(self._runs)
+        self.coverage = CurvePane(theme, "Modes", "captured", n, integer=True)
+        self.criterion = CurvePane(theme, "C(G)", "C(G)", n)
+        self.criterion.set_y_range(-np.log(4.0), 0.0)
+        self.quality = CurvePane(theme, "HQ samples", "%", n)
+        self.quality.set_y_range(0.0, 100.0)
         self.timeline = Timeline()
 
         self._fields = QWidget()
-        field_row = QHBoxLayout(self._fields)
-        field_row.setContentsMargins(0, 0, 0, 0)
-        for v in views:
+        grid = QGridLayout(self._fields)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(2)
+        for i, v in enumerate(views):
             v.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-            field_row.addWidget(v)
+            grid.addWidget(v, i // 2, i % 2)
         curves = QHBoxLayout()
-        for pane in (self.losses, self.coverage, self.quality):
+        for pane in self._curve_panes:
             pane.setMaximumHeight(260)
             curves.addWidget(pane)
         left = QVBoxLayout()
@@ -131,7 +143,7 @@ class GanPanel(PanelBase):
         left.addWidget(self.timeline)
         left.addLayout(curves, 1)
 
-        self.column = ControlsColumn(theme, min_width=330, max_width=460)
+        self.column = ControlsColumn(theme, min_width=330, max_width=440)
         for w in (
             self.run_bar,
             self.setup,
@@ -141,12 +153,18 @@ class GanPanel(PanelBase):
         ):
             self.column.add(w)
         self.column.add_stretch()
+        # after the column re-fits to a new scale: keep it at the width it needs,
+        # so the four views get the rest (its cards wrap and scroll vertically)
+        theme.changed.connect(self._narrow_column_soon)
+        self._narrow_column_soon()
         row = QHBoxLayout()
         row.addLayout(left, 1)
         row.addWidget(self.column)
         self.body.addLayout(row)
         # on a projector the HQ curve repeats the status line and the formula card
         self.mark_secondary(self.hyper, self.view_options.trails, self.quality)
+        self.setup.rejected.connect(self.show_error)
+        self.hyper.rejected.connect(self.show_error)
 
         self.binder = bind_setup(self.setup, self.view_options, self)
         self.hyper_binder = bind_hyper(self.hyper, self)
@@ -168,6 +186,16 @@ class GanPanel(PanelBase):
         self.hyper_binder.show(HyperState())
         self.apply_theme()
         self.reset()
+
+    def _narrow_column_soon(self) -> None:
+        QTimer.singleShot(0, self, self._narrow_column)
+
+    def _narrow_column(self) -> None:
+        self.column.setMaximumWidth(self.column.minimumWidth())
+
+    @property
+    def _curve_panes(self) -> tuple[CurvePane, ...]:
+        return (self.coverage, self.criterion, self.quality)
 
     def apply_theme(self) -> None:
         """Size the timeline's step label for the (already scaled) font."""
@@ -205,7 +233,7 @@ class GanPanel(PanelBase):
 
     # -- protocol: run menu ---------------------------------------------------------
     def start_pause(self) -> None:
-        """Start training (both runs), or pause / resume it."""
+        """Start training (all four runs), or pause / resume the running ones."""
         active = self._active_runs()
         if not self._is_running():
             self._start(paused=False)
@@ -228,7 +256,11 @@ class GanPanel(PanelBase):
         self._step("g")
 
     def reset(self) -> None:
-        """Stop the runs and start fresh networks from the seed, paused at step 0."""
+        """Stop the runs and start fresh networks from the seed, paused at step 0.
+
+        Every readout is cleared at once (views, curves, cards, status), so none
+        shows the old runs' numbers while the new jobs start.
+        """
         self.error_banner.clear()
         self.draws.clear()
         for run in self._runs:
@@ -238,29 +270,25 @@ class GanPanel(PanelBase):
         self._live = True
         self.timeline.live.setChecked(True)
         self.timeline.set_length(0, follow=True)
-        for pane in (self.losses, self.coverage, self.quality):
+        self.timeline.label.setText("step 0")
+        for pane in self._curve_panes:
             pane.clear_curves()
         self._show_data()
-        extent = make_mixture(self._means, self._std).extent  # what the runs will use
-        for run in self._runs:
-            run.view.set_extent(extent)
-        state = self.binder.state()
-        losses = state.losses()
-        self._runs[1].view.setVisible(len(losses) > 1)
-        for name, run, loss in zip("AB", self._runs, losses, strict=False):
-            run.loss = loss
-            k = f" k={state.unroll}" if loss == "unrolled" else ""
-            run.view.set_title(f"{name}: {loss}{k}")
-        labels = ["A", "B"][: len(losses)]  # the views' titles name the objectives
-        for pane in (self.losses, self.coverage, self.quality):
-            pane.set_run_labels(labels)
-        for loss, card in self.formulas.items():
-            card.setVisible(loss == losses[0])
+        mixture = make_mixture(self._means, self._std)  # what the runs will use
+        self.coverage.set_y_range(0, mixture.n_modes)
+        unroll = self.setup.unroll.value()
+        for i, run in enumerate(self._runs):
+            run.view.set_extent(mixture.extent)
+            k = f" k={unroll}" if run.loss == "unrolled" else ""
+            run.view.set_title(f"{SHORT[run.loss]}{k}", color_index=i)
+            self.formulas[run.loss].set_values({"G steps": "— (starting)"})
+        self._update_status()
         self._start(paused=True)
 
     def _active_runs(self) -> list[GanRun]:
-        # read from the widget, not binder.state(): this runs several times a frame
-        return self._runs[: 2 if self.setup.compare.currentData() else 1]
+        """Return the runs whose job did not fail (a diverged one has stopped)."""
+        live = [r for r in self._runs if not r.failed]
+        return live or self._runs
 
     def _is_running(self) -> bool:
         return any(r.runner.is_running for r in self._active_runs())
@@ -270,9 +298,9 @@ class GanPanel(PanelBase):
 
     def _start(self, *, paused: bool) -> bool:
         """Start a fresh job per run (from the seed); return whether they started."""
-        state = self.settings()
         try:
-            configs = [state.config(loss) for loss in state.losses()]
+            state = self.settings()  # a StateError is a ValueError naming the field
+            configs = [state.config(run.loss) for run in self._runs]
         except ValueError as exc:
             self.show_error(str(exc))
             return False
@@ -349,10 +377,12 @@ class GanPanel(PanelBase):
                     run.runner.step(1)
 
     def _on_run_error(self, index: int, exc: BaseException) -> None:
+        self._runs[index].failed = True
         for run in self._active_runs():
             run.runner.pause()
-        name = "AB"[index]
-        self.show_error(f"Run {name} ({self._runs[index].loss}) stopped: {exc}")
+        # the message the CLI prints ("the minimax GAN diverged at G step …")
+        loss = self._runs[index].loss
+        self.show_error(f"{LOSS_TITLES[loss]} stopped: {exc}")
         self._refresh_buttons()
 
     def _on_run_progressed(self, index: int, batch: list[GanProgress | None]) -> None:
@@ -380,20 +410,24 @@ class GanPanel(PanelBase):
             self.timeline.label.setText(f"step {run.history[-1].step}")
 
     def _draw_curves(self) -> None:
-        for index, run in enumerate(self._active_runs()):
+        for index, run in enumerate(self._runs):
             c = run.curves
             steps = np.asarray(c["step"], dtype=np.float64)
-            self.losses.set_curve(index, "D", steps, np.asarray(c["d"]))
-            self.losses.set_curve(index, "G", steps, np.asarray(c["g"]))
-            self.coverage.set_curve(index, "modes", steps, np.asarray(c["modes"]))
-            self.quality.set_curve(index, "HQ", steps, np.asarray(c["hq"]))
+            self.coverage.set_curve(index, steps, np.asarray(c["modes"]))
+            self.criterion.set_curve(index, steps, np.asarray(c["cg"]))
+            self.quality.set_curve(index, steps, np.asarray(c["hq"]))
 
     def _sync_runs(self) -> None:
-        """Keep compared runs in lockstep: none runs ahead of the slowest by a chunk."""
-        active = self._active_runs()
+        """Keep the runs in lockstep: none runs ahead of the slowest by a chunk.
+
+        A run that stopped (diverged) no longer holds the others back; one whose
+        worker is still starting holds them at the first chunk.
+        """
+        active = [r for r in self._runs if not r.failed]
         until: list[int | None] = [None] * len(active)
-        if len(active) > 1 and all(r.history for r in active):
-            slowest = min(r.history[-1].step for r in active)
+        if len(active) > 1:
+            # a run still starting (no report yet) holds the others at step 0
+            slowest = min(r.history[-1].step if r.history else 0 for r in active)
             until = [slowest + r.runner.speed for r in active]
         for r, limit in zip(active, until, strict=True):
             if r.run_until != limit and r.runner.is_running:
@@ -419,7 +453,7 @@ class GanPanel(PanelBase):
             return
         target = ref.history[min(value, len(ref.history) - 1)].step
         self.timeline.label.setText(f"step {target}")
-        for i, run in enumerate(self._active_runs()):
+        for i, run in enumerate(self._runs):
             steps = [p.step for p in run.history]
             j = bisect.bisect_right(steps, target) - 1
             if j >= 0:
@@ -427,7 +461,7 @@ class GanPanel(PanelBase):
 
     def _redraw(self) -> None:
         if self._live:
-            for i, run in enumerate(self._active_runs()):
+            for i, run in enumerate(self._runs):
                 if run.history:
                     self._draw_run(i, len(run.history) - 1)
         else:
@@ -439,8 +473,7 @@ class GanPanel(PanelBase):
         trails = self.view_options.trails.isChecked()
         trail = run.history[max(0, j - TRAIL_LENGTH) : j] if trails else []
         run.view.show_progress(p, trail, arrows=self.view_options.arrows.isChecked())
-        if index == 0:
-            self._update_card(p)
+        self._update_card(p)
         self._update_status()
 
     def _update_card(self, p: GanProgress) -> None:
@@ -450,7 +483,7 @@ class GanPanel(PanelBase):
         self.formulas[p.loss_name].set_values(values)
 
     def _update_status(self) -> None:
-        self.run_bar.set_status(status_html(self._active_runs()))
+        self.run_bar.set_status(status_html(self._runs))
 
     def _refresh_buttons(self) -> None:
         running = self._is_running()

@@ -13,7 +13,7 @@ from explorer.workers import JobRunner
 
 MAX_HISTORY = 600  # snapshots kept per run for the timeline (halved when full)
 MAX_CURVE_POINTS = 4000  # points per live curve (halved when full)
-CURVE_KEYS = ("step", "d", "g", "modes", "hq", "rkl")
+CURVE_KEYS = ("step", "d", "g", "modes", "hq", "rkl", "cg")
 
 
 @dataclass
@@ -26,12 +26,14 @@ class GanRun:
     history: list[GanProgress] = field(default_factory=list)
     curves: dict[str, list[float]] = field(default_factory=dict)
     run_until: int | None = None  # the lockstep limit last posted to the job
+    failed: bool = False  # its job stopped with an error (diverged)
 
     def clear(self) -> None:
         """Forget the recorded snapshots and curves (a fresh job)."""
         self.history = []
         self.curves = {k: [] for k in CURVE_KEYS}
         self.run_until = None
+        self.failed = False
 
     def record(self, items: Sequence[GanProgress]) -> None:
         """Append ``items`` to the history and the curves (thinned when full)."""
@@ -44,6 +46,7 @@ class GanRun:
             c["modes"].append(p.modes_captured)
             c["hq"].append(100.0 * p.high_quality_fraction)
             c["rkl"].append(p.reverse_kl)
+            c["cg"].append(p.criterion)
         if len(self.history) > MAX_HISTORY:
             keep = self.history[-1]
             self.history = [*self.history[:-1:2], keep]
@@ -60,8 +63,10 @@ def card_values(p: GanProgress, *, unroll: int, gp_lambda: float) -> dict[str, o
         # before the first update there is no loss yet: say so, not "nan"
         "D loss": p.losses.get("d_loss", "— (no step yet)"),
         "G loss": p.losses.get("g_loss", "— (no step yet)"),
-        "modes captured": f"{p.modes_captured} / {p.modes_total}",
+        "modes captured": f"{p.modes_captured} / {p.modes_total} "
+        f"(≥ {p.capture_threshold} samples each)",
         "high quality": f"{100 * p.high_quality_fraction:.1f} %",
+        "C(G)": f"{p.criterion:.3f} (optimum −1.386)",
         "reverse KL": p.reverse_kl,
     }
     if p.loss_name == "unrolled":
@@ -71,15 +76,23 @@ def card_values(p: GanProgress, *, unroll: int, gp_lambda: float) -> dict[str, o
     return values
 
 
+SHORT = {
+    "minimax": "minimax",
+    "non-saturating": "non-saturating",
+    "unrolled": "unrolled",
+    "wgan-gp": "WGAN-GP",
+}
+
+
 def status_html(runs: Sequence[GanRun]) -> str:
-    """Return the run bar's status: step, modes and HQ share of each run."""
-    parts = []
-    for name, run in zip("AB", runs, strict=False):
-        if run.history:
-            p = run.history[-1]
-            parts.append(
-                f"<b>{name}</b> {run.loss}: step {p.step}, "
-                f"<b>{p.modes_captured}/{p.modes_total}</b> modes, "
-                f"{100 * p.high_quality_fraction:.0f}% HQ"
-            )
-    return "<br>".join(parts)
+    """Return the run bar's status: the step and each run's modes captured."""
+    shown = [r for r in runs if r.history]
+    if not shown:
+        return "starting the runs…" if runs else ""
+    step = min(r.history[-1].step for r in shown)
+    parts = [
+        f"{SHORT.get(r.loss, r.loss)} <b>{r.history[-1].modes_captured}/"
+        f"{r.history[-1].modes_total}</b>"
+        for r in shown
+    ]
+    return f"G step {step} · modes: " + ", ".join(parts)

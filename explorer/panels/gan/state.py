@@ -1,7 +1,7 @@
 """The GAN panel's settings: one frozen, versioned dataclass (limits from the core).
 
-:class:`GanState` holds the experiment (data and its drawn modes, objectives,
-k, seed), the speed, the view options and, nested, the networks and optimiser
+:class:`GanState` holds the experiment (data and its drawn modes, k, seed),
+the speed, the view options and, nested, the networks and optimiser
 (:class:`HyperState`).  ``to_dict`` / ``from_dict`` are the panel's session
 state; a bad dict raises a :class:`~explorer.core.state.StateError` naming the
 field.  Number ranges come from :data:`explorer.core.gan.config.LIMITS`, the
@@ -11,7 +11,7 @@ ones :class:`~explorer.core.gan.GanConfig` (and so the CLI) checks.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -19,10 +19,10 @@ from numpy.typing import NDArray
 from explorer.core.gan.config import LIMITS, GanConfig
 from explorer.core.gan.data import builtin_mixture
 from explorer.core.gan.names import (
+    LOSS_NAMES,
     MAX_POINTS,
     Activation,
     DataName,
-    LossName,
     OptimizerName,
 )
 from explorer.core.state import StateBase, StateError, limits
@@ -30,6 +30,15 @@ from explorer.core.state import StateBase, StateError, limits
 SPEEDS = (1, 2, 5, 10, 20, 50, 100)  # iterations per snapshot on the speed slider
 DEFAULT_SPEED = 10
 SEED_MAX = 9999
+# the seed the panel opens with, measured with `explorer gan train --loss L --seed S
+# --json` (ring of 8, 2,000 G steps, PacGAN's threshold), modes captured of 8:
+#   seed      0  1  2  3  4
+#   minimax   4  6  3  7  0
+#   non-sat.  0  0  0  0  0
+#   unrolled  6  1  2  5  0
+#   WGAN-GP   6  8  8  8  8
+# seed 0 teaches best: both GAN losses lose modes, unrolled and WGAN-GP cover most
+DEFAULT_SEED = 0
 
 _DEFAULT = GanConfig()
 _RING = builtin_mixture("ring8")
@@ -69,12 +78,8 @@ class GanState(StateBase):
     data: DataName = "ring8"
     means: NDArray[np.float64] = field(default_factory=lambda: _RING.means.copy())
     std: float = field(default=_RING.std, metadata=_lim("points_std"))
-    loss: LossName = _DEFAULT.loss
-    compare: Literal["", "minimax", "non-saturating", "unrolled", "wgan-gp"] = (
-        "unrolled"
-    )
     unroll: int = field(default=_DEFAULT.unroll, metadata=_lim("unroll"))
-    seed: int = field(default=0, metadata=limits(0, SEED_MAX))
+    seed: int = field(default=DEFAULT_SEED, metadata=limits(0, SEED_MAX))
     speed: int = field(  # the speed slider's position in SPEEDS
         default=SPEEDS.index(DEFAULT_SPEED), metadata=limits(0, len(SPEEDS) - 1)
     )
@@ -97,8 +102,8 @@ class GanState(StateBase):
         object.__setattr__(self, "means", means)
 
     def losses(self) -> list[str]:
-        """Return the objectives of run A and, when compared, of run B."""
-        return [self.loss, self.compare] if self.compare else [self.loss]
+        """Return the objectives trained side by side: all four, from one seed."""
+        return list(LOSS_NAMES)
 
     def config(self, loss: str) -> GanConfig:
         """Return the open-ended config of a run with objective ``loss``.

@@ -46,6 +46,8 @@ class FieldView(PlotPane):
         plot = self.getPlotItem()
         plot.setMenuEnabled(False)
         plot.hideButtons()
+        for name in ("left", "bottom"):
+            plot.getAxis(name).enableAutoSIPrefix(False)
         self.showGrid(x=False, y=False)  # the heatmap is the background; a grid costs
         self.setAspectLocked(True)
         vb = plot.getViewBox()
@@ -84,12 +86,24 @@ class FieldView(PlotPane):
         vb.mouseDragEvent = self._on_view_dragged
         self.restyle()
 
-    def set_title(self, text: str) -> None:
-        """Show ``text`` above the plot (kept across theme changes)."""
+    def set_title(self, text: str, color_index: int | None = None) -> None:
+        """Show ``text`` above the plot, in series colour ``color_index`` if given.
+
+        The curves below use the same colours, so no legend covers them.
+        """
         self._title = text
+        self._title_color = color_index
         scale = self.theme.scale
+        palette = self.theme.palette
+        color = (
+            palette.plot_fg
+            if color_index is None
+            else palette.series_color(color_index)
+        )
         self.getPlotItem().setTitle(
-            text, color=self.theme.palette.plot_fg, size=f"{11 * scale:.0f}pt"
+            f"<b>{text}</b>" if color_index is not None else text,
+            color=color,
+            size=f"{11 * scale:.0f}pt",
         )
 
     # -- data ------------------------------------------------------------------------
@@ -128,7 +142,7 @@ class FieldView(PlotPane):
             # a symmetric range, rounded so the colour bar is not redrawn every frame
             span = float(np.abs(p.heat).max()) or 1.0
             span = float(f"{span:.1g}") if span < 1 else math.ceil(span * 2) / 2
-            levels, label, level = (-span, span), "critic C(x) − mean", 0.0
+            levels, label, level = (-span, span), "C(x) − mean", 0.0
         self.heat.setImage(p.heat, levels=levels, autoLevels=False)
         rows, cols = p.heat.shape
         ex0, ex1, ey0, ey1 = p.extent
@@ -152,10 +166,9 @@ class FieldView(PlotPane):
         else:
             self.trails.setData(x=[], y=[])
         if arrows:
-            starts = p.samples[:ARROW_SAMPLES]
-            ends = starts + _arrow_scale(p) * p.arrows[:ARROW_SAMPLES]
-            seg = np.empty((2 * len(starts), 2), dtype=np.float32)
-            seg[0::2], seg[1::2] = starts, ends
+            seg = arrow_segments(
+                p.samples[:ARROW_SAMPLES], _arrow_scale(p) * p.arrows[:ARROW_SAMPLES]
+            )
             self.arrows.setData(seg[:, 0], seg[:, 1], connect="pairs")
         else:
             self.arrows.setData([], [])
@@ -208,6 +221,8 @@ class FieldView(PlotPane):
             ticks.setWidth(int(40 * scale))
             self.colorbar.getAxis("left").label.setFont(font)
             self._draw_modes()
+        if getattr(self, "_title_color", None) is not None:
+            self.set_title(self._title, self._title_color)
 
     # -- mouse -------------------------------------------------------------------------
     def _view_pos(self, scene_pos: QPointF) -> NDArray[np.float64]:
@@ -288,6 +303,32 @@ class FieldView(PlotPane):
             self._last_paint = None
 
 
+def arrow_segments(
+    starts: NDArray[np.float32], vectors: NDArray[np.float32], head: float = 0.35
+) -> NDArray[np.float32]:
+    """Return (6N, 2) point pairs: each arrow's shaft and the two strokes of its head.
+
+    The head strokes are ``head`` times the arrow's length, at ±25° from its
+    back, so a reader sees which way G pushes each sample.
+    """
+    starts = np.asarray(starts, dtype=np.float32).reshape(-1, 2)
+    vec = np.asarray(vectors, dtype=np.float32).reshape(-1, 2)
+    ends = starts + vec
+    c, s = math.cos(math.radians(25.0)), math.sin(math.radians(25.0))
+    back = -head * vec
+    left = np.stack(
+        [c * back[:, 0] - s * back[:, 1], s * back[:, 0] + c * back[:, 1]], 1
+    )
+    right = np.stack(
+        [c * back[:, 0] + s * back[:, 1], -s * back[:, 0] + c * back[:, 1]], 1
+    )
+    seg = np.empty((6 * len(starts), 2), dtype=np.float32)
+    seg[0::6], seg[1::6] = starts, ends
+    seg[2::6], seg[3::6] = ends, ends + left
+    seg[4::6], seg[5::6] = ends, ends + right
+    return seg
+
+
 def _arrow_scale(p: GanProgress) -> float:
     """Return a length factor so the longer arrows span ~6 % of the view."""
     norms = np.linalg.norm(p.arrows, axis=1)
@@ -299,55 +340,54 @@ def _arrow_scale(p: GanProgress) -> float:
 
 
 class CurvePane(PlotPane):
-    """A live curve plot with one solid curve per series of run A, dashed for run B."""
+    """A live curve per run, coloured like that run's field title (no legend).
+
+    ``y_range`` fixes the vertical axis to what the lesson needs (0 … modes,
+    −log 4 … 0); ``integer`` gives the y axis whole-number ticks.  Axes never
+    use SI prefixes ("×0.001").
+    """
 
     def __init__(
         self,
         theme: ThemeManager,
         title: str,
         y_label: str,
-        series: Sequence[tuple[str, int]],
+        runs: int,
         parent: QWidget | None = None,
+        *,
+        integer: bool = False,
     ) -> None:
         super().__init__(
             theme, title=title, x_label="G step", y_label=y_label, parent=parent
         )
-        self.add_legend()
-        self._curves: dict[tuple[int, str], pg.PlotDataItem] = {}
-        self._labels_shown: list[str] | None = None
-        for run in (0, 1):
-            for name, color in series:
-                label = name if run == 0 else ""
-                self._curves[(run, name)] = self.add_curve(
-                    label, color_index=color, dashed=run == 1
-                )
+        plot = self.getPlotItem()
+        for name in ("left", "bottom"):
+            plot.getAxis(name).enableAutoSIPrefix(False)
+        self._integer = integer
+        self._curves = [self.add_curve(color_index=i) for i in range(runs)]
         self.setMinimumHeight(120)
 
-    def set_run_labels(self, labels: Sequence[str]) -> None:
-        """Name the series after the runs shown ("A: non-saturating", ...)."""
-        self._labels_shown = list(labels)
-        legend = self.add_legend()
-        legend.clear()
-        palette = self.theme.palette
-        legend.setLabelTextColor(palette.plot_fg)
-        legend.setLabelTextSize(f"{8 * self.theme.scale:.0f}pt")
-        legend.setBrush(pg.mkBrush(palette.plot_bg + "c8"))
-        for (run, name), curve in self._curves.items():
-            if run < len(labels) and labels[run]:
-                legend.addItem(curve, f"{name} ({labels[run]})")
+    def set_y_range(self, low: float, high: float) -> None:
+        """Fix the y axis to [low, high] (integer ticks if asked for)."""
+        self.getPlotItem().enableAutoRange(y=False)
+        axis = self.getPlotItem().getAxis("left")
+        if self._integer:  # whole-number ticks, about four of them
+            major = max(1, round((high - low) / 4))
+            axis.setTickSpacing(major, major)
+            low, high = low - 0.5, high + 0.5
+        self.setYRange(low, high, padding=0.05)
 
-    def restyle(self) -> None:
-        """Re-apply the theme, legend included."""
-        super().restyle()
-        labels: list[str] | None = getattr(self, "_labels_shown", None)
-        if labels is not None:
-            self.set_run_labels(labels)
+    def set_curve(self, run: int, x: NDArray[Any], y: NDArray[Any]) -> None:
+        """Replace the data of run ``run``'s curve."""
+        self._curves[run].setData(x, y)
 
-    def set_curve(self, run: int, name: str, x: NDArray[Any], y: NDArray[Any]) -> None:
-        """Replace the data of ``name`` of run ``run``."""
-        self._curves[(run, name)].setData(x, y)
+    def curve_data(self, run: int) -> tuple[NDArray[Any], NDArray[Any]]:
+        """Return run ``run``'s (x, y) data (tests compare it with a fresh panel)."""
+        x, y = self._curves[run].getData()
+        empty = np.zeros(0)
+        return (empty if x is None else x, empty if y is None else y)
 
     def clear_curves(self) -> None:
         """Empty every curve."""
-        for curve in self._curves.values():
+        for curve in self._curves:
             curve.setData([], [])
