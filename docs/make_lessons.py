@@ -227,11 +227,19 @@ def gridworld() -> Lesson:
                 run_steps=200,
             ),
             step(
+                s.replace(algo="policy-iteration"),
+                "sb-4x4",
+                "Policy iteration: evaluate π, then improve it greedily, "
+                "π′(s) = argmax<sub>a</sub> Σ p(s′, r|s, a)[r + γ v<sub>π</sub>(s′)]; "
+                "a few rounds reach the optimal policy (Sutton & Barto 2018, §4.3).",
+                run_steps=40,
+            ),
+            step(
                 s.replace(algo="value-iteration"),
                 "sb-5x5",
-                "Value iteration takes the max instead of the average: "
-                "v(s) ← max<sub>a</sub> Σ p(s′, r|s, a)[r + γ v(s′)]; the arrows are "
-                "the greedy policy.",
+                "Value iteration folds the improvement into each sweep: "
+                "v(s) ← max<sub>a</sub> Σ p(s′, r|s, a)[r + γ v(s′)] (Example 3.5's "
+                "grid with its +10 and +5 teleports); the arrows are the greedy policy.",
                 run_steps=50,
             ),
             step(

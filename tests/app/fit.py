@@ -199,17 +199,7 @@ def _outside(w: QWidget, window: QWidget) -> bool:
         vp = scroll.viewport()
         rect = rect.intersected(QRect(vp.mapTo(window, QPoint(0, 0)), vp.size()))
     area = window.rect()
-    bottom = rect.bottom()
-    scroll = w.parentWidget()
-    while scroll is not None and scroll is not window:
-        if isinstance(scroll, QAbstractScrollArea) and scroll.viewport().isAncestorOf(
-            w
-        ):
-            vp = scroll.viewport()
-            bottom = min(bottom, vp.mapTo(window, QPoint(0, vp.height() - 1)).y())
-            break
-        scroll = scroll.parentWidget()
-    return rect.right() > area.right() + SLACK or bottom > area.bottom() + SLACK
+    return rect.right() > area.right() + SLACK or rect.bottom() > area.bottom() + SLACK
 
 
 def _in_clipped_scroll(w: QWidget, root: QWidget) -> bool:
