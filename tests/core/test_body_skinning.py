@@ -226,9 +226,7 @@ def test_matrix_to_euler_gives_the_smaller_of_the_two_decompositions() -> None:
     # a half turn about y is (0, 180, 0), not the equivalent (180, 0, 180)
     half_y = axis_angle_matrix([0.0, 1.0, 0.0], 180.0)
     np.testing.assert_allclose(matrix_to_euler(half_y), [0.0, 180.0, 0.0], atol=1e-9)
-    np.testing.assert_allclose(
-        euler_to_matrix([180.0, 0.0, 180.0]), half_y, atol=1e-12
-    )
+    np.testing.assert_allclose(euler_to_matrix([180.0, 0.0, 180.0]), half_y, atol=1e-12)
     # small angles come back as they went in; every result rebuilds its matrix
     np.testing.assert_allclose(
         matrix_to_euler(euler_to_matrix([10.0, -20.0, 30.0])), [10.0, -20.0, 30.0]

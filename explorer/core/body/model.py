@@ -298,9 +298,7 @@ def matrix_to_euler(r: F64) -> F64:
         locked: F64 = np.rad2deg(np.array([rx, np.arcsin(sy), 0.0]))
         return locked
     ry = np.arcsin(sy)
-    first = np.array(
-        [np.arctan2(-r[1, 2], r[2, 2]), ry, np.arctan2(-r[0, 1], r[0, 0])]
-    )
+    first = np.array([np.arctan2(-r[1, 2], r[2, 2]), ry, np.arctan2(-r[0, 1], r[0, 0])])
     second = np.array(
         [
             np.arctan2(r[1, 2], -r[2, 2]),
