@@ -33,7 +33,7 @@ from explorer.core.body.names import (
 from explorer.panels.body.controls import AngleSlider, BoneTree, ShapeSliders
 from explorer.panels.body.formula import SOURCES, formula_html
 from explorer.widgets.controls_column import ControlsColumn
-from explorer.widgets.formula_card import FormulaCard
+from explorer.widgets.formula_card import FormulaCard, LiveText
 from explorer.widgets.run_bar import RunBar, make_button
 from explorer.widgets.theme import ThemeManager
 
@@ -262,12 +262,14 @@ class BodyColumn(ControlsColumn):
             "Colour by the selected bone's skinning weight w_ki, or by each vertex's "
             "bone of largest weight"
         )
-        self.volume_label = QLabel("Volume: –")
-        self.volume_label.setWordWrap(True)
+        # live text: re-laid out when its wrapped height changes (a QLabel in the
+        # scrolled column kept its old height: the split view's second line was cut)
+        self.volume_label = LiveText()
+        self.volume_label.set_html("Volume: –")
         self.volume_label.setToolTip(
             "Enclosed volume of the posed mesh vs the rest mesh (divergence theorem)"
         )
-        self.timing_label = QLabel()
+        self.timing_label = LiveText()
         for w in (
             self.split_check,
             self.correctives_check,

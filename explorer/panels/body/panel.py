@@ -271,8 +271,8 @@ class BodyPanel(PanelBase):
         item = self._last
         if item is None or not item.meshes:
             return
-        self.volume_label.setText(volume_text(item.volumes, item.rest_volume))
-        self.timing_label.setText(f"<small>{item.message}</small>")
+        self.volume_label.set_html(volume_text(item.volumes, item.rest_volume))
+        self.timing_label.set_html(f"<small>{item.message}</small>")
         self._update_formula()
 
     # -- selection & pose --------------------------------------------------------
