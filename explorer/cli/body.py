@@ -151,7 +151,7 @@ def _run_bones(args: argparse.Namespace) -> int:
 
 
 def _run_pose(args: argparse.Namespace) -> int:
-    from explorer.core.body.export import export_mesh
+    from explorer.core.body.export import export_mesh, gltf_axes
     from explorer.core.body.pose import Pose, load_pose, parse_rotation, save_pose
     from explorer.core.body.presets import preset_pose
     from explorer.core.body.skinning import Skinner, mesh_volume
@@ -193,7 +193,12 @@ def _run_pose(args: argparse.Namespace) -> int:
     }
     try:
         if args.export is not None:
-            result["export"] = export_mesh(args.export, posed.vertices, model.faces)
+            result["export"] = export_mesh(
+                args.export,
+                posed.vertices,
+                model.faces,
+                gltf_rotation=gltf_axes(model),
+            )
         if args.save_pose is not None:
             save_pose(args.save_pose, model, pose)
             result["pose_file"] = args.save_pose

@@ -193,6 +193,9 @@ class MeshView(QWidget):
         size = [max(self._canvas.width(), 16), max(self._canvas.height(), 16)]
         if list(self.plotter.window_size) != size:
             self.plotter.window_size = size
+        # pyvista's screenshot reads the last frame and renders only the first
+        # time: without this render a camera move or new points never showed
+        self.plotter.render()
         img = self.plotter.screenshot(return_img=True)
         self._canvas.image = array_to_qimage(img)
         self._canvas.update()

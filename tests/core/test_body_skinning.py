@@ -112,8 +112,8 @@ def test_volume_of_unit_cube_and_rotations() -> None:
 
 def test_euler_round_trip_and_helpers() -> None:
     rng = np.random.default_rng(3)
-    for angles in rng.uniform(-170, 170, (20, 3)):
-        angles[1] = np.clip(angles[1], -85, 85)
+    # within ±85° the angles are the smaller decomposition: they come back as is
+    for angles in rng.uniform(-85, 85, (20, 3)):
         r = euler_to_matrix(angles)
         np.testing.assert_allclose(matrix_to_euler(r), angles, atol=1e-9)
     # R_x(90) takes y to z (right-handed)
@@ -214,3 +214,27 @@ def test_warm_up_falls_back_to_torch_when_the_kernels_fail(
     pose = Pose.zeros(2).with_bone(1, [90.0, 0.0, 0.0])
     expected = Skinner(model, backend="torch").pose(pose).vertices
     np.testing.assert_allclose(skinner.pose(pose).vertices, expected, atol=1e-6)
+
+
+def test_matrix_to_euler_gives_the_smaller_of_the_two_decompositions() -> None:
+    from explorer.core.body.model import (
+        axis_angle_matrix,
+        euler_to_matrix,
+        matrix_to_euler,
+    )
+
+    # a half turn about y is (0, 180, 0), not the equivalent (180, 0, 180)
+    half_y = axis_angle_matrix([0.0, 1.0, 0.0], 180.0)
+    np.testing.assert_allclose(matrix_to_euler(half_y), [0.0, 180.0, 0.0], atol=1e-9)
+    np.testing.assert_allclose(euler_to_matrix([180.0, 0.0, 180.0]), half_y, atol=1e-12)
+    # small angles come back as they went in; every result rebuilds its matrix
+    np.testing.assert_allclose(
+        matrix_to_euler(euler_to_matrix([10.0, -20.0, 30.0])), [10.0, -20.0, 30.0]
+    )
+    rng = np.random.default_rng(3)
+    for angles in rng.uniform(-180.0, 180.0, (200, 3)):
+        r = euler_to_matrix(angles)
+        back = matrix_to_euler(r)
+        np.testing.assert_allclose(euler_to_matrix(back), r, atol=1e-9)
+        assert np.abs(back).sum() <= np.abs(angles).sum() + 1e-6
+        assert np.all(np.abs(back) <= 180.0 + 1e-9)

@@ -125,8 +125,8 @@ def test_split_view_and_candy_wrapper_volume(qtbot: Any, panel: BodyPanel) -> No
     assert last is not None
     # LBS loses volume under a 180° twist, DQS keeps it
     assert last.volumes["lbs"] < last.volumes["dqs"]
-    qtbot.waitUntil(lambda: "DQS" in panel.volume_label.text(), timeout=5_000)
-    assert "LBS" in panel.volume_label.text()
+    qtbot.waitUntil(lambda: "DQS" in panel.volume_label.html(), timeout=5_000)
+    assert "LBS" in panel.volume_label.html()
     assert np.abs(panel.view.vertices() - panel.view_dqs.vertices()).max() > 0.005
 
 

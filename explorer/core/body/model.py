@@ -286,15 +286,28 @@ def euler_to_matrix(degrees: Sequence[float] | F64) -> F64:
 
 
 def matrix_to_euler(r: F64) -> F64:
-    """Return Euler angles (3,) in degrees with ``euler_to_matrix(angles) ≈ r``."""
+    """Return Euler angles (3,) in degrees with ``euler_to_matrix(angles) ≈ r``.
+
+    Away from gimbal lock every rotation has two decompositions, (x, y, z) and
+    (x ± 180°, 180° − y, z ± 180°); the one with the smaller angles is returned, so
+    a half turn about y reads as y = 180°, not as x = 180°, z = 180°.
+    """
     sy = float(np.clip(r[0, 2], -1.0, 1.0))
-    if abs(sy) < 1.0 - 1e-9:
-        rx = np.arctan2(-r[1, 2], r[2, 2])
-        rz = np.arctan2(-r[0, 1], r[0, 0])
-    else:  # gimbal lock: only rx ± rz is defined, put it all in rx
+    if abs(sy) >= 1.0 - 1e-9:  # gimbal lock: only rx ± rz is defined, put it in rx
         rx = np.arctan2(r[2, 1], r[1, 1])
-        rz = 0.0
-    out: F64 = np.rad2deg(np.array([rx, np.arcsin(sy), rz]))
+        locked: F64 = np.rad2deg(np.array([rx, np.arcsin(sy), 0.0]))
+        return locked
+    ry = np.arcsin(sy)
+    first = np.array([np.arctan2(-r[1, 2], r[2, 2]), ry, np.arctan2(-r[0, 1], r[0, 0])])
+    second = np.array(
+        [
+            np.arctan2(r[1, 2], -r[2, 2]),
+            np.pi - ry if ry >= 0 else -np.pi - ry,  # π − ry, in (−π, π]
+            np.arctan2(r[0, 1], -r[0, 0]),
+        ]
+    )
+    best = second if np.abs(second).sum() < np.abs(first).sum() - 1e-9 else first
+    out: F64 = np.rad2deg(best)
     return out
 
 

@@ -36,5 +36,16 @@ COLOUR_MODES: dict[str, ColourMode] = {
 ANGLE_RANGE = (-180.0, 180.0)
 """A joint angle slider's range in degrees."""
 
+
+def wrap_angle(degrees: float) -> float:
+    """Return ``degrees`` in ANGLE_RANGE, (−180°, 180°]: the same turn about its axis.
+
+    Each Euler angle is a turn about one axis, so wrapping each alone leaves the
+    rotation as it was: 200° is shown as −160°.
+    """
+    wrapped = (float(degrees) + 180.0) % 360.0 - 180.0
+    return 180.0 if wrapped == -180.0 else wrapped
+
+
 POSE_ANGLE_LIMITS = (-360.0, 360.0)
 """The Euler angles (degrees) a saved pose may hold (pose files allow a full turn)."""

@@ -109,10 +109,17 @@ class _Rig:
         self.aim(middle, tip, j[self._b(middle)] - j[self._b(root)])
 
     def twist(self, bone: str, degrees: float) -> None:
-        """Twist landmark ``bone`` about the line from its joint to the wrist.
+        """Twist landmark ``bone`` about its own long axis.
 
-        When ``bone`` is the wrist itself (SMPL), the forearm's line is used.
+        On anny's rig a bone runs along its local y axis (Blender's bones), so the
+        twist is a turn about y: the angles read (0°, 180°, 0°), as the preset
+        means.  On SMPL's world-aligned frames the twist is about the line from
+        the joint to the wrist (the forearm's line when ``bone`` is the wrist).
         """
+        if self.family == "anny":
+            b = self._b(bone)
+            self.rot[b] = self.rot[b] @ axis_angle_matrix([0.0, 1.0, 0.0], degrees)
+            return
         j = self._world()[:, :3, 3]
         b, wrist = self._b(bone), self._b("wrist.L")
         axis = j[wrist] - j[b if b != wrist else self._b("elbow.L")]

@@ -8,6 +8,7 @@ waiting is served, so dragging a slider never builds a backlog.  Each answer is 
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -70,6 +71,9 @@ class BodyProgress(Progress):
         Volume of the rest mesh for the current shape.
     seconds
         Time spent posing (all methods, normals included).
+    problem
+        Why a request gave no body to show (a pose whose numbers overflow), in
+        words; the service goes on serving the next request.
     """
 
     model: BodyModel | None = None
@@ -78,6 +82,7 @@ class BodyProgress(Progress):
     volumes: Mapping[str, float] = field(default_factory=dict)
     rest_volume: float = float("nan")
     seconds: float = 0.0
+    problem: str = ""
 
 
 def _load(
@@ -95,6 +100,7 @@ def _load(
         name = "anny" if str(spec) == "anny" else Path(spec).name
         yield BodyProgress(step=0, total=3, message=f"loading the {name} body…")
         model = load_body(spec, cache_dir=cache_dir, shape=shape)
+    check_rest_finite(model)
     yield BodyProgress(
         step=1,
         total=3,
@@ -128,6 +134,17 @@ def _answer(
     }
     seconds = time.perf_counter() - t0
     volumes: dict[str, float] = {m: mesh.volume for m, mesh in meshes.items()}
+    problem = _not_finite(meshes, volumes, request)
+    if problem:
+        # not a diverged training: the pose's numbers are too large to show
+        return BodyProgress(
+            step=step,
+            total=total,
+            model=model,
+            request=request,
+            problem=problem,
+            message=problem,
+        )
     return BodyProgress(
         step=step,
         total=total,
@@ -140,6 +157,41 @@ def _answer(
         message=f"posed with {request.method.upper()} in {seconds * 1000:.1f} ms",
         losses={"volume change": volumes[request.method] / rest_volume - 1.0},
     )
+
+
+def _not_finite(
+    meshes: Mapping[str, PosedMesh],
+    volumes: Mapping[str, float],
+    request: PoseRequest,
+) -> str:
+    """Return why the posed meshes cannot be shown, or "" when they can."""
+    bad = [
+        m.upper()
+        for m, mesh in meshes.items()
+        if not (np.isfinite(mesh.vertices).all() and math.isfinite(volumes[m]))
+    ]
+    if not bad:
+        return ""
+    pose = request.pose
+    largest = max(
+        float(np.abs(pose.translation).max(initial=0.0)),
+        float(np.abs(pose.euler).max(initial=0.0)),
+    )
+    return (
+        f"this pose gives no finite body under {' and '.join(bad)} (its largest "
+        f"number is {largest:.3g}; angles are degrees, the shift metres): "
+        "the last good pose stays on screen"
+    )
+
+
+def check_rest_finite(model: BodyModel) -> None:
+    """Raise ``ValueError`` when ``model``'s rest mesh has NaN or infinite vertices."""
+    bad = int((~np.isfinite(model.rest.vertices)).any(axis=1).sum())
+    if bad:
+        raise ValueError(
+            f"{model.name}: {bad:,} of its {model.n_vertices:,} vertices are not "
+            "finite numbers (NaN or ∞); the model file is damaged"
+        )
 
 
 def pose_service(

@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer.core.body.names import ANGLE_RANGE
+
 _SHAPE_STEPS = 100
 
 
@@ -62,7 +64,7 @@ class BoneTree(QTreeWidget):
 
 
 class AngleSlider(QWidget):
-    """A labelled slider with a spin box for one angle in degrees (−180 … 180)."""
+    """A labelled slider with a spin box for one angle in degrees (ANGLE_RANGE)."""
 
     value_changed = Signal(float)
 
@@ -72,9 +74,10 @@ class AngleSlider(QWidget):
         grid.setContentsMargins(0, 0, 0, 0)
         self.label = QLabel(label)
         self.slider = QSlider(Qt.Orientation.Horizontal)
-        self.slider.setRange(-180, 180)
+        lo, hi = ANGLE_RANGE
+        self.slider.setRange(round(lo), round(hi))
         self.spin = QDoubleSpinBox()
-        self.spin.setRange(-180.0, 180.0)
+        self.spin.setRange(lo, hi)
         self.spin.setDecimals(1)
         self.spin.setSuffix("°")
         self.spin.setKeyboardTracking(False)

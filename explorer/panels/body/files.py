@@ -7,6 +7,7 @@ error banner with a message a student understands.
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,43 @@ from explorer.core.body.pose import save_pose
 
 if TYPE_CHECKING:
     from explorer.panels.body.panel import BodyPanel
+
+
+def breakable(path: str | Path) -> str:
+    """Return ``path`` with a zero-width space after each separator.
+
+    A long path in a narrow, word-wrapped status line then wraps at its folders
+    instead of being cut off at the column's edge.
+    """
+    text = html.escape(str(path))  # the status line shows rich text
+    for sep in ("/", "\\"):
+        text = text.replace(sep, sep + "\u200b")
+    return text
+
+
+def export_posed(panel: BodyPanel, path: Path) -> Path:
+    """Write the posed mesh ``panel`` shows to ``path``; say where; return the path.
+
+    A GLB is turned into glTF's Y-up axes (the model's up found from its rig).
+
+    Raises
+    ------
+    ValueError
+        Before a body is shown or for an unknown file type.
+    """
+    from explorer.core.body.export import export_mesh, gltf_axes
+
+    model, meshes = panel.model, panel.posed_meshes
+    if model is None or not meshes:
+        raise ValueError("no posed body to export yet")
+    method = panel.method if panel.method in meshes else next(iter(meshes))
+    written = export_mesh(
+        path, meshes[method].vertices, model.faces, gltf_rotation=gltf_axes(model)
+    )
+    panel.run_bar.set_status(
+        f"Wrote the {method.upper()}-posed mesh to {breakable(written.resolve())}"
+    )
+    return written
 
 
 def ask_export(panel: BodyPanel) -> None:
@@ -44,6 +82,8 @@ def ask_save_pose(panel: BodyPanel) -> None:
             save_pose(path, model, pose)
         except OSError as exc:
             panel.show_error(f"cannot save the pose: {exc}")
+            return
+        panel.run_bar.set_status(f"Saved the pose to {breakable(Path(path).resolve())}")
 
 
 def ask_load_pose(panel: BodyPanel) -> None:

@@ -7,37 +7,73 @@ from collections.abc import Mapping
 import numpy as np
 
 from explorer.core.body.model import BodyModel
+from explorer.core.body.names import SkinningMethod
 from explorer.core.body.skinning import PosedMesh
 
 LBS_HTML = (
-    "t′<sub>i</sub> = Σ<sub>k</sub> w<sub>ki</sub> G<sub>k</sub>(θ, J) t<sub>i</sub>,"
-    "  G<sub>k</sub> = W<sub>k</sub> P<sub>k</sub><sup>−1</sup>,"
-    "  W<sub>k</sub> = W<sub>p(k)</sub> P<sub>p(k)</sub><sup>−1</sup>"
-    " P<sub>k</sub> R<sub>k</sub>(θ<sub>k</sub>)"
-)
-SMPL_HTML = (
-    "t′<sub>i</sub> = Σ<sub>k</sub> w<sub>ki</sub> G<sub>k</sub>(θ, J(β))"
-    " (t<sub>i</sub> + s<sub>i</sub>(β) + p<sub>i</sub>(θ)),"
-    "  p(θ) = P · vec(R<sub>k</sub>(θ) − I)"
+    "t′<sub>i</sub> = Σ<sub>k</sub> w<sub>ki</sub> G<sub>k</sub>(θ, J) t<sub>i</sub>"
 )
 DQS_HTML = (
     "t′<sub>i</sub> = q̂<sub>i</sub> t<sub>i</sub> q̂<sub>i</sub><sup>*</sup>,"
-    "  q̂<sub>i</sub> = Σ<sub>k</sub> w<sub>ki</sub> q<sub>k</sub> /"
-    " ‖Σ<sub>k</sub> w<sub>ki</sub> q<sub>k</sub>‖ (q<sub>k</sub>: dual quaternion of"
-    " G<sub>k</sub>)"
+    "  q̂<sub>i</sub> = Σ<sub>k</sub> w<sub>ki</sub> q̂<sub>k</sub> /"
+    " ‖Σ<sub>k</sub> w<sub>ki</sub> q̂<sub>k</sub>‖"
+)
+_CHAIN = (
+    "G<sub>k</sub> = W<sub>k</sub> P<sub>k</sub><sup>−1</sup>, W<sub>k</sub> ="
+    " W<sub>p(k)</sub> P<sub>p(k)</sub><sup>−1</sup> P<sub>k</sub>"
+    " R<sub>k</sub>(θ<sub>k</sub>) (the kinematic chain, rest frames P<sub>k</sub>)"
+)
+_SIGN = (
+    "each q̂<sub>k</sub> is the unit dual quaternion of G<sub>k</sub>, flipped to"
+    " the sign of the vertex's dominant bone before blending (q̂ and −q̂ are the same"
+    " motion)"
+)
+_SHAPE = "the rest mesh t<sub>i</sub> comes from the body's shape ({kind})"
+_CORRECTIVES = (
+    "pose correctives: t<sub>i</sub> + p<sub>i</sub>(θ), p(θ) = 𝒫 · vec(R(θ) − I)"
+    " (SMPL's pose blend shapes, before skinning)"
 )
 SOURCES = (
-    "LBS / SMPL: Loper et al., “SMPL”, SIGGRAPH Asia 2015, eqs. 2–4, 9; "
-    "DQS: Kavan et al., “Geometric skinning with approximate dual quaternion "
-    "blending”, ACM TOG 2008, eq. 5"
+    "LBS: Magnenat-Thalmann et al. 1988; SMPL's form: Loper et al., “SMPL”, "
+    "SIGGRAPH Asia 2015, eqs. 2–4, 9.  DQS: Kavan et al., “Skinning with dual "
+    "quaternions”, I3D 2007 (the sign choice: Kavan et al., ACM TOG 2008, sec. 4)"
 )
 
 
-def formula_html(model: BodyModel, *, dqs: bool) -> str:
-    """Return the formula shown: DQS, or LBS (SMPL's form when it has correctives)."""
+def formula_html(
+    model: BodyModel,
+    method: SkinningMethod = "lbs",
+    *,
+    split: bool = False,
+    correctives: bool = False,
+) -> str:
+    """Return the card's text: the course's formula(s), then what the code adds.
+
+    ``method`` is the skinning shown (``split``: both, side by side);
+    ``correctives``: whether SMPL's pose correctives are applied (ticked and the
+    body has them).
+    """
+    lbs, dqs = split or method == "lbs", split or method == "dqs"
+    shown = []
+    if lbs:
+        shown.append(f"<b>Linear blend skinning (LBS)</b><br>{LBS_HTML}")
     if dqs:
-        return DQS_HTML
-    return SMPL_HTML if model.posedirs is not None else LBS_HTML
+        shown.append(f"<b>Dual-quaternion skinning (DQS)</b><br>{DQS_HTML}")
+    adds = [_CHAIN]
+    if dqs:
+        adds.append(_SIGN)
+    space = model.shape_space
+    if space is not None:
+        kind = "anny's phenotype" if space.kind == "phenotype" else "SMPL's β: + s(β)"
+        adds.append(_SHAPE.format(kind=kind))
+    if correctives and model.posedirs is not None:
+        adds.append(_CORRECTIVES)
+    elif model.posedirs is None:
+        adds.append("no pose correctives: this body has none")
+    else:
+        adds.append("pose correctives off (the box is unticked)")
+    items = "".join(f"<br>• {a}" for a in adds)
+    return "<br>".join(shown) + f"<br><small><b>What the code adds:</b>{items}</small>"
 
 
 def formula_values(

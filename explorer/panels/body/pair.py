@@ -1,15 +1,17 @@
 """The body panel's two 3-D views side by side: LBS (or the method chosen) and DQS.
 
-The DQS view is built only when the split view is first shown; both views
-share one camera position when it opens, and a click on either picks a vertex.
+The DQS view is built only when the split view is first shown.  Both views
+share one camera (turning or zooming one turns the other, as a lecturer comparing
+the two expects), and a click on either picks a vertex.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from explorer.core.body.model import BodyModel
@@ -36,6 +38,12 @@ class BodyViews(QWidget):
         self.view.view.clicked.connect(self._on_view_clicked)
         self.view_dqs.view.clicked.connect(self._on_dqs_view_clicked)
         self._dqs_model: BodyModel | None = None
+        self._camera_seen: tuple[float, ...] = ()
+        camera = self.view.view.plotter.renderer.camera
+        # one camera for both views; the DQS view redraws when the LBS one moves it
+        self.view_dqs.view.plotter.renderer.camera = camera
+        self.view_dqs.sync_camera()
+        self._observer = camera.AddObserver("ModifiedEvent", self._on_camera_modified)
 
     def set_model(self, model: BodyModel, posed: PosedMesh, *, split: bool) -> None:
         """Create the actors for a new ``model`` showing ``posed``."""
@@ -54,10 +62,26 @@ class BodyViews(QWidget):
 
     def _prepare_dqs(self, model: BodyModel, posed: PosedMesh) -> None:
         if self._dqs_model is None or self._dqs_model.faces is not model.faces:
-            self.view_dqs.set_model(model, posed)
+            self.view_dqs.set_model(model, posed, keep_camera=True)
             self._dqs_model = model
-        self.view_dqs.view.plotter.camera = self.view.view.plotter.camera.copy()
-        self.view_dqs.sync_camera()
+        # the shared camera is fitted again once the two views have their widths
+        QTimer.singleShot(0, self._refit)
+
+    def _refit(self) -> None:
+        if self.view.fits_whole_body:
+            self.view.whole_body()
+        self.view_dqs.view.request_render()
+
+    def _on_camera_modified(self, camera: Any, _event: str) -> None:
+        # only a move of the camera; a new clipping range (set at each render)
+        # must not ask for another render
+        seen = (*camera.GetPosition(), *camera.GetFocalPoint(), *camera.GetViewUp())
+        seen = (*seen, camera.GetViewAngle(), camera.GetParallelScale())
+        if seen != self._camera_seen:
+            self._camera_seen = seen
+            self.view.view.request_render()
+            if self.view_dqs.isVisible():
+                self.view_dqs.view.request_render()
 
     def show_meshes(
         self,
@@ -83,17 +107,18 @@ class BodyViews(QWidget):
             view.restyle()
 
     def frame(self, point: np.ndarray, distance: float) -> None:
-        """Aim both cameras at ``point`` from ``distance``."""
-        for view in (self.view, self.view_dqs):
-            view.frame(point, distance)
+        """Aim the shared camera at ``point`` from ``distance``."""
+        self.view.frame(point, distance)
+        self.view_dqs.hold_camera()
 
     def whole_body(self) -> None:
-        """Fit the whole body in both views again."""
-        for view in (self.view, self.view_dqs):
-            view.whole_body()
+        """Fit the whole body in both views again (the shared camera)."""
+        self.view.whole_body()
+        self.view_dqs.fit_on_resize()
 
     def close_views(self) -> None:
         """Close both 3-D views (their plotters)."""
+        self.view.view.plotter.renderer.camera.RemoveObserver(self._observer)
         self.view.close_view()
         self.view_dqs.close_view()
 

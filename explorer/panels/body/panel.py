@@ -28,14 +28,20 @@ from explorer.core.body.service import (
     PoseRequest,
     pose_service,
 )
+from explorer.core.body.skinning import PosedMesh
 from explorer.panels.base import AppContext, PanelBase
-from explorer.panels.body import files
+from explorer.panels.body import files, session
 from explorer.panels.body.column import BodyColumn
 from explorer.panels.body.formula import formula_html, formula_values, volume_text
 from explorer.panels.body.pair import BodyViews
-from explorer.panels.body.state import BodyState, PoseAngles
+from explorer.panels.body.state import BodyState
 from explorer.widgets.binding import Binder
 from explorer.widgets.export import grab_widget
+
+
+def _message(exc: BaseException) -> str:
+    return str(exc).split("\n\nIn the worker")[0]
+
 
 _ANIMATION_MS = 66  # 15 Hz: each frame costs a 3-D render on the GUI thread
 _READOUT_MS = 200  # text readouts relayout the controls column: ≤ 5 Hz
@@ -58,6 +64,9 @@ class BodyPanel(PanelBase):
         self._weights: np.ndarray | None = None
         self._pending: BodyState | None = None
         self._spec: str = "anny"
+        # (spec, source) asked for last, and that of the body on screen
+        self._requested: tuple[str | BodyModel, str | None] = ("anny", None)
+        self._shown: tuple[str | BodyModel, str | None] | None = None
         self._loading = True
         self.frames_shown = 0
         self._phase = 0
@@ -118,7 +127,8 @@ class BodyPanel(PanelBase):
     def _bind(self) -> None:
         self.binder = Binder(BodyState, self)
         self.binder.bind("split", self.split_check)
-        self.binder.bind("correctives", self.correctives_check)
+        # correctives: what the user asked for, kept while a body has none
+        self.correctives_check.toggled.connect(self._on_correctives_changed)
         self.binder.bind("skeleton", self.skeleton_check)
         self.binder.bind("colour", self.colour_combo)
         self.binder.changed.connect(self._on_setting_changed)
@@ -130,6 +140,7 @@ class BodyPanel(PanelBase):
         ``source`` is what sessions store to reopen a loaded model (its path).
         """
         self._spec = source or (spec.name if isinstance(spec, BodyModel) else str(spec))
+        self._requested = (spec, source)
         self._loading = True
         self._last = None
         self.column.set_posing_enabled(False)
@@ -149,6 +160,15 @@ class BodyPanel(PanelBase):
 
     def _on_job_error(self, exc: BaseException) -> None:
         self.column.progress.hide()
+        shown = self._shown
+        if self._loading and shown is not None and shown != self._requested:
+            # a body that cannot be shown: say why, and go back to the one shown
+            # (the panel stays usable)
+            name = self._model.name if self._model is not None else "the last body"
+            self.show_error(f"{_message(exc)} — back to {name}")
+            self.run_bar.set_status(f"Could not load that body; back to {name}.")
+            self.load_model(*shown)
+            return
         self.run_bar.set_status("The body could not be loaded or posed.")
         self.on_job_error(exc)
 
@@ -157,6 +177,12 @@ class BodyPanel(PanelBase):
         # arrived in the same GUI frame, so only the newest *mesh* is shown.
         latest: BodyProgress | None = None
         for item in items:
+            if item.problem:
+                # a pose whose numbers overflow: said as it is, the last good
+                # body stays (not "training diverged")
+                self.show_error(item.problem)
+                self.run_bar.set_status("That pose cannot be shown (see above).")
+                continue
             model = item.model
             if model is not None and (
                 self._model is None or model.faces is not self._model.faces
@@ -177,6 +203,7 @@ class BodyPanel(PanelBase):
             self._show(latest)
 
     def _on_new_model(self, model: BodyModel, item: BodyProgress) -> None:
+        self._shown = self._requested
         self._model = model
         self._pose = Pose.zeros(model.n_bones)
         self._selected = 0
@@ -244,8 +271,8 @@ class BodyPanel(PanelBase):
         item = self._last
         if item is None or not item.meshes:
             return
-        self.volume_label.setText(volume_text(item.volumes, item.rest_volume))
-        self.timing_label.setText(f"<small>{item.message}</small>")
+        self.volume_label.set_html(volume_text(item.volumes, item.rest_volume))
+        self.timing_label.set_html(f"<small>{item.message}</small>")
         self._update_formula()
 
     # -- selection & pose --------------------------------------------------------
@@ -261,8 +288,7 @@ class BodyPanel(PanelBase):
             f"<b>{self._model.bone_names[k]}</b> (parent: "
             f"{self._model.bone_names[parent] if parent >= 0 else 'none, the root'})"
         )
-        for slider, angle in zip(self.angle_sliders, self._pose.euler[k], strict=True):
-            slider.set_value(float(angle))
+        self._show_angles()
         model = self._model
         self._weights = (model.skin_weights * (model.skin_indices == k)).sum(axis=1)
         if self._last is not None and self._last.meshes:
@@ -281,11 +307,15 @@ class BodyPanel(PanelBase):
         if self._model is None or pose.n_bones != self._model.n_bones:
             raise ValueError("the pose does not fit the body shown")
         self._pose = pose
-        for slider, angle in zip(
-            self.angle_sliders, pose.euler[self._selected], strict=True
-        ):
-            slider.set_value(float(angle))
+        self._show_angles()
         self._post()
+
+    def _show_angles(self) -> None:
+        # the sliders show the joint's angles in their range, the same rotation
+        if self._pose is not None:
+            k = self._selected
+            shown = self.column.show_angles(self._pose.euler[k].tolist())
+            self._pose = self._pose.with_bone(k, shown)
 
     def _on_frame_clicked(self) -> None:
         if self._last is None or not self._last.meshes:
@@ -332,6 +362,10 @@ class BodyPanel(PanelBase):
             self._show_split()
         self._post()
 
+    def _on_correctives_changed(self, _: bool) -> None:
+        self._update_formula()
+        self._post()
+
     def _on_method_toggled(self, _: bool) -> None:
         self._update_formula()
         self._post()
@@ -370,8 +404,9 @@ class BodyPanel(PanelBase):
     def _update_formula(self) -> None:
         if self._model is None:
             return
-        dqs = self.method == "dqs" and not self.split_check.isChecked()
-        self.formula.set_formula(formula_html(self._model, dqs=dqs))
+        split, on = self.split_check.isChecked(), self.correctives_check.isChecked()
+        html = formula_html(self._model, self.method, split=split, correctives=on)
+        self.formula.set_formula(html)
         posed = None
         if self._last is not None and self._last.meshes:
             posed = next(iter(self._last.meshes.values()))
@@ -423,14 +458,12 @@ class BodyPanel(PanelBase):
         ValueError
             Before a body is shown or for an unknown file type.
         """
-        from explorer.core.body.export import export_mesh
+        return files.export_posed(self, path)
 
-        if self._model is None or self._last is None or not self._last.meshes:
-            raise ValueError("no posed body to export yet")
-        mesh = self._last.meshes.get(self.method) or next(
-            iter(self._last.meshes.values())
-        )
-        return export_mesh(path, mesh.vertices, self._model.faces)
+    @property
+    def posed_meshes(self) -> dict[str, PosedMesh]:
+        """Return the posed meshes shown, by method (empty before the first)."""
+        return dict(self._last.meshes) if self._last is not None else {}
 
     def open_file(self, path: Path) -> None:
         """Open a pose file (.json) or an SMPL-family model (.npz).
@@ -466,23 +499,7 @@ class BodyPanel(PanelBase):
         While a body loads, the pose, shape and joint are those a restore is
         waiting to apply (or none).
         """
-        model, pose, pending = self._model, self._pose, self._pending
-        if self._loading or model is None or pose is None:
-            angles = pending.pose if pending else None
-            shape = pending.shape if pending else None
-            selected = pending.selected if pending else None
-        else:
-            angles = PoseAngles.of(model, pose)
-            shape = self.shape_sliders.values()
-            selected = model.bone_names[self._selected]
-        self.binder.set_extra(
-            model=self._spec,
-            method=self.method,
-            pose=angles,
-            shape=shape,
-            selected=selected,
-        )
-        return self.binder.state()
+        return session.current_state(self)
 
     def state(self) -> dict[str, Any]:
         """Return the model, pose, shape and display settings."""
@@ -507,6 +524,7 @@ class BodyPanel(PanelBase):
                 self.show_error(f"cannot reopen {settings.model}: {exc}")
                 return
         self.binder.show(settings)
+        self.column.set_correctives_wanted(settings.correctives)
         self.dqs_radio.setChecked(settings.method == "dqs")
         self.lbs_radio.setChecked(settings.method != "dqs")
         self._show_split()
@@ -517,16 +535,7 @@ class BodyPanel(PanelBase):
         self._apply_pose(settings)
 
     def _apply_pose(self, state: BodyState) -> None:
-        if state.shape is not None:
-            self.shape_sliders.set_values(state.shape)
-        if self._model is not None and state.pose is not None:
-            try:
-                self.set_pose(state.pose.to_pose(self._model))
-                if state.selected is not None:
-                    self.select_bone(state.selected)
-            except (ValueError, KeyError) as exc:
-                self.show_error(f"the saved pose does not fit this body: {exc}")
-        self._post()
+        session.apply_pose(self, state)
 
     def snapshot_ready(self) -> bool:
         """Return True once a posed body is on screen."""

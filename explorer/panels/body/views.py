@@ -61,8 +61,13 @@ class BodyView(QWidget):
         """Make the skeleton layer use the view's current camera."""
         self._overlay.SetActiveCamera(self.view.plotter.renderer.GetActiveCamera())
 
-    def set_model(self, model: BodyModel, posed: PosedMesh) -> None:
-        """Create the actors for ``model`` (a new topology) showing ``posed``."""
+    def set_model(
+        self, model: BodyModel, posed: PosedMesh, *, keep_camera: bool = False
+    ) -> None:
+        """Create the actors for ``model`` (a new topology) showing ``posed``.
+
+        ``keep_camera``: leave the camera as it is (one shared with another view).
+        """
         import pyvista as pv
 
         plotter = self.view.plotter
@@ -89,6 +94,9 @@ class BodyView(QWidget):
         )
         self._selected = pv.PolyData(posed.joints[:1].astype(np.float32))
         self._add_actors()
+        if keep_camera:
+            self.view.request_render()
+            return
         plotter.renderer.reset_camera(render=False)
         self._front_camera(model)
         self.whole_body()
@@ -123,6 +131,19 @@ class BodyView(QWidget):
         ):
             QTimer.singleShot(0, self.whole_body)
         return False
+
+    @property
+    def fits_whole_body(self) -> bool:
+        """Whether the view keeps the whole body in sight (not zoomed to a joint)."""
+        return self._fit_whole
+
+    def hold_camera(self) -> None:
+        """Stop refitting the body on resize (the shared camera was aimed)."""
+        self._fit_whole = False
+
+    def fit_on_resize(self) -> None:
+        """Refit the body on resize again (the shared camera shows it whole)."""
+        self._fit_whole = True
 
     def whole_body(self) -> None:
         """Fit the whole body in the view, keeping the viewing direction.
