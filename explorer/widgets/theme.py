@@ -45,6 +45,7 @@ class Palette:
     series: tuple[str, ...] = OKABE_ITO
     sequential_cmap: str = "viridis"
     diverging_cmap: str = "CET-D1"  # blue-white-red, perceptually uniform (colorcet)
+    disabled: str = "#8a8f98"  # text of a control that cannot be used now
 
     def series_color(self, i: int) -> str:
         """Return the ``i``-th qualitative colour (cycled)."""
@@ -71,6 +72,7 @@ DARK = Palette(
     panel="#262a31",
     text="#e6e8eb",
     muted="#9aa3ae",
+    disabled="#6b717b",
     accent="#56B4E9",
     plot_bg="#16181c",
     plot_fg="#e6e8eb",
@@ -95,6 +97,7 @@ HIGH_CONTRAST = Palette(
     panel="#ffffff",
     text="#000000",
     muted="#222222",
+    disabled="#767676",
     accent="#0050a0",
     plot_bg="#ffffff",
     plot_fg="#000000",
@@ -135,6 +138,7 @@ def stylesheet(palette: Palette, scale: float, base_pt: float = 10.0) -> str:
     p = palette
     return f"""
 QWidget {{ color: {p.text}; background-color: {p.window}; font-size: {pt:.1f}pt; }}
+QWidget:disabled {{ color: {p.disabled}; }}
 QMainWindow, QDialog {{ background-color: {p.window}; }}
 QListWidget#navigation {{ background-color: {p.panel}; border: none;
     font-size: {pt * 1.1:.1f}pt; }}
@@ -148,7 +152,7 @@ QPushButton {{ background-color: {p.panel}; border: 1px solid {p.grid};
     border-radius: 4px; padding: 4px 10px; }}
 QPushButton:hover {{ border-color: {p.accent}; }}
 QPushButton:checked {{ background-color: {p.accent}; color: #ffffff; }}
-QPushButton:disabled {{ color: {p.muted}; }}
+QPushButton:disabled {{ color: {p.disabled}; }}
 QLabel#formulaTitle {{ color: {p.muted}; font-weight: bold; }}
 QFrame#formulaCard {{ background-color: {p.panel}; border: 1px solid {p.grid};
     border-radius: 6px; }}

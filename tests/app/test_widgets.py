@@ -206,3 +206,30 @@ def test_check_box_radio_and_combo_indicators_scale_with_presentation(
         app.setStyleSheet(before)
     for a, b in zip(small, large, strict=True):
         assert b >= 1.8 * a, (small, large)
+
+
+def test_disabled_controls_look_disabled_in_every_theme(qtbot: Any) -> None:
+    """The stylesheet gives every widget the text colour; disabled ones get another."""
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QApplication, QCheckBox
+
+    from explorer.widgets.theme import PALETTES, stylesheet
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    before = app.styleSheet()
+    try:
+        for palette in PALETTES.values():
+            app.setStyleSheet(stylesheet(palette, 1.0))
+            on, off = QCheckBox("on"), QCheckBox("off")
+            off.setEnabled(False)
+            for w in (on, off):
+                qtbot.addWidget(w)
+                w.ensurePolished()
+            role = QPalette.ColorRole.WindowText
+            assert on.palette().color(role).name() == palette.text
+            assert off.palette().color(QPalette.ColorGroup.Disabled, role).name() == (
+                palette.disabled
+            )
+    finally:
+        app.setStyleSheet(before)
