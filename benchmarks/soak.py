@@ -117,7 +117,7 @@ def soak(minutes: float, every_s: float, presentation: bool, trace: bool) -> lis
 
     from explorer.app import registry
     from explorer.app.errors import ErrorReporter
-    from explorer.app.launch import configure_runtime
+    from explorer.app.launch import QUIT_WAIT_S, configure_runtime, quit_budget_on_close
     from explorer.app.main_window import MainWindow
     from explorer.app.settings import Settings
     from explorer.panels.base import AppContext
@@ -130,6 +130,7 @@ def soak(minutes: float, every_s: float, presentation: bool, trace: bool) -> lis
     reporter.install_hooks()
     context = AppContext(report_error=reporter.sink, data_dir=Path(tmp))
     window = MainWindow(context, reporter, Settings())
+    window.installEventFilter(quit_budget_on_close(app))  # closes as the app does
     window.resize(1400, 900)
     window.show()
     if presentation:
@@ -193,7 +194,7 @@ def soak(minutes: float, every_s: float, presentation: bool, trace: bool) -> lis
     window.close()
     from explorer.workers import wait_for_all
 
-    stopped = wait_for_all(timeout_s=1.5)
+    stopped = wait_for_all(timeout_s=QUIT_WAIT_S)
     close_s = time.monotonic() - t_close
     deadline = time.monotonic() + 5.0
     while children_of(me) and time.monotonic() < deadline:

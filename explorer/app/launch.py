@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 # How long quitting waits for running jobs, in all, before the process ends anyway
 # (counted from the moment the window starts closing or SIGTERM arrives).
-QUIT_WAIT_S = 1.0
+QUIT_WAIT_S = 0.5
 
 
 def configure_runtime(app: QObject) -> GuiThreadCollector:
@@ -63,7 +63,7 @@ def launch(
     from explorer.app.settings import Settings
     from explorer.core.data import asset_path
     from explorer.panels.base import AppContext
-    from explorer.workers import begin_quit, wait_for_all
+    from explorer.workers import begin_quit, kill_worker_processes, wait_for_all
 
     if panel is not None and panel != START_ID:
         try:
@@ -97,7 +97,7 @@ def launch(
     # (full collections were the long GUI stalls measured in ENVIRONMENT.md).
     gc.collect()
     gc.freeze()
-    watcher = _quit_budget_on_close(app)
+    watcher = quit_budget_on_close(app)
     window.installEventFilter(watcher)
     app.aboutToQuit.connect(window.shutdown)
     notifier = quit_on_sigterm(app)
@@ -105,13 +105,14 @@ def launch(
     notifier.setEnabled(False)
     begin_quit(QUIT_WAIT_S)  # (no-op when the window's closing began it)
     wait_for_all(timeout_s=QUIT_WAIT_S)
+    kill_worker_processes()
     del collector
     # The process ends here, without Python's and Qt's teardown: that waits for
     # whatever still runs (Qt's thread pool joins its threads: the body model's
     # first build kept a closed app alive for 92 s) and unloads torch and VTK
-    # (~1.5 s).  Nothing is lost: settings were written when the window closed,
-    # the error log is written as errors come, and worker processes end with
-    # their parent (explorer.workers.child's watchdog).
+    # (~1.5 s).  Worker processes still running are killed (their jobs were
+    # aborted; the watchdog would end them later).  Nothing is lost: settings
+    # were written when the window closed, the error log as errors came.
     reporter.uninstall_hooks()
     logging.shutdown()
     sys.stdout.flush()
@@ -119,7 +120,7 @@ def launch(
     os._exit(int(code))
 
 
-def _quit_budget_on_close(app: QObject) -> QObject:
+def quit_budget_on_close(app: QObject) -> QObject:
     """Return an event filter that starts the quit budget when a window closes."""
     from PySide6.QtCore import QEvent, QObject
 

@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from explorer.workers.child import JobFn, WorkerProcessError
+from explorer.workers.child import JobFn, WorkerProcessError, kill_worker_processes
 from explorer.workers.collector import GuiThreadCollector
 from explorer.workers.control import ControlBlock
 from explorer.workers.runner import (
@@ -37,6 +37,7 @@ __all__ = [
     "WorkerProcessError",
     "abort_all",
     "begin_quit",
+    "kill_worker_processes",
     "quit_time_left",
     "wait_for_all",
 ]

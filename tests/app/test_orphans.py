@@ -187,7 +187,8 @@ def test_ctrl_q_ends_the_app_and_its_children_at_once(
         assert len(children) >= 2, f"expected training children, got {children}"
     assert code == 0
     assert took <= QUIT_LIMIT_S, f"quitting took {took:.1f} s"
-    assert _gone_within(children, 1.0) == [], "a child outlived the app"
+    # (multiprocessing's resource tracker, a child too, ends when it sees us gone)
+    assert _gone_within(children, 2.0) == [], "a child outlived the app"
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
