@@ -1,6 +1,8 @@
 """Run every benchmark module and print one table: ``python -m benchmarks.run [NAME…]``.
 
 Each module ``benchmarks/bench_<name>.py`` has ``run() -> [(name, measured, goal)]``.
+Long runs are registered in :data:`ON_REQUEST` and run only when named; options
+after the names go to them (``python -m benchmarks.run soak --minutes 10``).
 """
 
 from __future__ import annotations
@@ -10,6 +12,9 @@ import pkgutil
 import sys
 import time
 from pathlib import Path
+
+# name → module of the benchmarks that run only when asked for (minutes long)
+ON_REQUEST = {"soak": "soak"}
 
 
 def _modules(selected: list[str]) -> list[str]:
@@ -23,14 +28,20 @@ def _modules(selected: list[str]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmarks and print the table; return 0, or 1 if one failed."""
-    selected = sys.argv[1:] if argv is None else argv
+    args = sys.argv[1:] if argv is None else argv
+    split = next((i for i, a in enumerate(args) if a.startswith("-")), len(args))
+    selected, options = args[:split], args[split:]
     rows: list[tuple[str, str, str]] = []
     failed = False
-    for name in _modules(selected):
+    plain = [n for n in selected if n not in ON_REQUEST]
+    names = _modules(plain) if plain or not selected else []
+    names += [ON_REQUEST[n] for n in selected if n in ON_REQUEST]
+    for name in names:
         start = time.perf_counter()
         try:
             module = importlib.import_module(f"benchmarks.{name}")
-            rows.extend(module.run())
+            long_run = name in ON_REQUEST.values()
+            rows.extend(module.run(options) if long_run else module.run())
         except Exception as exc:  # report and go on with the others
             rows.append((name, f"FAILED: {type(exc).__name__}: {exc}", ""))
             failed = True

@@ -20,8 +20,9 @@ if TYPE_CHECKING:
     from explorer.workers import GuiThreadCollector
 
 
-# How long quitting waits for running jobs before the process ends anyway.
-QUIT_WAIT_S = 1.5
+# How long quitting waits for running jobs, in all, before the process ends anyway
+# (counted from the moment the window starts closing or SIGTERM arrives).
+QUIT_WAIT_S = 0.5
 
 
 def configure_runtime(app: QObject) -> GuiThreadCollector:
@@ -48,7 +49,12 @@ def launch(
     reset_settings: bool = False,
     lesson: Path | None = None,
 ) -> int:
-    """Open the main window and run the event loop; return the exit code."""
+    """Open the main window, run the event loop, then end the process.
+
+    Returns only for a bad ``panel`` (exit code 2); otherwise the process ends
+    with the event loop's exit code at most :data:`QUIT_WAIT_S` after quitting
+    began, whatever still runs.
+    """
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
@@ -59,7 +65,7 @@ def launch(
     from explorer.app.settings import Settings
     from explorer.core.data import asset_path
     from explorer.panels.base import AppContext
-    from explorer.workers import wait_for_all
+    from explorer.workers import begin_quit, kill_worker_processes, wait_for_all
 
     if panel is not None and panel != START_ID:
         try:
@@ -103,22 +109,44 @@ def launch(
     # (full collections were the long GUI stalls measured in ENVIRONMENT.md).
     gc.collect()
     gc.freeze()
+    watcher = quit_budget_on_close(app)
+    window.installEventFilter(watcher)
     app.aboutToQuit.connect(window.shutdown)
     notifier = quit_on_sigterm(app)
     code = app.exec()
     notifier.setEnabled(False)
-    stopped = wait_for_all(timeout_s=QUIT_WAIT_S)
-    collector.stop()
+    begin_quit(QUIT_WAIT_S)  # (no-op when the window's closing began it)
+    wait_for_all(timeout_s=QUIT_WAIT_S)
+    kill_worker_processes()
+    del collector
+    # The process ends here, without Python's and Qt's teardown: that waits for
+    # whatever still runs (Qt's thread pool joins its threads: the body model's
+    # first build kept a closed app alive for 92 s) and unloads torch and VTK
+    # (~1.5 s).  Worker processes still running are killed (their jobs were
+    # aborted; the watchdog would end them later).  Nothing is lost: settings
+    # were written when the window closed, the error log as errors came.
     reporter.uninstall_hooks()
-    if not stopped:
-        # A job that cannot be interrupted (the body model's first build) must not
-        # keep a closed app alive: its work is lost either way, and worker processes
-        # end with their parent (explorer.workers.child's watchdog).
-        logging.shutdown()
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(int(code))
-    return int(code)
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(int(code))
+
+
+def quit_budget_on_close(app: QObject) -> QObject:
+    """Return an event filter that starts the quit budget when a window closes."""
+    from PySide6.QtCore import QEvent, QObject
+
+    from explorer.workers import begin_quit
+
+    class QuitBudget(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Close:
+                # before the window's own closeEvent: the panels' shutdowns that
+                # follow then share one budget, and every job was already told
+                begin_quit(QUIT_WAIT_S)
+            return False
+
+    return QuitBudget(app)
 
 
 def quit_on_sigterm(app: QCoreApplication) -> QSocketNotifier:
@@ -138,8 +166,14 @@ def quit_on_sigterm(app: QCoreApplication) -> QSocketNotifier:
     notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, app)
 
     def on_signal() -> None:
+        from explorer.workers import begin_quit
+
         with contextlib.suppress(OSError):
             reader.recv(64)
+        begin_quit(QUIT_WAIT_S)
+        closer = getattr(app, "closeAllWindows", None)
+        if closer is not None:  # like File ▸ Quit: the window saves its settings
+            closer()
         app.quit()
 
     notifier.activated.connect(on_signal)

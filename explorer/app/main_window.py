@@ -224,7 +224,9 @@ class MainWindow(QMainWindow):
             )
         )
         file.addSeparator()
-        file.addAction(self._action("&Quit", self.close, QKeySequence.StandardKey.Quit))
+        # Ctrl+Q everywhere: the platform's StandardKey.Quit is empty on Windows and
+        # offscreen (shortcuts.py promises Ctrl+Q)
+        file.addAction(self._action("&Quit", self.close, "Ctrl+Q"))
 
         view = bar.addMenu("&View")
         self.presentation_action = self._action(

@@ -4,12 +4,13 @@
   process, with the one job control (pause, step N, speed, requests, actions);
 * :class:`JobTracker` — the app-wide list of running jobs (status bar);
 * :class:`GuiThreadCollector` — cyclic garbage collection on the GUI thread only;
-* :func:`wait_for_all` — abort every job (app quit).
+* :func:`begin_quit`, :func:`wait_for_all` — abort every job (app quit), with
+  one shared time budget for every wait.
 """
 
 from __future__ import annotations
 
-from explorer.workers.child import JobFn, WorkerProcessError
+from explorer.workers.child import JobFn, WorkerProcessError, kill_worker_processes
 from explorer.workers.collector import GuiThreadCollector
 from explorer.workers.control import ControlBlock
 from explorer.workers.runner import (
@@ -18,6 +19,9 @@ from explorer.workers.runner import (
     JobInfo,
     JobRunner,
     JobTracker,
+    abort_all,
+    begin_quit,
+    quit_time_left,
     wait_for_all,
 )
 
@@ -31,5 +35,9 @@ __all__ = [
     "JobRunner",
     "JobTracker",
     "WorkerProcessError",
+    "abort_all",
+    "begin_quit",
+    "kill_worker_processes",
+    "quit_time_left",
     "wait_for_all",
 ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import pickle
 import queue
 import threading
 import time
@@ -51,21 +52,23 @@ def start_watchdog(parent_pid: int) -> None:
 
 
 def _child_main(
-    fn: JobFn,
-    args: tuple[Any, ...],
-    kwargs: dict[str, Any],
+    job: bytes,
     out: Any,
     control: ControlBlock,
     controlled: bool,
     parent_pid: int,
 ) -> None:  # pragma: no cover - runs in the child
+    # The watchdog starts before the job is unpickled: that imports the job's
+    # module (torch: seconds on a busy machine), and a child still importing
+    # when the app was killed outlived it.
     start_watchdog(parent_pid)
     # Training yields to the GUI process when both want the CPU (2 cores, several
     # trainers: without this the GUI's event loop was starved for 250 ms at a time).
     os.nice(10)
-    if controlled:
-        kwargs = {**kwargs, "control": control}
     try:
+        fn, args, kwargs = pickle.loads(job)
+        if controlled:
+            kwargs = {**kwargs, "control": control}
         for item in fn(*args, **kwargs):
             while True:
                 if control.stopping:
@@ -82,6 +85,16 @@ def _child_main(
         out.put(("error", (type(exc).__name__, str(exc), traceback.format_exc())))
 
 
+def kill_worker_processes() -> None:
+    """Kill every worker process still running (the app ends now, without waiting).
+
+    Their jobs were aborted already; the watchdog would end them too, but only
+    within its polling period, and later still on a busy machine.
+    """
+    for proc in mp.active_children():
+        proc.kill()
+
+
 def process_items(
     fn: JobFn,
     args: tuple[Any, ...],
@@ -94,7 +107,7 @@ def process_items(
     out = ctx.Queue(maxsize=4)
     proc = ctx.Process(
         target=_child_main,
-        args=(fn, args, kwargs, out, control, controlled, os.getpid()),
+        args=(pickle.dumps((fn, args, kwargs)), out, control, controlled, os.getpid()),
         daemon=True,
     )
     proc.start()

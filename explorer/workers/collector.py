@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
+import sys
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    """Return glibc's ``malloc_trim`` (None elsewhere)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    name = ctypes.util.find_library("c")
+    try:
+        trim: Callable[[int], int] = ctypes.CDLL(name).malloc_trim
+    except (OSError, AttributeError):  # musl and others have none
+        return None
+    return trim
 
 
 class GuiThreadCollector(QObject):
@@ -19,6 +35,11 @@ class GuiThreadCollector(QObject):
     collects on the GUI thread instead — young objects every tick, everything
     every ``full_every`` ticks.  Short, regular collections also avoid the long
     stalls of full collections during training (ENVIRONMENT.md).
+
+    After each full collection, glibc's ``malloc_trim`` hands freed heap pages
+    back to the system: arrays that come and go every frame (plots, images,
+    yields from the workers) otherwise left the GUI's resident memory creeping
+    up by tens of MB an hour although nothing was kept (benchmarks/soak.py).
     """
 
     def __init__(
@@ -31,6 +52,7 @@ class GuiThreadCollector(QObject):
         self._ticks = 0
         self._full_every = full_every
         self._was_enabled = True
+        self._trim = _malloc_trim()
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self.collect)
@@ -51,4 +73,7 @@ class GuiThreadCollector(QObject):
     def collect(self) -> None:
         """Collect the young generations (and, every ``full_every`` ticks, all)."""
         self._ticks += 1
-        gc.collect(2 if self._ticks % self._full_every == 0 else 1)
+        full = self._ticks % self._full_every == 0
+        gc.collect(2 if full else 1)
+        if full and self._trim is not None:
+            self._trim(0)

@@ -119,11 +119,21 @@ class ControlBlock:
 
     def post(self, value: Any, key: str = "request") -> None:
         """Post ``value`` under ``key``; the job sees only the newest one."""
-        self._messages.put(("value", key, value))
+        self._send(("value", key, value))
 
     def act(self, action: str) -> None:
         """Queue the one-shot ``action`` (done once, in order)."""
-        self._messages.put(("action", action, None))
+        self._send(("action", action, None))
+
+    def _send(self, message: tuple[str, str, Any]) -> None:
+        try:
+            self._messages.put(message)
+        except ValueError:
+            # The job's process ended and its queue was closed (by the worker
+            # thread, while the GUI had not yet heard of the end): an ended job
+            # has no use for the message.  Seen with the GAN's lockstep posts.
+            if not self.ended.is_set() and not self.aborted:
+                raise
 
     def close(self) -> None:
         """Release the message queue (GUI side, after the job ended)."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import pickle
+import time
 import weakref
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
@@ -36,6 +37,8 @@ ErrorSink = Callable[[BaseException, str], None]
 
 # Every job's control until its generator ends (wait_for_all aborts them).
 _LIVE: weakref.WeakSet[ControlBlock] = weakref.WeakSet()
+# Set by begin_quit: the monotonic time by which quitting stops waiting for jobs.
+_quit_deadline: float | None = None
 
 
 class _JobFailed(Exception):
@@ -317,6 +320,8 @@ class JobRunner(QObject):
         forgets the worker only when the GUI thread next runs events.
         """
         last = self._last
+        if _quit_deadline is not None:  # quitting: one shared budget for every wait
+            timeout_s = min(timeout_s, _quit_deadline - time.monotonic())
         return last is None or last.ended.wait(max(0.0, timeout_s))
 
     def pause(self) -> None:
@@ -422,10 +427,39 @@ class JobRunner(QObject):
         self.finished.emit()
 
 
-def wait_for_all(timeout_s: float = 10.0) -> bool:
-    """Abort every worker and wait for them (app quit); return True if all stopped."""
+def abort_all() -> None:
+    """Ask every running job to stop at its next yield (without waiting)."""
     for control in list(_LIVE):
         control.abort()
     for worker in list(WorkerBase._worker_set):
         worker.quit()
+
+
+def begin_quit(budget_s: float) -> None:
+    """Abort every job; from now on all waits for jobs end ``budget_s`` from now.
+
+    The app calls it when quitting starts (the window closes, SIGTERM), so that
+    the panels' shutdowns, which wait for their own jobs one after the other,
+    share one budget instead of adding up theirs.  Idempotent: the first call's
+    deadline stays.
+    """
+    global _quit_deadline
+    if _quit_deadline is None:
+        _quit_deadline = time.monotonic() + max(0.0, budget_s)
+    abort_all()
+
+
+def quit_time_left() -> float | None:
+    """Return the seconds left of the quit budget (``None`` when not quitting)."""
+    if _quit_deadline is None:
+        return None
+    return max(0.0, _quit_deadline - time.monotonic())
+
+
+def wait_for_all(timeout_s: float = 10.0) -> bool:
+    """Abort every worker and wait for them (app quit); return True if all stopped."""
+    abort_all()
+    left = quit_time_left()
+    if left is not None:
+        timeout_s = min(timeout_s, left)
     return bool(QThreadPool.globalInstance().waitForDone(int(timeout_s * 1000)))
