@@ -140,7 +140,7 @@ def load_session(path: str | Path) -> Session:
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise SessionError(f"{p.name} is not an Explorer session file")
     version = doc.get("version")
-    if not isinstance(version, int) or version < 1:
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise SessionError(f"{p.name} has no valid version number")
     if version > VERSION:
         raise SessionError(

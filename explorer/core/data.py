@@ -74,6 +74,7 @@ _IDX_DTYPES: dict[int, np.dtype[Any]] = {
 
 
 MAX_IDX_BYTES = 200 * MiB  # the 60,000 MNIST training images take 47 MB
+MAX_IDX_DIMENSIONS = 8  # images are 3-D, labels 1-D
 
 
 def _gunzip(p: Path, raw: bytes) -> bytes:
@@ -107,6 +108,11 @@ def read_idx(path: str | Path) -> NDArray[np.generic]:
     code, ndim = raw[2], raw[3]
     if code not in _IDX_DTYPES:
         raise DataFormatError(f"{p.name}: unknown IDX element type 0x{code:02x}")
+    if ndim > MAX_IDX_DIMENSIONS:
+        raise DataFormatError(
+            f"{p.name}: the IDX header declares {ndim} dimensions "
+            f"(at most {MAX_IDX_DIMENSIONS})"
+        )
     if ndim == 0 or len(raw) < 4 + 4 * ndim:
         raise DataFormatError(f"{p.name}: truncated IDX header")
     shape = tuple(

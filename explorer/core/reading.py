@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 import zipfile
 import zlib
 from collections.abc import Collection
@@ -285,7 +286,10 @@ def read_image(
 
     check_size(path, max_bytes)
     try:
-        with Image.open(path) as im:
+        with warnings.catch_warnings():  # the pixel count is checked just below
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            im = Image.open(path)
+        with im:
             width, height = im.size
             if width < 1 or height < 1:
                 raise FileError(path, f"is an image of {width} × {height} pixels")

@@ -161,7 +161,18 @@ def pose_from_json(model: BodyModel, doc: Mapping[str, Any]) -> Pose:
     return Pose(pose.euler, translation)
 
 
+_POSE_KEYS = frozenset(
+    {"format", "version", "model", "angles", "rotations", "translation", "shape"}
+)
+
+
 def _check_header(doc: Mapping[str, Any]) -> None:
+    unknown = sorted(str(k) for k in set(doc) - _POSE_KEYS)
+    if unknown:
+        raise ValueError(
+            f"unknown key {unknown[0]!r} in the pose file (the keys are "
+            f"{', '.join(sorted(_POSE_KEYS))})"
+        )
     version = doc.get("version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise ValueError(f"the pose file has no valid version number ({version!r})")

@@ -50,6 +50,25 @@ MAX_REWARD = 1e6
 
 _WALL, _START, _RESET, _EMPTY = "#", "S", "X", "."
 _TERMINALS = "TG"
+_KEYS = frozenset(
+    {
+        "format",
+        "version",
+        "name",
+        "description",
+        "map",
+        "start",
+        "step_reward",
+        "bump_reward",
+        "rewards",
+        "teleports",
+        "wind",
+        "stochastic_wind",
+        "slip",
+        "out_of_bounds",
+        "gamma",
+    }
+)
 
 
 def world_to_dict(world: GridWorld) -> dict[str, Any]:
@@ -144,6 +163,12 @@ def _parse(doc: Any) -> GridWorld:
     if isinstance(doc.get("version"), bool) or doc.get("version") != VERSION:
         raise ValueError(
             f"unsupported version {doc.get('version')!r} (this is {VERSION})"
+        )
+    unknown = sorted(set(doc) - _KEYS)
+    if unknown:
+        raise ValueError(
+            f"unknown key {unknown[0]!r} (a typo? the keys are "
+            f"{', '.join(sorted(_KEYS))})"
         )
     grid = doc["map"]
     if (
