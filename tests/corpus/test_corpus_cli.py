@@ -12,6 +12,7 @@ from __future__ import annotations
 import collections
 import subprocess
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -93,9 +94,13 @@ def _check(case: Case, path: Path, env: dict[str, Path], capsys: Any) -> str | N
                 return f"not one line: {message!r}"
             return None
         return "accepted in silence"
-    code = main(argv)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        code = main(argv)
     err = capsys.readouterr().err
     lines = err.strip().splitlines()
+    if caught:  # a real process prints these on stderr: a second line
+        return f"warned: {caught[0].message}"
     if code != 2:
         return f"exit {code} (accepted in silence?): {err[-300:]!r}"
     if len(lines) != 1 or not lines[0].startswith("explorer") or "Traceback" in err:
@@ -192,7 +197,9 @@ def test_absurd_arguments_get_one_clear_line(
         argv = [str(tmp_path / a) if a.endswith((".png", ".pt")) else a for a in argv]
         commands.add(" ".join(line[:2]))
         try:
-            code = main(argv)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                code = main(argv)
         except BaseException as exc:  # a traceback is the bug this test is for
             if isinstance(exc, KeyboardInterrupt):
                 raise
@@ -200,7 +207,7 @@ def test_absurd_arguments_get_one_clear_line(
             continue
         err = capsys.readouterr().err
         lines = err.strip().splitlines()
-        if code != 2 or len(lines) != 1 or "Traceback" in err:
+        if code != 2 or len(lines) != 1 or "Traceback" in err or caught:
             problems.append(
                 f"{' '.join(line)[:120]}: exit {code}, stderr {err[-300:]!r}"
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import re
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -68,7 +69,9 @@ def load_checkpoint(path: str | Path) -> tuple[LatentConfig, LatentModel]:
     except FileError as exc:
         raise CheckpointError(str(exc)) from None
     try:
-        payload = torch.load(p, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():  # a pickle of another protocol: refused below
+            warnings.filterwarnings("ignore", "Detected pickle protocol")
+            payload = torch.load(p, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
         found = re.search(r"GLOBAL ([\w.]+)", str(exc))
         if found is None:
