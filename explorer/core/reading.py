@@ -305,6 +305,9 @@ def read_image(
     except UnidentifiedImageError:
         raise FileError(path, "is not an image Explorer can read") from None
     except Image.DecompressionBombError:
-        raise FileError(path, "is too large an image (a decompression bomb)") from None
+        raise FileError(
+            path,
+            f"is too large an image (over {max_pixels:,} pixels: a decompression bomb)",
+        ) from None
     except (OSError, ValueError, SyntaxError, EOFError, zlib.error) as exc:
         raise FileError(path, f"is a damaged image ({exc})") from None

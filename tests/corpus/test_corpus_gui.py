@@ -216,3 +216,26 @@ def test_malformed_sessions_give_a_message_and_change_nothing(
     with capsys.disabled():
         print(f"\nsessions: {counted} files, {len(problems)} problems")
     assert not problems, "\n".join(problems)
+
+
+def test_a_pose_file_restores_its_shape_in_the_body_panel(
+    qtbot: Any, app_context: AppContext, tmp_path: Path, model: Path
+) -> None:
+    from tests.corpus.generate import POSE
+
+    panel = _body(qtbot, app_context, model)
+    qtbot.addWidget(panel)
+    try:
+        path = tmp_path / "pose.json"
+        path.write_text(json.dumps({**POSE, "shape": {"beta0": 1.5}}))
+        panel.open_file(path)
+        assert panel.shape_sliders.values()["beta0"] == pytest.approx(1.5, abs=0.01)
+        assert panel.pose is not None
+        np.testing.assert_allclose(panel.pose.euler[1], [10.0, 0.0, 0.0])
+        # a shape outside the body's range changes nothing
+        path.write_text(json.dumps({**POSE, "shape": {"beta0": 50}}))
+        with pytest.raises(ValueError, match=r"pose\.json: betas beta0 = 50\.0"):
+            panel.open_file(path)
+        assert panel.shape_sliders.values()["beta0"] == pytest.approx(1.5, abs=0.01)
+    finally:
+        panel.shutdown()
