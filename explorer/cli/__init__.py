@@ -93,11 +93,7 @@ def _silence_stdout() -> None:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # --help, --version, or a refused argument
-        return exc.code if isinstance(exc.code, int) else 2
+    args = build_parser().parse_args(argv)  # SystemExit(2) for a refused argument
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
         from explorer.app.launch import launch

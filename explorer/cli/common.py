@@ -142,7 +142,7 @@ def finite_float(
         if not (math.isfinite(value) and low_ok and value <= hi):
             bracket = "(" if open_low else "["
             raise argparse.ArgumentTypeError(
-                f"must be a finite number in {bracket}{lo:g}, {hi:g}], got {text}"
+                f"must be in {bracket}{lo:g}, {hi:g}], got {text}"
             )
         return value
 

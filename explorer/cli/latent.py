@@ -23,8 +23,9 @@ from explorer.core.latent.names import ARCHS, DEVICES, METHODS, MODEL_KINDS, SPA
 
 # Output images stay below ~50 megapixels: 28 px digits × scale × count.
 _STRIP_STEPS = bounded_int(2, 64)
-_GRID_N = bounded_int(1, 30)
+_GRID_N = bounded_int(2, 60)  # what core.latent.projection's grid accepts
 _SCALE = bounded_int(1, 8)
+_GRID_SCALE = bounded_int(1, 4)
 _INDEX = bounded_int(0, 10_000_000)
 
 

@@ -82,6 +82,14 @@ def _core_reader(case: Case) -> Callable[[Path], object]:
     return session_with
 
 
+def _exit_code(argv: list[str]) -> int:
+    """Return the exit code of ``explorer ARGV`` (argparse exits by SystemExit)."""
+    try:
+        return main(argv)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 1
+
+
 def _check(case: Case, path: Path, env: dict[str, Path], capsys: Any) -> str | None:
     """Return what is wrong with the handling of ``case`` (None: a clear refusal)."""
     argv = _argv(case, path, env)
@@ -96,7 +104,7 @@ def _check(case: Case, path: Path, env: dict[str, Path], capsys: Any) -> str | N
         return "accepted in silence"
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        code = main(argv)
+        code = _exit_code(argv)
     err = capsys.readouterr().err
     lines = err.strip().splitlines()
     if caught:  # a real process prints these on stderr: a second line
@@ -199,7 +207,7 @@ def test_absurd_arguments_get_one_clear_line(
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
-                code = main(argv)
+                code = _exit_code(argv)
         except BaseException as exc:  # a traceback is the bug this test is for
             if isinstance(exc, KeyboardInterrupt):
                 raise
