@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from explorer.core.reading import MiB, read_bytes, read_image
+from explorer.core.reading import FileError, MiB, read_bytes, read_image
 
 MNIST_CREDIT = (
     "MNIST handwritten digits: Yann LeCun, Corinna Cortes, Christopher J.C. Burges "
@@ -139,13 +139,16 @@ def load_image_gray(path: str | Path, size: int | None = None) -> NDArray[np.flo
 
     Raises
     ------
-    FileError
-        (a ``ValueError``) when the file cannot be decoded as an image, is too
-        large or has too many pixels (see :func:`explorer.core.reading.read_image`).
+    DataFormatError
+        When the file cannot be decoded as an image, is too large or has too many
+        pixels (see :func:`explorer.core.reading.read_image`).
     """
     from PIL import Image
 
-    gray = read_image(path, "L")
+    try:
+        gray = read_image(path, "L")
+    except FileError as exc:
+        raise DataFormatError(str(exc)) from None
     if size is not None:
         gray = gray.resize((size, size), Image.Resampling.BILINEAR)
     return np.asarray(gray, dtype=np.float32) / 255.0
