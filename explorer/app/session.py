@@ -130,39 +130,56 @@ def load_session(path: str | Path) -> Session:
     ------
     SessionError
         When the file is missing, not JSON, not a session, from a newer Explorer,
-        or its arrays file is missing or corrupt.
+        or its arrays file is missing or corrupt; the message reads
+        "cannot load session NAME: what is wrong".
     """
     p = Path(path)
     try:
-        doc = read_json(p)
-    except FileError as exc:
-        raise SessionError(f"cannot load session {exc}") from None
+        return _load(p)
+    except (FileError, SessionError) as exc:
+        reason = exc.reason if isinstance(exc, FileError) else str(exc)
+        raise SessionError(f"cannot load session {p.name}: {reason}") from None
+
+
+def _load(p: Path) -> Session:
+    doc = read_json(p)
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise SessionError(f"{p.name} is not an Explorer session file")
+        raise SessionError("it is not an Explorer session file")
     version = doc.get("version")
-    if not isinstance(version, int) or version < 1:
-        raise SessionError(f"{p.name} has no valid version number")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise SessionError("it has no valid version number")
     if version > VERSION:
         raise SessionError(
-            f"{p.name} was saved by a newer Explorer (session version {version}; "
+            f"it was saved by a newer Explorer (session version {version}; "
             f"this Explorer reads up to {VERSION}). Update Explorer to open it."
         )
     panels = doc.get("panels")
     if not isinstance(panels, dict) or not all(
         isinstance(v, dict) for v in panels.values()
     ):
-        raise SessionError(
-            f"{p.name} is damaged: 'panels' is not a table of panel states"
-        )
+        raise SessionError("it is damaged: 'panels' is not a table of panel states")
     arrays: dict[str, np.ndarray] = {}
     npz = _arrays_path(p)
     if npz.exists():
         try:
             arrays = read_npz(npz, max_bytes=MAX_ARRAYS_BYTES)
         except FileError as exc:
-            raise SessionError(f"cannot load session {exc}") from None
+            raise SessionError(f"its arrays file {exc}") from None
+    elif _has_arrays(panels):
+        raise SessionError(
+            f"its arrays file {npz.name} is missing: the session lacks the "
+            "arrays its panels need"
+        )
     active = doc.get("active")
     return Session(
         panels=_join(panels, arrays),
         active=active if isinstance(active, str) else None,
     )
+
+
+def _has_arrays(obj: Any) -> bool:
+    if isinstance(obj, dict):
+        return set(obj) == {"__array__"} or any(_has_arrays(v) for v in obj.values())
+    if isinstance(obj, list):
+        return any(_has_arrays(v) for v in obj)
+    return False

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from explorer import __version__
 from explorer.cli.common import CliError, Handler
+from explorer.core.reading import FileError
 
 _LAUNCH_FLAGS = {
     "--panel",
@@ -27,9 +30,20 @@ _LAUNCH_FLAGS = {
 }
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line on stderr (exit code 2).
+
+    argparse prints the whole usage first; with a dozen flags that buries the
+    one line that matters.  The usage stays one ``--help`` away.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every discovered subcommand registered."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="explorer",
         description=(
             "Explorer: point-and-click explorations of deep-learning ideas. "
@@ -63,9 +77,33 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``explorer`` command line and return its exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Run the ``explorer`` command line and return its exit code.
+
+    A closed pipe (``explorer rf layers resnet50 | head``) ends the command
+    quietly with the exit code of a process killed by SIGPIPE (141).
+    """
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+    except BrokenPipeError:
+        _silence_stdout()
+        return 141
+    return code
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so Python's final flush cannot fail again."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # a replaced stdout (tests)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    args = build_parser().parse_args(argv)  # SystemExit(2) for a refused argument
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
         from explorer.app.launch import launch
@@ -80,8 +118,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args)
     except CliError as exc:
-        print(f"explorer: error: {exc}", file=sys.stderr)
+        print(f"explorer: error: {_one_line(exc)}", file=sys.stderr)
         return exc.code
+    except FileError as exc:  # a reader's refusal that a handler did not reword
+        print(f"explorer: error: {_one_line(exc)}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("explorer: interrupted", file=sys.stderr)
         return 130
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 from pathlib import Path
 from typing import Any
@@ -122,6 +123,8 @@ def _parse_shape(text: str) -> dict[str, float]:
             raise CliError(
                 f"--phenotype {key.strip()}: not a number: {value!r}"
             ) from None
+        if not math.isfinite(values[key.strip()]):
+            raise CliError(f"--phenotype {key.strip()}: not a finite number: {value}")
     return values
 
 
@@ -160,7 +163,15 @@ def _run_pose(args: argparse.Namespace) -> int:
         raise CliError(f"--export: use a file ending in {', '.join(MESH_SUFFIXES)}")
     if args.pose is not None and args.preset is not None:
         raise CliError("give --pose or --preset, not both")
-    model = _load(args, _parse_shape(args.phenotype))
+    shape = _parse_shape(args.phenotype)
+    if args.pose is not None:  # the pose file's shape, unless --phenotype says
+        from explorer.core.body.pose import load_pose_shape
+
+        try:
+            shape = {**load_pose_shape(args.pose), **shape}
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+    model = _load(args, shape)
     try:
         if args.pose is not None:
             pose = load_pose(args.pose, model)

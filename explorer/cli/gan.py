@@ -8,12 +8,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from explorer.cli.common import (
+    SEED,
     CliError,
     add_json_flag,
+    bounded_int,
     emit_json,
-    positive_int,
+    finite_float,
     save_png,
 )
+from explorer.core.gan.config import LIMITS
 from explorer.core.gan.names import BUILTIN_DATA, EVAL_SAMPLES, LOSS_NAMES
 
 if TYPE_CHECKING:
@@ -42,7 +45,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument(
         "--points-std",
-        type=float,
+        type=finite_float(*LIMITS["points_std"], open_low=True),
         default=0.05,
         metavar="SIGMA",
         help="σ of each mode of a CSV point set (default 0.05)",
@@ -55,27 +58,27 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument(
         "--unroll",
-        type=positive_int,
+        type=bounded_int(*map(int, LIMITS["unroll"])),
         default=5,
         metavar="K",
         help="unrolled D steps k for --loss unrolled (default 5)",
     )
     p.add_argument(
         "--steps",
-        type=positive_int,
+        type=bounded_int(*map(int, LIMITS["steps"])),
         default=2000,
         metavar="N",
         help="generator steps (default 2000)",
     )
     p.add_argument(
         "--report-every",
-        type=positive_int,
+        type=bounded_int(*map(int, LIMITS["report_every"])),
         default=None,
         metavar="N",
         help="history entry every N steps (default steps/40)",
     )
     p.add_argument(
-        "--seed", type=int, default=0, metavar="S", help="random seed (default 0)"
+        "--seed", type=SEED, default=0, metavar="S", help="random seed (default 0)"
     )
     p.add_argument(
         "--device",

@@ -14,7 +14,15 @@ from collections import deque
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from explorer.cli.common import CliError, add_json_flag, emit_json, positive_int
+from explorer.cli.common import (
+    SEED,
+    CliError,
+    add_json_flag,
+    bounded_int,
+    emit_json,
+    finite_float,
+)
+from explorer.core.gridworld.config import MAX_EPISODES, MAX_STEP_SIZE, PROBABILITY
 from explorer.core.gridworld.names import (
     DP_ALGOS,
     LEARN_ALGOS,
@@ -30,28 +38,10 @@ _LETTERS = "URDL"
 _WORLD_HELP = f"a preset ({', '.join(PRESETS)}) or a world JSON file"
 
 
-def _probability(text: str) -> float:
-    value = _finite(text)
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be in [0, 1], got {value}")
-    return value
-
-
-def _finite(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"must be finite, got {text}")
-    return value
-
-
-def _positive(text: str) -> float:
-    value = _finite(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be positive, got {value}")
-    return value
+_PROBABILITY = finite_float(*PROBABILITY)
+_STEP_SIZE = finite_float(0.0, MAX_STEP_SIZE, open_low=True)
+_THETA = finite_float(0.0, 1e3, open_low=True)
+_MAX_STEPS = bounded_int(1, 1_000_000)  # GridWorld's own cap on an episode
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -71,12 +61,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--policy", choices=POLICIES, default=POLICIES[0], help="policy to evaluate"
     )
     solve.add_argument(
-        "--gamma", type=_probability, help="discount (default: the world's)"
+        "--gamma", type=_PROBABILITY, help="discount (default: the world's)"
     )
     solve.add_argument(
-        "--theta", type=_positive, default=1e-4, help="stop when max |Δv| < θ"
+        "--theta", type=_THETA, default=1e-4, help="stop when max |Δv| < θ"
     )
-    solve.add_argument("--max-sweeps", type=positive_int, default=10_000)
+    solve.add_argument("--max-sweeps", type=_MAX_STEPS, default=10_000)
     solve.add_argument(
         "--in-place",
         action="store_true",
@@ -88,15 +78,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     train = actions.add_parser("train", help="learn from sampled episodes")
     train.add_argument("world", metavar="PRESET|WORLD.json", help=_WORLD_HELP)
     train.add_argument("--algo", choices=LEARN_ALGOS, default="q-learning")
-    train.add_argument("--episodes", type=positive_int, help="number of episodes")
     train.add_argument(
-        "--max-steps", type=positive_int, help="cap on an episode's length"
+        "--episodes", type=bounded_int(1, MAX_EPISODES), help="number of episodes"
     )
-    train.add_argument("--alpha", type=_positive, help="step size α (actor for PG)")
     train.add_argument(
-        "--alpha-critic", type=_positive, help="critic/baseline step size"
+        "--max-steps", type=_MAX_STEPS, help="cap on an episode's length"
     )
-    train.add_argument("--epsilon", type=_probability, help="ε of ε-greedy (constant)")
+    train.add_argument("--alpha", type=_STEP_SIZE, help="step size α (actor for PG)")
     train.add_argument(
         "--reinforce",
         choices=REINFORCE_FORMS,
@@ -105,9 +93,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "total-return form G₀ Σ ∇ln π (Williams 1992)",
     )
     train.add_argument(
-        "--gamma", type=_probability, help="discount (default: the world's)"
+        "--alpha-critic", type=_STEP_SIZE, help="critic/baseline step size"
     )
-    train.add_argument("--seed", type=int, default=0, help="same seed, same run (CPU)")
+    train.add_argument("--epsilon", type=_PROBABILITY, help="ε of ε-greedy (constant)")
+    train.add_argument(
+        "--gamma", type=_PROBABILITY, help="discount (default: the world's)"
+    )
+    train.add_argument("--seed", type=SEED, default=0, help="same seed, same run (CPU)")
     train.add_argument(
         "--device",
         choices=("auto", "cpu", "cuda"),

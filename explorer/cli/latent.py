@@ -10,12 +10,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from explorer.cli.common import (
+    SEED,
     CliError,
     add_json_flag,
+    bounded_int,
     emit_json,
-    positive_int,
+    finite_float,
     save_png,
 )
+from explorer.core.latent.config import LIMITS
 from explorer.core.latent.names import (
     ARCHS,
     DEVICES,
@@ -25,6 +28,19 @@ from explorer.core.latent.names import (
     RECONS,
     SPACINGS,
 )
+
+# Output images stay below ~50 megapixels: 28 px digits × scale × count.
+_STRIP_STEPS = bounded_int(2, 64)
+_GRID_N = bounded_int(2, 60)  # what core.latent.projection's grid accepts
+_SCALE = bounded_int(1, 8)
+_GRID_SCALE = bounded_int(1, 4)
+_INDEX = bounded_int(0, 10_000_000)
+
+
+def _int_limit(name: str) -> Any:
+    lo, hi = LIMITS[name]
+    return bounded_int(int(lo), int(hi))
+
 
 if TYPE_CHECKING:
     import numpy as np
@@ -47,13 +63,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     t.add_argument(
         "--model", choices=MODEL_KINDS, default="vae", help="which autoencoder"
     )
-    t.add_argument("--beta", type=float, help="KL weight β of the β-VAE (default 4)")
-    t.add_argument("--latent-dim", type=positive_int, default=2, help="code size D")
     t.add_argument(
-        "--epochs", type=positive_int, default=10, help="passes over the data"
+        "--beta",
+        type=finite_float(*LIMITS["beta"]),
+        help="KL weight β of the β-VAE (default 4)",
     )
     t.add_argument(
-        "--seed", type=int, default=0, help="random seed (same seed, same run)"
+        "--latent-dim", type=_int_limit("latent_dim"), default=2, help="code size D"
+    )
+    t.add_argument(
+        "--epochs", type=_int_limit("epochs"), default=10, help="passes over the data"
+    )
+    t.add_argument(
+        "--seed", type=SEED, default=0, help="random seed (same seed, same run)"
     )
     t.add_argument("--arch", choices=ARCHS, default="mlp", help="network type")
     t.add_argument(
@@ -65,17 +87,22 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     t.add_argument(
         "--noise",
-        type=float,
+        type=finite_float(*LIMITS["noise"]),
         default=0.0,
         help="std of input noise: > 0 trains a denoising autoencoder",
     )
-    t.add_argument("--lr", type=float, default=2e-3, help="Adam learning rate")
+    t.add_argument(
+        "--lr",
+        type=finite_float(*LIMITS["lr"], open_low=True),
+        default=2e-3,
+        help="Adam learning rate",
+    )
     t.add_argument(
         "--save", type=Path, metavar="MODEL.pt", help="write the weights here"
     )
     t.add_argument(
         "--limit",
-        type=positive_int,
+        type=bounded_int(1, 1_000_000),
         metavar="N",
         help="train on N digits (a class-balanced subset) for a quicker run",
     )
@@ -89,7 +116,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     i.add_argument(
         "--from",
         dest="i",
-        type=int,
+        type=_INDEX,
         required=True,
         metavar="I",
         help="index of the first digit",
@@ -97,17 +124,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     i.add_argument(
         "--to",
         dest="j",
-        type=int,
+        type=_INDEX,
         required=True,
         metavar="J",
         help="index of the second digit",
     )
-    i.add_argument("--steps", type=positive_int, default=10, help="images in the strip")
+    i.add_argument("--steps", type=_STRIP_STEPS, default=10, help="images in the strip")
     i.add_argument("--method", choices=METHODS, default="lerp")
     i.add_argument("--out", type=Path, required=True, metavar="STRIP.png")
-    i.add_argument(
-        "--scale", type=positive_int, default=4, help="pixels per image pixel"
-    )
+    i.add_argument("--scale", type=_SCALE, default=4, help="pixels per image pixel")
     _add_data_args(i)
     add_json_flag(i)
     i.set_defaults(handler=_run_interpolate)
@@ -115,7 +140,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     g = actions.add_parser("grid", help="decode a grid over the latent plane")
     g.add_argument("--load", type=Path, required=True, metavar="MODEL.pt")
     g.add_argument("--out", type=Path, required=True, metavar="GRID.png")
-    g.add_argument("--n", type=positive_int, default=15, help="images per side")
+    g.add_argument("--n", type=_GRID_N, default=15, help="images per side")
     g.add_argument(
         "--spacing",
         choices=SPACINGS,
@@ -125,13 +150,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     g.add_argument(
         "--range",
         dest="extent",
-        type=float,
+        type=finite_float(0.0, 100.0, open_low=True),
         default=3.0,
         help="half-width of the linear grid",
     )
-    g.add_argument(
-        "--scale", type=positive_int, default=2, help="pixels per image pixel"
-    )
+    g.add_argument("--scale", type=_SCALE, default=2, help="pixels per image pixel")
     _add_data_args(g)
     add_json_flag(g)
     g.set_defaults(handler=_run_grid)

@@ -14,9 +14,33 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from explorer.cli.common import CliError, add_json_flag, emit_json, positive_int
+from explorer.cli.common import (
+    SEED,
+    CliError,
+    add_json_flag,
+    bounded_int,
+    emit_json,
+    finite_float,
+)
 from explorer.core.files import atomic_open, atomic_write
-from explorer.core.rays.names import LAST_DELTAS, SCENE_NAMES, SHAPES, TRACE_METHODS
+from explorer.core.rays.names import (
+    DENSITY_RANGE,
+    FREQS_RANGE,
+    LAST_DELTAS,
+    SAMPLES_RANGE,
+    SCENE_NAMES,
+    SHAPES,
+    SHARPNESS_RANGE,
+    TRACE_METHODS,
+)
+
+# The scenes fit in the unit ball: rays start and end within this distance of it
+# (1e308 once passed silently and rendered nothing).
+MAX_DISTANCE = 1000.0
+MAX_IMAGE_SIZE = 2048
+_DISTANCE = finite_float(0.0, MAX_DISTANCE)
+_SIZE = bounded_int(1, MAX_IMAGE_SIZE)
+_STEPS = bounded_int(1, 100_000)
 
 # argparse reads "-2,0,0" as an unknown option; this lets vectors and numbers with a
 # leading minus through as values (no option of these parsers looks like a number).
@@ -32,9 +56,12 @@ def _vector(text: str) -> tuple[float, float, float]:
         raise argparse.ArgumentTypeError(
             f"expected X,Y,Z numbers, got {text!r}"
         ) from None
-    if len(values) != 3 or not all(math.isfinite(v) for v in values):
+    if len(values) != 3 or not all(
+        math.isfinite(v) and abs(v) <= MAX_DISTANCE for v in values
+    ):
         raise argparse.ArgumentTypeError(
-            f"expected three finite numbers X,Y,Z, got {text!r}"
+            f"expected three finite numbers X,Y,Z within ±{MAX_DISTANCE:g}, "
+            f"got {text!r}"
         )
     return (values[0], values[1], values[2])
 
@@ -43,22 +70,15 @@ def _pixel(text: str) -> tuple[int, int]:
     """Parse "U,V" into two integers (column, row)."""
     parts = text.replace(" ", "").split(",")
     try:
-        u, v = (int(p) for p in parts)
-    except ValueError:
+        u, v = (_COORD(p) for p in parts)
+    except (ValueError, argparse.ArgumentTypeError):
         raise argparse.ArgumentTypeError(
-            f"expected U,V integers, got {text!r}"
+            f"expected U,V integers in 0 … {MAX_IMAGE_SIZE - 1}, got {text!r}"
         ) from None
     return u, v
 
 
-def _number(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"not a finite number: {text!r}")
-    return value
+_COORD = bounded_int(0, MAX_IMAGE_SIZE - 1)
 
 
 def _parser(sub: Any, name: str, **kwargs: Any) -> argparse.ArgumentParser:
@@ -73,13 +93,13 @@ def _add_scene_args(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--density",
-        type=_number,
+        type=finite_float(*DENSITY_RANGE),
         default=1.0,
         help="σ inside the fog cube (scene fog; default 1)",
     )
     p.add_argument(
         "--sharpness",
-        type=_number,
+        type=finite_float(*SHARPNESS_RANGE),
         default=20.0,
         help="1/β of the VolSDF density of SDF scenes (default 20)",
     )
@@ -87,10 +107,15 @@ def _add_scene_args(p: argparse.ArgumentParser) -> None:
 
 def _add_sampling_args(p: argparse.ArgumentParser, samples: int) -> None:
     p.add_argument(
-        "--samples", type=positive_int, default=samples, help="samples per ray"
+        "--samples",
+        type=bounded_int(*SAMPLES_RANGE),
+        default=samples,
+        help="samples per ray",
     )
-    p.add_argument("--near", type=_number, default=1.0, help="start of the ray segment")
-    p.add_argument("--far", type=_number, default=5.0, help="end of the ray segment")
+    p.add_argument(
+        "--near", type=_DISTANCE, default=1.0, help="start of the ray segment"
+    )
+    p.add_argument("--far", type=_DISTANCE, default=5.0, help="end of the ray segment")
     p.add_argument(
         "--last-delta",
         choices=LAST_DELTAS,
@@ -119,7 +144,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument(
         "--size",
-        type=positive_int,
+        type=_SIZE,
         default=64,
         help="image size of the default camera (with --pixel)",
     )
@@ -131,7 +156,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--stratified", action="store_true", help="jitter samples in their bins"
     )
-    p.add_argument("--seed", type=int, default=0, help="seed of the stratified jitter")
+    p.add_argument("--seed", type=SEED, default=0, help="seed of the stratified jitter")
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print one JSON document")
     fmt.add_argument("--csv", action="store_true", help="print the samples as CSV")
@@ -144,17 +169,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--origin", type=_vector, required=True, metavar="X,Y,Z")
     p.add_argument("--direction", type=_vector, required=True, metavar="DX,DY,DZ")
     p.add_argument("--method", choices=TRACE_METHODS, default="sphere")
-    p.add_argument("--near", type=_number, default=0.0)
-    p.add_argument("--far", type=_number, default=10.0)
+    p.add_argument("--near", type=_DISTANCE, default=0.0)
+    p.add_argument("--far", type=_DISTANCE, default=10.0)
     add_json_flag(p)
     p.set_defaults(handler=_trace)
 
     p = _parser(rsub, "render", help="render a scene to a PNG image")
     _add_scene_args(p)
     _add_sampling_args(p, 64)
-    p.add_argument(
-        "--size", type=positive_int, default=128, help="image width = height"
-    )
+    p.add_argument("--size", type=_SIZE, default=128, help="image width = height")
     p.add_argument("--out", type=Path, required=True, help="PNG file to write")
     add_json_flag(p)
     p.set_defaults(handler=_render)
@@ -165,22 +188,25 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     src.add_argument(
         "--mesh", type=Path, help="a mesh file trimesh can read (.obj, .ply…)"
     )
-    p.add_argument("--steps", type=positive_int, default=600)
+    p.add_argument("--steps", type=_STEPS, default=600)
     p.add_argument(
         "--export", type=Path, help="write the zero level set (.ply, .obj, .stl)"
     )
     p.add_argument("--device", default="auto", help="auto, cpu or cuda")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=SEED, default=0)
     add_json_flag(p)
     p.set_defaults(handler=_fit_sdf)
 
     p = _parser(rsub, "train-nerf", help="train a tiny NeRF on rendered views")
-    p.add_argument("--steps", type=positive_int, default=1000)
+    p.add_argument("--steps", type=_STEPS, default=1000)
     p.add_argument(
-        "--freqs", type=int, default=6, help="positional-encoding frequencies L"
+        "--freqs",
+        type=bounded_int(*FREQS_RANGE),
+        default=6,
+        help="positional-encoding frequencies L",
     )
     p.add_argument("--device", default="auto", help="auto, cpu or cuda")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=SEED, default=0)
     p.add_argument("--out", type=Path, help="write the held-out prediction as PNG")
     add_json_flag(p)
     p.set_defaults(handler=_train_nerf)

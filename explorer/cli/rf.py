@@ -12,13 +12,27 @@ import argparse
 from typing import Any
 
 from explorer.cli.common import (
+    SEED,
     CliError,
     add_json_flag,
+    bounded_int,
     emit_json,
-    positive_int,
     save_png,
 )
-from explorer.core.rf.names import ARCH_NAMES, ARCHS, INPUT_KINDS, WEIGHTS
+from explorer.core.rf.layers import MAX_SIZE
+from explorer.core.rf.names import (
+    ARCH_NAMES,
+    ARCHS,
+    INPUT_KINDS,
+    MAX_ERF_INPUTS,
+    MAX_ERF_TRAIN_STEPS,
+    WEIGHTS,
+)
+
+# Geometry only (``rf layers``): any size a stack file may hold.  Measuring an
+# ERF runs the network on inputs of that size, so it takes at most 1024 pixels.
+MAX_GEOMETRY_SIZE = MAX_SIZE
+MAX_ERF_SIZE = 1024
 
 ARCH_HELP = f"an architecture ({', '.join(ARCH_NAMES)}) or a stack JSON file"
 
@@ -36,7 +50,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     layers.add_argument("stack", metavar="ARCH|STACK.json", help=ARCH_HELP)
     layers.add_argument(
         "--input-size",
-        type=positive_int,
+        type=bounded_int(1, MAX_GEOMETRY_SIZE),
         metavar="N",
         help="square input size in pixels (default: the network's own)",
     )
@@ -54,7 +68,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     erf.add_argument(
         "--input-size",
-        type=positive_int,
+        type=bounded_int(1, MAX_ERF_SIZE),
         metavar="N",
         help="square input size in pixels (default: the network's own)",
     )
@@ -65,14 +79,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     erf.add_argument(
         "--unit",
-        type=int,
+        type=bounded_int(0, MAX_GEOMETRY_SIZE),
         nargs=2,
         metavar=("ROW", "COL"),
         help="unit in that layer's map (default: the centre unit)",
     )
     erf.add_argument(
         "--inputs",
-        type=positive_int,
+        type=bounded_int(1, MAX_ERF_INPUTS),
         default=16,
         metavar="N",
         help="inputs to average the gradient over (default 16)",
@@ -86,12 +100,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     erf.add_argument(
         "--steps",
-        type=positive_int,
+        type=bounded_int(1, MAX_ERF_TRAIN_STEPS),
         default=300,
         metavar="N",
         help="training steps for --weights trained (default 300)",
     )
-    erf.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    erf.add_argument("--seed", type=SEED, default=0, help="random seed (default 0)")
     erf.add_argument(
         "--device",
         choices=("auto", "cpu", "cuda"),

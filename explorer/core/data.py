@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import gzip
 import importlib.resources
+import io
+import math
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+
+from explorer.core.reading import FileError, MiB, read_bytes, read_image
 
 MNIST_CREDIT = (
     "MNIST handwritten digits: Yann LeCun, Corinna Cortes, Christopher J.C. Burges "
@@ -68,42 +73,65 @@ _IDX_DTYPES: dict[int, np.dtype[Any]] = {
 }
 
 
+MAX_IDX_BYTES = 200 * MiB  # the 60,000 MNIST training images take 47 MB
+MAX_IDX_DIMENSIONS = 8  # images are 3-D, labels 1-D
+
+
+def _gunzip(p: Path, raw: bytes) -> bytes:
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(raw)) as fh:
+            data = fh.read(MAX_IDX_BYTES + 1)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise DataFormatError(f"{p.name}: corrupt gzip data ({exc})") from None
+    if len(data) > MAX_IDX_BYTES:
+        raise DataFormatError(
+            f"{p.name}: unpacks to more than {MAX_IDX_BYTES // MiB} MB of data"
+        )
+    return data
+
+
 def read_idx(path: str | Path) -> NDArray[np.generic]:
     """Return the array stored in an IDX file (MNIST / Fashion-MNIST format, gz or not).
 
     Raises
     ------
     DataFormatError
-        When the file is not a well-formed IDX file.
+        When the file is not a well-formed IDX file (a :class:`FileError` when it is
+        missing, empty or larger than :data:`MAX_IDX_BYTES`).
     """
     p = Path(path)
-    raw = p.read_bytes()
+    raw = read_bytes(p, MAX_IDX_BYTES)
     if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
-            raise DataFormatError(f"{p.name}: corrupt gzip data ({exc})") from exc
+        raw = _gunzip(p, raw)
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0:
         raise DataFormatError(f"{p.name}: not an IDX file (bad magic number)")
     code, ndim = raw[2], raw[3]
     if code not in _IDX_DTYPES:
         raise DataFormatError(f"{p.name}: unknown IDX element type 0x{code:02x}")
+    if ndim > MAX_IDX_DIMENSIONS:
+        raise DataFormatError(
+            f"{p.name}: the IDX header declares {ndim} dimensions "
+            f"(at most {MAX_IDX_DIMENSIONS})"
+        )
     if ndim == 0 or len(raw) < 4 + 4 * ndim:
         raise DataFormatError(f"{p.name}: truncated IDX header")
     shape = tuple(
         int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim)
     )
     dtype = _IDX_DTYPES[code]
-    count = int(np.prod(shape))
+    count = math.prod(shape)
     body = raw[4 + 4 * ndim :]
     if len(body) != count * dtype.itemsize:
         raise DataFormatError(
             f"{p.name}: header says {shape} but the file holds "
             f"{len(body)} bytes instead of {count * dtype.itemsize}"
         )
-    return (
+    arr = (
         np.frombuffer(body, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
     )
+    if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+        raise DataFormatError(f"{p.name}: the IDX data holds NaN or infinite values")
+    return arr
 
 
 def load_image_gray(path: str | Path, size: int | None = None) -> NDArray[np.float32]:
@@ -112,18 +140,15 @@ def load_image_gray(path: str | Path, size: int | None = None) -> NDArray[np.flo
     Raises
     ------
     DataFormatError
-        When the file cannot be decoded as an image.
+        When the file cannot be decoded as an image, is too large or has too many
+        pixels (see :func:`explorer.core.reading.read_image`).
     """
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image
 
-    p = Path(path)
     try:
-        with Image.open(p) as im:
-            gray = im.convert("L")
-            if size is not None:
-                gray = gray.resize((size, size), Image.Resampling.BILINEAR)
-            return np.asarray(gray, dtype=np.float32) / 255.0
-    except (UnidentifiedImageError, OSError) as exc:
-        raise DataFormatError(
-            f"{p.name}: not an image Explorer can read ({exc})"
-        ) from exc
+        gray = read_image(path, "L")
+    except FileError as exc:
+        raise DataFormatError(str(exc)) from None
+    if size is not None:
+        gray = gray.resize((size, size), Image.Resampling.BILINEAR)
+    return np.asarray(gray, dtype=np.float32) / 255.0

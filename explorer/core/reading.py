@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 import zipfile
+import zlib
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +25,12 @@ DEFAULT_MAX_BYTES = 20 * MiB
 # Numbers longer than this are refused while parsing (Python would need seconds to
 # convert a 1-million-digit integer, and no setting needs more than a few digits).
 MAX_NUMBER_DIGITS = 30
+# Deeper documents are refused after parsing (no Explorer file nests beyond ~10,
+# and walking 100,000 levels would exhaust the stack of the code that reads them).
+MAX_JSON_DEPTH = 64
+# Images larger than this many pixels are refused before decoding (a 20,000 ×
+# 20,000 PNG of a few kB would need 1.6 GB once decoded).
+MAX_IMAGE_PIXELS = 40_000_000
 
 
 class FileError(ValueError):
@@ -99,8 +108,38 @@ def _refuse_constant(name: str) -> float:
     raise ValueError(f"{name} is not a number JSON allows")
 
 
+def _depth(doc: Any) -> int:
+    """Return how deeply ``doc`` nests lists and objects (iteratively: no recursion)."""
+    deepest = 0
+    todo: list[tuple[Any, int]] = [(doc, 1)]
+    while todo:
+        node, level = todo.pop()
+        if isinstance(node, dict):
+            children: Any = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        deepest = max(deepest, level)
+        if deepest > MAX_JSON_DEPTH:
+            break
+        todo.extend((child, level + 1) for child in children)
+    return deepest
+
+
 def parse_json(text: str, *, source: str | Path = "the text") -> Any:
     """Return the JSON document in ``text`` with the guards of :func:`read_json`."""
+    doc = _parse_json(text, source)
+    if _depth(doc) > MAX_JSON_DEPTH:
+        raise FileError(
+            source,
+            f"is nested too deeply (more than {MAX_JSON_DEPTH} levels of lists "
+            "and objects)",
+        )
+    return doc
+
+
+def _parse_json(text: str, source: str | Path) -> Any:
     try:
         return json.loads(
             text,
@@ -109,7 +148,11 @@ def parse_json(text: str, *, source: str | Path = "the text") -> Any:
             parse_constant=_refuse_constant,
         )
     except RecursionError:
-        raise FileError(source, "is nested too deeply to be a settings file") from None
+        raise FileError(
+            source,
+            f"is nested too deeply (more than {MAX_JSON_DEPTH} levels of lists "
+            "and objects)",
+        ) from None
     except json.JSONDecodeError as exc:
         raise FileError(
             source,
@@ -133,18 +176,24 @@ def read_npz(
     path: str | Path,
     max_bytes: int = 200 * MiB,
     max_array_bytes: int = 500 * MiB,
+    *,
+    keys: Collection[str] | None = None,
 ) -> dict[str, np.ndarray]:
     """Return the arrays of the ``.npz`` file ``path`` (never unpickling anything).
 
     Each member's header is read first: an array whose declared size exceeds
     ``max_array_bytes`` (a tiny file can declare a huge array) or whose dtype
-    needs pickle is refused before any data is read.
+    needs pickle is refused before any data is read.  With ``keys`` only those
+    arrays are checked and returned (the others, even pickled ones, are never
+    read); a missing one is simply absent from the result.
     """
     check_size(path, max_bytes)
     try:
         with zipfile.ZipFile(path) as zf:
             for info in zf.infolist():
                 if not info.filename.endswith(".npy"):
+                    continue
+                if keys is not None and info.filename[: -len(".npy")] not in keys:
                     continue
                 with zf.open(info) as fh:
                     version = np.lib.format.read_magic(fh)
@@ -156,7 +205,7 @@ def read_npz(
                     raise FileError(
                         path,
                         f"is damaged: {info.filename} holds Python objects, which "
-                        "are never loaded (they could run code)",
+                        "Explorer never unpickles (they could run code)",
                     )
                 declared = int(np.prod(shape, dtype=np.float64)) * dtype.itemsize
                 if declared > max_array_bytes:
@@ -166,12 +215,99 @@ def read_npz(
                         f"(at most {_size_text(max_array_bytes)})",
                     )
         with np.load(path, allow_pickle=False) as z:
-            return {k: z[k] for k in z.files}
+            wanted = z.files if keys is None else [k for k in z.files if k in keys]
+            return {k: z[k] for k in wanted}
     except FileError:
         raise
     except zipfile.BadZipFile:
         raise FileError(
             path, "is not an .npz archive (damaged or another format)"
         ) from None
-    except (OSError, ValueError, EOFError, KeyError) as exc:
+    except (
+        OSError,
+        ValueError,
+        EOFError,
+        KeyError,
+        zlib.error,
+        NotImplementedError,  # a zip compression method Python lacks
+        RuntimeError,  # an encrypted zip member
+    ) as exc:
         raise FileError(path, f"is damaged ({exc})") from None
+
+
+def finite_array(
+    path: str | Path,
+    what: str,
+    values: Any,
+    *,
+    limit: float | None = None,
+) -> np.ndarray:
+    """Return ``values`` as a float64 array after checking it is finite (and bounded).
+
+    Raises
+    ------
+    FileError
+        Naming ``what`` when a value is NaN, infinite, or larger than ``limit``
+        in magnitude (e.g. a vertex at 1e308, which no later step can use).
+    """
+    try:
+        arr = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError):
+        raise FileError(path, f"{what} must be numbers") from None
+    if not np.all(np.isfinite(arr)):
+        raise FileError(path, f"{what} holds NaN or infinite values")
+    if limit is not None and arr.size and float(np.abs(arr).max()) > limit:
+        raise FileError(
+            path,
+            f"{what} holds {float(np.abs(arr).max()):.3g}; values must lie within "
+            f"±{limit:g}",
+        )
+    return arr
+
+
+def read_image(
+    path: str | Path,
+    mode: str = "L",
+    *,
+    max_bytes: int = 50 * MiB,
+    max_pixels: int = MAX_IMAGE_PIXELS,
+) -> Any:
+    """Return the image file ``path`` decoded and converted to ``mode`` (a PIL image).
+
+    The size of the file and the pixel count of its header are checked before
+    any pixel is decoded, so a "decompression bomb" is refused at once.
+
+    Raises
+    ------
+    FileError
+        When the file is too large, not an image, damaged, or has too many pixels.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    check_size(path, max_bytes)
+    try:
+        with warnings.catch_warnings():  # the pixel count is checked just below
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            im = Image.open(path)
+        with im:
+            width, height = im.size
+            if width < 1 or height < 1:
+                raise FileError(path, f"is an image of {width} × {height} pixels")
+            if width * height > max_pixels:
+                raise FileError(
+                    path,
+                    f"is too large an image ({width:,} × {height:,} pixels; at most "
+                    f"{max_pixels:,} pixels)",
+                )
+            return im.convert(mode)
+    except FileError:
+        raise
+    except UnidentifiedImageError:
+        raise FileError(path, "is not an image Explorer can read") from None
+    except Image.DecompressionBombError:
+        raise FileError(
+            path,
+            f"is too large an image (over {max_pixels:,} pixels: a decompression bomb)",
+        ) from None
+    except (OSError, ValueError, SyntaxError, EOFError, zlib.error) as exc:
+        raise FileError(path, f"is a damaged image ({exc})") from None

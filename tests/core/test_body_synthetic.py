@@ -163,7 +163,7 @@ def test_smpl_npz_clear_errors(tmp_path: Path) -> None:
     with pytest.raises(DataFormatError, match="no such model file"):
         load_body(tmp_path / "missing.npz")
     (tmp_path / "junk.npz").write_bytes(b"not a zip")
-    with pytest.raises(DataFormatError, match="cannot read"):
+    with pytest.raises(DataFormatError, match="is not a model file"):
         load_body(tmp_path / "junk.npz")
     with pytest.raises(ValueError, match="outside"):
         load_body(tmp_path / "ok.npz", shape={"beta0": 7.0})

@@ -106,3 +106,49 @@ def test_npz_never_unpickles_and_reports_damage(tmp_path: Path) -> None:
     good = tmp_path / "good.npz"
     np.savez(good, x=np.arange(3))
     np.testing.assert_array_equal(read_npz(good)["x"], [0, 1, 2])
+
+
+def test_depth_beyond_the_limit_is_refused_after_parsing(tmp_path: Path) -> None:
+    from explorer.core.reading import MAX_JSON_DEPTH
+
+    ok = _write(tmp_path, "ok.json", "[" * MAX_JSON_DEPTH + "]" * MAX_JSON_DEPTH)
+    assert read_json(ok) is not None
+    deep = MAX_JSON_DEPTH + 1
+    bad = _write(tmp_path, "deep.json", "[" * deep + "]" * deep)
+    with pytest.raises(FileError, match="more than 64 levels"):
+        read_json(bad)
+
+
+def test_finite_array_names_what_is_wrong() -> None:
+    from explorer.core.reading import finite_array
+
+    np.testing.assert_array_equal(finite_array("m.obj", "v", [1, -2]), [1.0, -2.0])
+    with pytest.raises(FileError, match=r"m\.obj: the vertices holds NaN"):
+        finite_array("m.obj", "the vertices", [0.0, np.nan])
+    with pytest.raises(FileError, match=r"holds 1e\+308; values must lie within ±1000"):
+        finite_array("m.obj", "v", [0.0, -1e308], limit=1000)
+    with pytest.raises(FileError, match="must be numbers"):
+        finite_array("m.obj", "v", ["a"])
+
+
+def test_an_image_bomb_is_refused_from_its_header(tmp_path: Path) -> None:
+    from explorer.core.reading import read_image
+    from tests.corpus.generate import _png
+
+    path = _write(tmp_path, "bomb.png", _png(20_000, 20_000))
+    assert path.stat().st_size < 200  # 400 million pixels declared in a few bytes
+    with pytest.raises(FileError, match=r"too large an image \(over 40,000,000 pix"):
+        read_image(path)
+    wide = _write(tmp_path, "wide.png", _png(50_000, 1000))  # below PIL's own limit
+    with pytest.raises(FileError, match=r"50,000 × 1,000 pixels; at most 40,000,000"):
+        read_image(wide)
+    small = _write(tmp_path, "small.png", _png(4, 2, b"\0" + b"\x80" * 4 + b"\0" * 5))
+    assert read_image(small).size == (4, 2)
+
+
+def test_npz_keys_reads_only_those_arrays(tmp_path: Path) -> None:
+    path = tmp_path / "m.npz"
+    np.savez(path, a=np.ones(2), other=np.array([{"x": 1}], dtype=object))
+    assert set(read_npz(path, keys={"a"})) == {"a"}  # the pickled one is not read
+    with pytest.raises(FileError, match="never unpickles"):
+        read_npz(path)

@@ -23,6 +23,7 @@ from explorer.core.body.model import (
     sparse_from_dense,
 )
 from explorer.core.data import DataFormatError
+from explorer.core.reading import FileError, MiB, finite_array, read_npz
 
 MAX_BETAS = 10
 BETA_RANGE = (-3.0, 3.0)
@@ -116,21 +117,26 @@ _KEYS = (
 )
 
 
-def _read(npz: np.lib.npyio.NpzFile, key: str, name: str) -> np.ndarray:
-    """Return the numeric array ``key`` of an opened ``.npz`` (never unpickling)."""
-    if key not in npz.files:
+MAX_MODEL_BYTES = 600 * MiB  # SMPL-X files with all expressions are ~300 MB
+MAX_COORDINATE = 1000.0  # metres: a vertex beyond this is surely damage
+
+
+def _read(arrays: Mapping[str, np.ndarray], key: str, name: str) -> np.ndarray:
+    """Return the numeric array ``key`` of a read ``.npz`` (never unpickled)."""
+    if key not in arrays:
         raise DataFormatError(
             f"{name} is not an SMPL-family model: the array {key!r} is missing"
         )
-    try:
-        arr = np.asarray(npz[key])
-    except ValueError:
-        raise DataFormatError(
-            f"{name}: the array {key!r} holds Python objects, "
-            "which Explorer never unpickles"
-        ) from None
+    arr = np.asarray(arrays[key])
     if arr.dtype.kind not in "biuf":
         raise DataFormatError(f"{name}: the array {key!r} is not numeric ({arr.dtype})")
+    if arr.size == 0:
+        raise DataFormatError(f"{name}: the array {key!r} is empty")
+    if arr.dtype.kind == "f":
+        try:
+            finite_array(name, f"the array {key!r}", arr, limit=MAX_COORDINATE)
+        except FileError as exc:
+            raise DataFormatError(str(exc)) from None
     return arr
 
 
@@ -147,13 +153,15 @@ def load_smpl_npz(
     p = Path(path)
     name = p.name
     try:
-        npz = np.load(p, allow_pickle=False)
-    except (OSError, ValueError) as exc:
+        raw = read_npz(
+            p, max_bytes=MAX_MODEL_BYTES, max_array_bytes=MAX_MODEL_BYTES, keys=_KEYS
+        )
+    except FileError as exc:
+        reason = f"it {exc.reason}" if exc.reason.startswith("is ") else exc.reason
         raise DataFormatError(
-            f"cannot read {name} as an .npz model file: {exc}"
+            f"{name} is not a model file: {reason} (expected an SMPL-family .npz)"
         ) from None
-    with npz:
-        arrays = {key: _read(npz, key, name) for key in _KEYS}
+    arrays = {key: _read(raw, key, name) for key in _KEYS}
     v_template = arrays["v_template"].astype(np.float64)
     shapedirs = arrays["shapedirs"].astype(np.float64)
     posedirs = arrays["posedirs"].astype(np.float64)
@@ -197,6 +205,12 @@ def load_smpl_npz(
             )
     if faces.min() < 0 or faces.max() >= v:
         raise DataFormatError(f"{name}: a face refers to a vertex that does not exist")
+    totals = weights.sum(axis=1)
+    if np.any(weights < 0) or np.any(totals <= 1e-8):
+        raise DataFormatError(
+            f"{name}: the skinning weights are damaged (each vertex needs "
+            "non-negative weights with a positive sum)"
+        )
     parents = kintree[0].copy()
     parents[0] = -1  # SMPL stores the root's parent as 2**32 - 1
     if np.any(parents[1:] < 0) or np.any(parents[1:] >= np.arange(1, k)):

@@ -17,10 +17,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from explorer.core.gan.names import BUILTIN_DATA, MAX_POINTS
-from explorer.core.reading import FileError, MiB, read_text
+from explorer.core.reading import FileError, MiB, finite_array, read_text
 
 # 500 lines of "x,y" need ~25 kB; room for comments and long decimals.
 MAX_POINTS_FILE_BYTES = 1 * MiB
+MAX_POINT_COORDINATE = 1e4  # the plots span the modes ± 3σ; 1e308 overflows them
 
 FloatArray = NDArray[np.float64]
 ArrayLike2D = Sequence[Sequence[float]] | NDArray[np.floating]
@@ -179,7 +180,12 @@ def read_points_csv(path: str | Path) -> FloatArray:
             )
     if not rows:
         raise ValueError(f"{p.name} holds no points (expected lines of 'x,y')")
-    arr = np.asarray(rows, dtype=np.float64)
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{p.name} contains NaN or infinite coordinates")
-    return arr
+    if len(rows) < 2:
+        raise ValueError(
+            f"{p.name} holds one point: give at least two modes (mode collapse "
+            "needs something to collapse from)"
+        )
+    try:
+        return finite_array(p, "the coordinates", rows, limit=MAX_POINT_COORDINATE)
+    except FileError as exc:
+        raise ValueError(str(exc)) from None

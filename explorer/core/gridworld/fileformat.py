@@ -40,12 +40,35 @@ from explorer.core.data import DataFormatError, asset_path
 from explorer.core.files import atomic_write
 from explorer.core.gridworld.names import PRESETS
 from explorer.core.gridworld.world import Cell, GridWorld, Teleport
+from explorer.core.reading import FileError, MiB, read_json
 
 FORMAT = "explorer-gridworld"
 VERSION = 1
+MAX_WORLD_BYTES = 1 * MiB  # a 200 × 200 world with every reward listed is ~0.5 MB
+# Rewards beyond this are refused: sums of a few 1e308 rewards overflow to inf.
+MAX_REWARD = 1e6
 
 _WALL, _START, _RESET, _EMPTY = "#", "S", "X", "."
 _TERMINALS = "TG"
+_KEYS = frozenset(
+    {
+        "format",
+        "version",
+        "name",
+        "description",
+        "map",
+        "start",
+        "step_reward",
+        "bump_reward",
+        "rewards",
+        "teleports",
+        "wind",
+        "stochastic_wind",
+        "slip",
+        "out_of_bounds",
+        "gamma",
+    }
+)
 
 
 def world_to_dict(world: GridWorld) -> dict[str, Any]:
@@ -115,12 +138,21 @@ def _cell(value: Any) -> Cell:
     return (int(value[0]), int(value[1]))
 
 
-def _number(value: Any, label: str) -> float:
+def _number(value: Any, label: str, limit: float = MAX_REWARD) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"{label} must be a number, got {value!r}")
     if not math.isfinite(value):
         raise ValueError(f"{label} must be finite")
+    if abs(value) > limit:
+        raise ValueError(f"{label} must lie within ±{limit:g}, got {value:g}")
     return float(value)
+
+
+def _entries(doc: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    items = doc.get(key, [])
+    if not isinstance(items, list) or not all(isinstance(e, dict) for e in items):
+        raise ValueError(f'"{key}" must be a list of objects')
+    return items
 
 
 def _parse(doc: Any) -> GridWorld:
@@ -128,9 +160,15 @@ def _parse(doc: Any) -> GridWorld:
         raise ValueError("the file must hold one JSON object")
     if doc.get("format") != FORMAT:
         raise ValueError(f'"format" must be "{FORMAT}"')
-    if doc.get("version") != VERSION:
+    if isinstance(doc.get("version"), bool) or doc.get("version") != VERSION:
         raise ValueError(
             f"unsupported version {doc.get('version')!r} (this is {VERSION})"
+        )
+    unknown = sorted(set(doc) - _KEYS)
+    if unknown:
+        raise ValueError(
+            f"unknown key {unknown[0]!r} (a typo? the keys are "
+            f"{', '.join(sorted(_KEYS))})"
         )
     grid = doc["map"]
     if (
@@ -163,18 +201,22 @@ def _parse(doc: Any) -> GridWorld:
     if len(starts) != 1:
         raise ValueError(f'the map needs exactly one start "S", found {len(starts)}')
     rewards: dict[Cell, float] = {}
-    for entry in doc.get("rewards", []):
+    for entry in _entries(doc, "rewards"):
         cells = entry["cells"] if "cells" in entry else [entry["cell"]]
+        if not isinstance(cells, list):
+            raise ValueError('"cells" must be a list of [row, col] cells')
         for cell in cells:
             rewards[_cell(cell)] = _number(entry["reward"], "reward")
     teleports = tuple(
         Teleport(
             _cell(t["from"]), _cell(t["to"]), _number(t.get("reward", 0.0), "reward")
         )
-        for t in doc.get("teleports", [])
+        for t in _entries(doc, "teleports")
     )
     wind = doc.get("wind") or [0] * cols
-    if not isinstance(wind, list) or not all(isinstance(w, int) for w in wind):
+    if not isinstance(wind, list) or not all(
+        isinstance(w, int) and not isinstance(w, bool) for w in wind
+    ):
         raise ValueError('"wind" must be a list of integers, one per column')
     bump = doc.get("bump_reward")
     return GridWorld(
@@ -188,11 +230,11 @@ def _parse(doc: Any) -> GridWorld:
         teleports=teleports,
         wind=tuple(wind),
         stochastic_wind=bool(doc.get("stochastic_wind", False)),
-        slip=_number(doc.get("slip", 0.0), "slip"),
+        slip=_number(doc.get("slip", 0.0), "slip", 1.0),
         step_reward=_number(doc.get("step_reward", 0.0), "step_reward"),
         bump_reward=None if bump is None else _number(bump, "bump_reward"),
         out_of_bounds=doc.get("out_of_bounds", "stay"),
-        gamma=_number(doc.get("gamma", 0.9), "gamma"),
+        gamma=_number(doc.get("gamma", 0.9), "gamma", 1.0),
         name=str(doc.get("name", "untitled")),
         description=str(doc.get("description", "")),
     )
@@ -205,16 +247,13 @@ def load_world(path: str | Path) -> GridWorld:
     ------
     DataFormatError
         When the file is not valid JSON or not a valid world.
-    FileNotFoundError
-        When the file does not exist.
+        (also when it is missing, empty or larger than :data:`MAX_WORLD_BYTES`).
     """
     p = Path(path)
     try:
-        doc = json.loads(p.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as exc:
-        raise DataFormatError(f"{p.name}: not a text file") from exc
-    except json.JSONDecodeError as exc:
-        raise DataFormatError(f"{p.name}: not valid JSON ({exc})") from exc
+        doc = read_json(p, max_bytes=MAX_WORLD_BYTES)
+    except FileError as exc:
+        raise DataFormatError(str(exc)) from None
     return world_from_dict(doc, source=p.name)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import re
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -15,9 +16,11 @@ from explorer.core.files import atomic_open
 from explorer.core.latent.config import LatentConfig
 from explorer.core.latent.models import LatentModel
 from explorer.core.latent.weights import CheckpointError, model_from_weights
+from explorer.core.reading import FileError, MiB, check_size
 
 CHECKPOINT_FORMAT = "explorer.latent"
 CHECKPOINT_VERSION = 1
+MAX_CHECKPOINT_BYTES = 200 * MiB  # the largest model (conv, 2048 hidden) is ~60 MB
 
 
 def save_checkpoint(
@@ -62,7 +65,13 @@ def load_checkpoint(path: str | Path) -> tuple[LatentConfig, LatentModel]:
     if not p.is_file():
         raise CheckpointError(f"{p.name}: no such file")
     try:
-        payload = torch.load(p, map_location="cpu", weights_only=True)
+        check_size(p, MAX_CHECKPOINT_BYTES)
+    except FileError as exc:
+        raise CheckpointError(str(exc)) from None
+    try:
+        with warnings.catch_warnings():  # a pickle of another protocol: refused below
+            warnings.filterwarnings("ignore", "Detected pickle protocol")
+            payload = torch.load(p, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
         found = re.search(r"GLOBAL ([\w.]+)", str(exc))
         if found is None:
@@ -93,10 +102,16 @@ def load_checkpoint(path: str | Path) -> tuple[LatentConfig, LatentModel]:
         raise CheckpointError(f"{p.name}: the checkpoint lacks its config or weights")
     try:
         cfg = LatentConfig.from_dict(raw_cfg)
-    except (TypeError, ValueError) as exc:
-        raise CheckpointError(f"{p.name}: invalid model settings ({exc})") from exc
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise CheckpointError(f"{p.name}: invalid model settings ({exc})") from None
     if not all(isinstance(v, torch.Tensor) for v in state.values()):
         raise CheckpointError(f"{p.name}: the state dict holds non-tensor values")
+    for key, tensor in state.items():
+        if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all()):
+            raise CheckpointError(
+                f"{p.name}: the weights {key!r} hold NaN or infinite values "
+                "(saved from a run that diverged?)"
+            )
     try:
         model = model_from_weights(cfg, state)
     except CheckpointError as exc:

@@ -26,11 +26,14 @@ from numpy.typing import NDArray
 from explorer.core.progress import Progress
 from explorer.core.rays.names import SHAPES
 from explorer.core.rays.scenes import Scene, SdfFn
+from explorer.core.reading import FileError, MiB, check_size, finite_array
 
 if TYPE_CHECKING:
     import torch
 
 FloatArray = NDArray[np.floating[Any]]
+MAX_MESH_BYTES = 100 * MiB  # a 2-million-face binary STL is ~100 MB
+MAX_COORDINATE = 1e9  # larger coordinates overflow once squared (areas, radii)
 DOMAIN = 1.3  # the fit and the level set live in the cube [−DOMAIN, DOMAIN]³
 
 
@@ -75,20 +78,41 @@ def load_mesh(path: Path | str) -> SurfaceMesh:
     if not p.is_file():
         raise MeshError(f"no such file: {p}")
     try:
+        check_size(p, MAX_MESH_BYTES)
+    except FileError as exc:
+        raise MeshError(str(exc)) from None
+    try:
         loaded = trimesh.load(str(p), force="mesh", process=False)
     except Exception as exc:  # trimesh raises many types for bad files
         raise MeshError(f"cannot read {p.name} as a mesh: {exc}") from exc
     faces = getattr(loaded, "faces", None)
     if faces is None or len(faces) == 0:
         raise MeshError(f"not a mesh: no faces found in {p.name}")
-    verts = np.asarray(getattr(loaded, "vertices", np.zeros((0, 3))), dtype=np.float64)
-    if not np.all(np.isfinite(verts)):
-        raise MeshError(f"not a usable mesh: non-finite vertices in {p.name}")
+    try:
+        verts = finite_array(
+            p,
+            "the vertex coordinates",
+            getattr(loaded, "vertices", np.zeros((0, 3))),
+            limit=MAX_COORDINATE,
+        )
+    except FileError as exc:
+        raise MeshError(f"not a usable mesh: {exc}") from None
+    faces = np.asarray(faces, dtype=np.int64)
+    if verts.ndim != 2 or verts.shape[1:] != (3,) or len(verts) < 3:
+        raise MeshError(f"not a usable mesh: fewer than three vertices in {p.name}")
+    if faces.ndim != 2 or faces.shape[1] != 3:
+        raise MeshError(f"not a usable mesh: {p.name} has faces that are not triangles")
+    if faces.min() < 0 or faces.max() >= len(verts):
+        raise MeshError(f"not a usable mesh: a face of {p.name} names a missing vertex")
     center = 0.5 * (verts.min(axis=0) + verts.max(axis=0))
     radius = float(np.linalg.norm(verts - center, axis=1).max())
     if radius <= 0.0:
         raise MeshError(f"not a usable mesh: all vertices of {p.name} coincide")
-    return SurfaceMesh((verts - center) / radius, np.asarray(faces, dtype=np.int64))
+    mesh = SurfaceMesh((verts - center) / radius, faces)
+    v = mesh.vertices[faces]
+    if not np.any(np.cross(v[:, 1] - v[:, 0], v[:, 2] - v[:, 0])):
+        raise MeshError(f"not a usable mesh: every face of {p.name} has zero area")
+    return mesh
 
 
 def sample_surface(

@@ -8,12 +8,12 @@ any size may be ``[height, width]``; ``{"type": "branch", "merge": "concat",
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from explorer.core.reading import FileError, MiB, read_json
 from explorer.core.rf.layers import (
     MAX_NODES,
     Branch,
@@ -24,6 +24,8 @@ from explorer.core.rf.layers import (
     as_pair,
     squash,
 )
+
+MAX_STACK_BYTES = 2 * MiB  # a 2,000-layer stack takes about 300 kB
 
 _LAYER_KEYS = {
     "type",
@@ -165,16 +167,9 @@ def stack_from_json(path: str | Path) -> Stack:
     """
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise StackError(f"cannot read {p.name}: {exc}") from exc
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise StackError(
-            f"{p.name} is not valid JSON: {exc.msg} at line {exc.lineno}, "
-            f"column {exc.colno}"
-        ) from exc
+        data = read_json(p, max_bytes=MAX_STACK_BYTES)
+    except FileError as exc:
+        raise StackError(str(exc)) from None
     try:
         return stack_from_dict(data, name=p.stem)
     except StackError as exc:
