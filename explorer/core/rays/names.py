@@ -25,6 +25,13 @@ LEARNED_KINDS: tuple[LearnedKind, ...] = ("sdf", "nerf")
 LEARNED_LABELS = {"sdf": "SDF fit", "nerf": "tiny NeRF"}
 IMAGE_SIZES = (64, 128, 256)
 
+# The defaults both the panel and ``explorer rays`` start from.
+DEFAULT_DENSITY = 1.0
+DEFAULT_SHARPNESS = 20.0
+DEFAULT_SAMPLES = 64
+DEFAULT_NEAR = 1.0
+DEFAULT_FAR = 5.0
+
 # The ranges the panel offers (inside what the core configs accept).
 DENSITY_RANGE = (0.0, 10.0)
 SHARPNESS_RANGE = (1.0, 100.0)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
-from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QSplitter, QWidget
 from superqt.utils import qdebounced
 
@@ -112,12 +112,7 @@ class RaysPanel(PanelBase):
         outer.setStretchFactor(1, 1)
         outer.setSizes([340, 1060])
         self.body.addWidget(outer)
-        self.mark_secondary(
-            self.train_card,
-            self.export_button,
-            self.ray_plots.alpha,
-            self.ray_plots.color,
-        )
+        self.mark_secondary(self.export_button)
 
         self._render_runner = self.make_runner("render")
         self.prober = RayProber(self, self._show_probe)
@@ -477,8 +472,7 @@ class RaysPanel(PanelBase):
         if self.train_controls.shape.findText(s.shape) < 0:  # a mesh not opened here
             s = s.replace(shape=self.train_controls.shape.currentText())
         self.binder.show(s)
-        with QSignalBlocker(self.controls.near_far):
-            self.controls.near_far.setValue((s.near, s.far))
+        self.controls.set_near_far(s.near, s.far)
         self.controls.refresh_enabled()
         self.learned.show_run_state()
         self._apply_settings()

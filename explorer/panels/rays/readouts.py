@@ -31,7 +31,7 @@ SURFACE_COLORS = {
 DEFAULT_SURFACE_COLOR = "#56B4E9"
 # (title, formula, source) of the two formula cards.
 RAY_FORMULA = (
-    "Volume rendering of the selected ray",
+    "Rendering the selected ray",
     "C = Σ<sub>i</sub> T<sub>i</sub> α<sub>i</sub> c<sub>i</sub>,&nbsp; "
     "α<sub>i</sub> = 1 − e<sup>−σ<sub>i</sub>δ<sub>i</sub></sup>,&nbsp; "
     "T<sub>i</sub> = Π<sub>j&lt;i</sub> (1 − α<sub>j</sub>),&nbsp; "

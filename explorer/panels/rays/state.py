@@ -6,6 +6,11 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from explorer.core.rays.names import (
+    DEFAULT_DENSITY,
+    DEFAULT_FAR,
+    DEFAULT_NEAR,
+    DEFAULT_SAMPLES,
+    DEFAULT_SHARPNESS,
     DENSITY_RANGE,
     FREQS_RANGE,
     IMAGE_SIZES,
@@ -47,13 +52,18 @@ class RaysState(StateBase):
 
     VERSION: ClassVar[int] = 1
     scene: str = "sphere"
-    density: float = field(default=1.0, metadata=limits(*DENSITY_RANGE))
-    sharpness: float = field(default=40.0, metadata=limits(*SHARPNESS_RANGE))
-    n_samples: int = field(default=64, metadata=limits(*SAMPLES_RANGE))
-    near: float = field(default=1.0, metadata=limits(*NEAR_FAR_RANGE))
+    density: float = field(default=DEFAULT_DENSITY, metadata=limits(*DENSITY_RANGE))
+    sharpness: float = field(
+        default=DEFAULT_SHARPNESS, metadata=limits(*SHARPNESS_RANGE)
+    )
+    n_samples: int = field(default=DEFAULT_SAMPLES, metadata=limits(*SAMPLES_RANGE))
+    near: float = field(
+        default=DEFAULT_NEAR,
+        metadata=limits(NEAR_FAR_RANGE[0], NEAR_FAR_RANGE[1] - MIN_SEGMENT),
+    )
     far: float = field(
-        default=5.0,
-        metadata=limits(NEAR_FAR_RANGE[0], NEAR_FAR_RANGE[1] + MIN_SEGMENT),
+        default=DEFAULT_FAR,
+        metadata=limits(NEAR_FAR_RANGE[0] + MIN_SEGMENT, NEAR_FAR_RANGE[1]),
     )
     stratified: bool = False
     jitter: float = field(default=1.0, metadata=limits(*JITTER_RANGE))

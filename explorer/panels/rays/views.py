@@ -8,13 +8,20 @@ import numpy as np
 import pyqtgraph as pg
 from numpy.typing import NDArray
 from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QSplitter, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from explorer.core.contour import contour_lines
 from explorer.core.rays.camera import Camera
 from explorer.core.rays.render import RaySamples
 from explorer.core.rays.roots import TraceResult
 from explorer.core.rays.sdf_fit import SurfaceMesh
+from explorer.panels.rays.flow import FlowGrid, vertical_scroller
 from explorer.widgets.mesh_view import MeshView
 from explorer.widgets.plot_pane import PlotPane
 from explorer.widgets.theme import ThemeManager
@@ -76,15 +83,13 @@ class RayPlots(QWidget):
 
     def __init__(self, theme: ThemeManager, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        grid = QGridLayout(self)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.setSpacing(4)
+        # Short titles: at ×2 on a projector a pane may be 400 px wide.
         self.sigma = PlotPane(theme, title="density σ", x_label="t")
         self.alpha = PlotPane(theme, title="α = 1 − e^(−σδ)", x_label="t")
-        self.trans = PlotPane(theme, title="transmittance T", x_label="t")
-        self.weight = PlotPane(theme, title="weight w = Tα", x_label="t")
+        self.trans = PlotPane(theme, title="T (transmitted)", x_label="t")
+        self.weight = PlotPane(theme, title="w = Tα", x_label="t")
         self.color = PlotPane(theme, title="colour Σ w c", x_label="t")
-        self.roots = PlotPane(theme, title="SDF f(t), roots", x_label="t")
+        self.roots = PlotPane(theme, title="SDF f(t)", x_label="t")
         panes = (
             self.sigma,
             self.alpha,
@@ -93,8 +98,20 @@ class RayPlots(QWidget):
             self.color,
             self.roots,
         )
-        for i, pane in enumerate(panes):
-            grid.addWidget(pane, i // 3, i % 3)
+        tips = (
+            "σ(t): the density at each sample",
+            "α_i = 1 − exp(−σ_i δ_i): the opacity of each interval",
+            "T_i = Π_{j<i} (1 − α_j): the light that reaches sample i",
+            "w_i = T_i α_i: how much sample i adds to the colour (dashed: depth)",
+            "the colour accumulated up to t (R, G, B)",
+            "f(t) along the ray with sphere-tracing, DVR-march and secant steps",
+        )
+        for pane, tip in zip(panes, tips, strict=True):
+            pane.setToolTip(tip)
+        self.flow = FlowGrid(theme, panes, min_width=170, min_height=150)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(vertical_scroller(self.flow))
         self.sigma_curve = self.sigma.add_curve(color_index=0)
         self.sigma_dots = self.sigma.add_scatter(color_index=0, size=5)
         self.alpha_curve = self.alpha.add_curve(color_index=1)
@@ -197,9 +214,9 @@ class SliceView(PlotPane):
     def __init__(self, theme: ThemeManager, parent: QWidget | None = None) -> None:
         super().__init__(
             theme,
-            title="SDF slice with the ray",
+            title="SDF slice",
             x_label="t along the ray",
-            y_label="s (⊥ in the slice)",
+            y_label="s (⊥ ray)",
             parent=parent,
         )
         self.getPlotItem().setAspectLocked(True)
@@ -237,7 +254,7 @@ class SliceView(PlotPane):
     ) -> None:
         """Show SDF ``values`` (rows: s, columns: t) over t ∈ [t0, t1], s ∈ ±half."""
         if values is None:
-            self._set_title("SDF slice: this field has no SDF")
+            self._set_title("no SDF here")
             self.image.clear()
             self.contour.setData([], [])
             for item in (self.ray_line, self.circles):
@@ -245,7 +262,7 @@ class SliceView(PlotPane):
             for dots in (self.sphere_dots, self.march_dots, self.secant_dots):
                 dots.setData(x=[], y=[])
             return
-        self._set_title("SDF slice with the ray")
+        self._set_title("SDF slice")
         t0, t1, half = extent
         limit = float(max(np.abs(values).max(), 1e-6))
         self.image.setImage(values, levels=(-limit, limit), autoLevels=False)
@@ -281,7 +298,6 @@ class SceneView(QWidget):
     def __init__(self, theme: ThemeManager, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         import pyvista as pv
-        from PySide6.QtWidgets import QVBoxLayout
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -414,23 +430,29 @@ class TrainingView(QWidget):
 
     def __init__(self, theme: ThemeManager, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        grid = QGridLayout(self)
-        grid.setContentsMargins(0, 0, 0, 0)
-        self.sdf_loss = PlotPane(theme, title="SDF fit: losses", x_label="step")
+        self.sdf_loss = PlotPane(theme, title="SDF losses", x_label="step")
         self.sdf_loss.getPlotItem().setLogMode(y=True)
         self.sdf_loss.add_legend()
         self.loss_curve = self.sdf_loss.add_curve("total", color_index=0)
         self.eik_curve = self.sdf_loss.add_curve("|‖∇f‖ − 1|", color_index=1)
         self.surf_curve = self.sdf_loss.add_curve("|f| on surface", color_index=2)
-        self.psnr = PlotPane(theme, title="NeRF: held-out PSNR (dB)", x_label="step")
+        self.psnr = PlotPane(theme, title="NeRF PSNR (dB)", x_label="step")
+        self.psnr.setToolTip("PSNR of the NeRF's render of a held-out view")
         self.psnr_curve = self.psnr.add_curve(color_index=5)
         self.psnr_dots = self.psnr.add_scatter(color_index=5, size=6)
-        self.pred = ImageView(theme, "NeRF: held-out view (learned)")
-        self.target = ImageView(theme, "held-out view (ground truth)")
-        grid.addWidget(self.sdf_loss, 0, 0)
-        grid.addWidget(self.psnr, 0, 1)
-        grid.addWidget(self.pred, 0, 2)
-        grid.addWidget(self.target, 0, 3)
+        self.pred = ImageView(theme, "NeRF view")
+        self.pred.setToolTip("The NeRF's render of a view it is not trained on")
+        self.target = ImageView(theme, "true view")
+        self.target.setToolTip("The held-out view rendered from the analytic scene")
+        self.flow = FlowGrid(
+            theme,
+            (self.sdf_loss, self.psnr, self.pred, self.target),
+            min_width=220,
+            min_height=180,
+        )
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(vertical_scroller(self.flow))
 
 
 class RaysMainView(QWidget):
@@ -438,13 +460,17 @@ class RaysMainView(QWidget):
 
     def __init__(self, theme: ThemeManager, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.image_view = ImageView(theme, "image: click a pixel")
+        self.image_view = ImageView(theme, "image (click)")
+        self.image_view.setToolTip("Click a pixel to follow its ray")
         self.scene_view = SceneView(theme)
         self.slice_view = SliceView(theme)
-        top = QSplitter(Qt.Orientation.Horizontal)
-        for w in (self.image_view, self.scene_view, self.slice_view):
-            top.addWidget(w)
-        top.setSizes([340, 380, 380])
+        self.top_flow = FlowGrid(
+            theme,
+            (self.image_view, self.scene_view, self.slice_view),
+            min_width=160,
+            min_height=180,
+        )
+        top = vertical_scroller(self.top_flow)
         self.ray_plots = RayPlots(theme)
         self.training_view = TrainingView(theme)
         self.tabs = QTabWidget()
