@@ -54,6 +54,7 @@ from explorer.panels.rays.readouts import (
     samples_json,
 )
 from explorer.panels.rays.state import RaysState
+from explorer.panels.rays.stepper import RootStepper
 from explorer.panels.rays.training import LearnedFields
 from explorer.panels.rays.views import RaysMainView
 from explorer.widgets.binding import Binder
@@ -88,10 +89,12 @@ class RaysPanel(PanelBase):
             "Save the selected ray's samples as CSV or JSON",
             self._on_export_clicked,
         )
+        self.stepper = RootStepper()
         self.column = ControlsColumn(theme, min_width=330)
         for w in (
             self.controls,
             self.card,
+            self.stepper,
             self.export_button,
             self.train_controls,
             self.train_card,
@@ -153,6 +156,7 @@ class RaysPanel(PanelBase):
         self._field: Any = Scene()
         self._sdf_fn: Any = None
         self._ray: RaySamples | None = None
+        self._probe: RayProbe | None = None
         self._mesh_key = ""
         self._render_key = ""
         self._image_done = False
@@ -162,6 +166,7 @@ class RaysPanel(PanelBase):
 
         self.binder.changed.connect(self._on_binder_changed)
         self.controls.changed.connect(self._on_controls_changed)
+        self.stepper.changed.connect(self._on_stepper_changed)
         self.image_view.pixel_clicked.connect(self._on_image_pixel_clicked)
         rb = self.train_controls.run_bar
         rb.start_pause_clicked.connect(self.start_pause)
@@ -303,16 +308,22 @@ class RaysPanel(PanelBase):
         self._show_probe(probe)
         return probe.ray
 
+    def _on_stepper_changed(self) -> None:
+        if self._probe is not None:
+            self._show_probe(self._probe)
+
     def probe_pending(self) -> bool:
         """Return True while a learned field's ray probe is computing or queued."""
         return self.prober.pending
 
     def _show_probe(self, probe: RayProbe) -> None:
+        self._probe = probe
         self._ray = probe.ray
-        self.ray_plots.update_ray(probe.ray, probe.f_t, probe.sphere, probe.secant)
-        self.slice_view.update_slice(
-            probe.slice_values, probe.extent, probe.sphere, probe.secant
-        )
+        sphere, secant, step = self.stepper.apply(probe.sphere, probe.secant)
+        self.ray_plots.update_ray(probe.ray, probe.f_t, sphere, secant)
+        self.ray_plots.set_step(step)
+        self.slice_view.update_slice(probe.slice_values, probe.extent, sphere, secant)
+        self.slice_view.set_step(step if probe.slice_values is not None else None)
         self.scene_view.set_ray(probe.ray, probe.hit)
         self.image_view.set_marker(*probe.pixel)
         self.card.set_values(card_values(probe))

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from explorer.core.contour import contour_lines
 from explorer.core.rays.camera import Camera
 from explorer.core.rays.render import RaySamples
-from explorer.core.rays.roots import TraceResult
+from explorer.core.rays.roots import StepInfo, TraceResult
 from explorer.core.rays.sdf_fit import SurfaceMesh
 from explorer.panels.rays.flow import FlowGrid, vertical_scroller
 from explorer.widgets.mesh_view import MeshView
@@ -142,6 +142,9 @@ class RayPlots(QWidget):
         self.secant_dots = self.roots.add_scatter(
             "secant", color_index=5, size=9, symbol="t"
         )
+        self.step_dot = self.roots.add_scatter(
+            "step shown", color_index=6, size=14, symbol="o"
+        )
         self.zero = pg.InfiniteLine(angle=0, movable=False)
         self.roots.addItem(self.zero)
         self._theme = theme
@@ -167,6 +170,13 @@ class RayPlots(QWidget):
             # LabelItem.setAttr only stores the style; setText re-renders with it.
             for _, label in legend.items:
                 label.setText(label.text)
+
+    def set_step(self, info: StepInfo | None) -> None:
+        """Ring the root-finding step shown by the stepper (``None``: none)."""
+        if info is None:
+            self.step_dot.setData(x=[], y=[])
+        else:
+            self.step_dot.setData(x=[info.t], y=[info.value])
 
     def update_ray(
         self,
@@ -216,7 +226,7 @@ class SliceView(PlotPane):
             theme,
             title="SDF slice",
             x_label="t along the ray",
-            y_label="s (⊥ ray)",
+            y_label="s",
             parent=parent,
         )
         self.getPlotItem().setAspectLocked(True)
@@ -228,11 +238,42 @@ class SliceView(PlotPane):
         self.sphere_dots = self.add_scatter(color_index=1, size=7)
         self.march_dots = self.add_scatter(color_index=4, size=4, symbol="s")
         self.secant_dots = self.add_scatter(color_index=5, size=9, symbol="t")
+        # The stepper's step: a ring at t_k and an arrow to t_k + Δt on the ray.
+        self.step_dot = self.add_scatter(color_index=6, size=14)
+        self.step_line = self.add_curve(color_index=6, width=3.0)
+        self.step_head = pg.ArrowItem(angle=180, headLen=16, tipAngle=40)
+        self.step_head.setVisible(False)
+        self.addItem(self.step_head)
         self._theme = theme
         theme.changed.connect(self._restyle)
         self._restyle()
 
+    def set_step(self, info: StepInfo | None) -> None:
+        """Draw the stepper's step on the ray: where it is and where it moves to."""
+        if info is None:
+            self.step_dot.setData(x=[], y=[])
+            self.step_line.setData([], [])
+            self.step_head.setVisible(False)
+            return
+        self.step_dot.setData(x=[info.t], y=[0.0])
+        if info.size is None or info.size == 0.0:
+            self.step_line.setData([], [])
+            self.step_head.setVisible(False)
+            return
+        end = info.t + info.size
+        self.step_line.setData([info.t, end], [0.0, 0.0])
+        # ArrowItem's angle 180 points right (+t); 0 points left.
+        self.step_head.setStyle(angle=180 if info.size > 0 else 0)
+        self.step_head.setPos(end, 0.0)
+        self.step_head.setVisible(True)
+
     def _restyle(self) -> None:
+        color = self._theme.palette.series_color(6)
+        self.step_head.setStyle(
+            brush=pg.mkBrush(color),
+            pen=pg.mkPen(color),
+            headLen=16 * self._theme.scale,
+        )
         self.contour.setPen(
             pg.mkPen(self._theme.palette.plot_fg, width=2.0 * self._theme.scale)
         )
