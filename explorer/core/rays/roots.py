@@ -225,7 +225,7 @@ def step_info(result: TraceResult, index: int) -> StepInfo:
 
 
 def first_steps(result: TraceResult, index: int) -> TraceResult:
-    """Return ``result`` cut after step ``index``: a hit only once its last step shows."""
+    """Return ``result`` cut after step ``index`` (a hit once its last step shows)."""
     k = min(max(int(index), 0), len(result.steps) - 1)
     if k >= len(result.steps) - 1:
         return result
