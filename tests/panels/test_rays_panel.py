@@ -123,13 +123,17 @@ def test_export_samples_csv_and_json(tmp_path: Path, panel: RaysPanel) -> None:
     assert sum(s["weight"] for s in doc["samples"]) == pytest.approx(doc["opacity"])
 
 
-def test_opening_a_point_cloud_is_a_clear_error(
-    tmp_path: Path, panel: RaysPanel
-) -> None:
-    path = tmp_path / "cloud.obj"
-    path.write_text("v 0 0 0\nv 1 0 0\nv 0 1 0\n")
-    with pytest.raises(ValueError, match=r"no faces found in cloud\.obj"):
-        panel.open_file(path)
+def test_opening_a_point_cloud_or_a_mesh(tmp_path: Path, panel: RaysPanel) -> None:
+    tiny = tmp_path / "tiny.obj"
+    tiny.write_text("v 0 0 0\nv 1 0 0\nv 0 1 0\n")
+    with pytest.raises(ValueError, match=r"tiny\.obj: has 3 points"):
+        panel.open_file(tiny)
+    cloud = tmp_path / "cloud.obj"
+    cloud.write_text("".join(f"v {i % 3} {i // 3 % 3} {i // 9}\n" for i in range(27)))
+    panel.open_file(cloud)
+    assert panel.train_controls.shape.currentText() == "file: cloud.obj"
+    status = panel.train_controls.run_bar.status.html()
+    assert "27 points" in status and "no normals" in status
     mesh = tmp_path / "tri.obj"
     mesh.write_text("v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n")
     panel.open_file(mesh)

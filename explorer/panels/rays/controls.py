@@ -18,11 +18,14 @@ from superqt import QLabeledDoubleSlider, QLabeledSlider
 
 from explorer.core.rays.names import (
     DEFAULT_DENSITY,
+    DEFAULT_EIKONAL_WEIGHT,
     DEFAULT_FAR,
     DEFAULT_NEAR,
+    DEFAULT_NORMAL_WEIGHT,
     DEFAULT_SAMPLES,
     DEFAULT_SHARPNESS,
     DENSITY_RANGE,
+    EIKONAL_RANGE,
     FREQS_RANGE,
     IMAGE_SIZES,
     JITTER_RANGE,
@@ -32,6 +35,7 @@ from explorer.core.rays.names import (
     LEARNED_SDF,
     MIN_SEGMENT,
     NEAR_FAR_RANGE,
+    NORMAL_RANGE,
     PANEL_SCENES,
     SAMPLES_RANGE,
     SHAPES,
@@ -199,9 +203,25 @@ class TrainControls(QGroupBox):
         self.shape.setCurrentText("torus")
         self.shape.setToolTip(
             "Built-in shape whose surface points the SDF network fits; "
-            "File ▸ Open… loads your own mesh"
+            "File ▸ Open… loads your own mesh or point cloud (PLY, XYZ, OBJ)"
         )
         form.addRow("SDF shape", self.shape)
+        self.eikonal = QLabeledDoubleSlider(Qt.Orientation.Horizontal)
+        cast(Any, self.eikonal).setRange(*EIKONAL_RANGE)
+        self.eikonal.setValue(DEFAULT_EIKONAL_WEIGHT)
+        self.eikonal.setToolTip(
+            "λ: weight of the eikonal term E(‖∇f‖ − 1)² (IGR uses 0.1); "
+            "0 fits the points with no distance property"
+        )
+        form.addRow("Eikonal λ", self.eikonal)
+        self.normal = QLabeledDoubleSlider(Qt.Orientation.Horizontal)
+        cast(Any, self.normal).setRange(*NORMAL_RANGE)
+        self.normal.setValue(DEFAULT_NORMAL_WEIGHT)
+        self.normal.setToolTip(
+            "τ: weight of the normal term mean‖∇f(x_i) − n_i‖ (IGR uses 1); "
+            "unused for a point cloud without normals"
+        )
+        form.addRow("Normals τ", self.normal)
         self.freqs = QLabeledSlider(Qt.Orientation.Horizontal)
         self.freqs.setRange(*FREQS_RANGE)
         self.freqs.setValue(6)

@@ -35,10 +35,16 @@ from explorer.core.rays.names import (
     LearnedKind,
 )
 from explorer.core.rays.nerf import NerfConfig, NerfField
+from explorer.core.rays.point_cloud import POINT_CLOUD_SUFFIXES, read_point_cloud
 from explorer.core.rays.probe import RayProbe, probe_ray
 from explorer.core.rays.render import RayConfig, RaySamples, RenderProgress
 from explorer.core.rays.scenes import Scene, SdfField
-from explorer.core.rays.sdf_fit import SdfFitConfig, load_mesh, sdf_from_state
+from explorer.core.rays.sdf_fit import (
+    MeshError,
+    SdfFitConfig,
+    load_mesh,
+    sdf_from_state,
+)
 from explorer.panels.base import AppContext, PanelBase
 from explorer.panels.rays.controls import RayControls, TrainControls
 from explorer.panels.rays.probing import RayProber
@@ -64,7 +70,7 @@ from explorer.widgets.run_bar import make_button
 
 _LEARNED_SCENES = (LEARNED_NERF, LEARNED_SDF)
 # Edits of these fields change what the next training does, not the shown field.
-_TRAINING_FIELDS = ("shape", "n_freqs", "learn")
+_TRAINING_FIELDS = ("shape", "n_freqs", "learn", "eikonal_weight", "normal_weight")
 
 
 class RaysPanel(PanelBase):
@@ -73,7 +79,8 @@ class RaysPanel(PanelBase):
     panel_id: ClassVar[str] = "rays"
     runnable: ClassVar[bool] = True
     open_filters: ClassVar[str] = (
-        "Meshes (*.obj *.ply *.stl *.off *.glb *.gltf);;All files (*)"
+        "Meshes and point clouds (*.obj *.ply *.xyz *.stl *.off *.glb *.gltf);;"
+        "Point clouds (*.ply *.xyz *.obj);;All files (*)"
     )
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
@@ -144,6 +151,8 @@ class RaysPanel(PanelBase):
             ("n_freqs", t.freqs),
             ("shape", t.shape),
             ("learn", t.learn),
+            ("eikonal_weight", t.eikonal),
+            ("normal_weight", t.normal),
         ):
             self.binder.bind(name, widget)
         defaults = RaysState()
@@ -161,6 +170,7 @@ class RaysPanel(PanelBase):
         self._render_key = ""
         self._image_done = False
         self._user_mesh: str | None = None
+        self._user_is_cloud = False
         self.controls.set_scene_enabled(LEARNED_NERF, False)
         self.controls.set_scene_enabled(LEARNED_SDF, False)
 
@@ -368,9 +378,14 @@ class RaysPanel(PanelBase):
     ) -> None:
         """Start fitting the SDF network to the chosen shape or opened mesh."""
         shape = self.train_controls.shape.currentText()
+        s = self.binder.state()
+        from_file = self._user_mesh if shape.startswith("file: ") else None
         base = cfg or SdfFitConfig(
             shape=shape if shape in SHAPES else "torus",
-            mesh_path=self._user_mesh if shape.startswith("file: ") else None,
+            mesh_path=from_file if not self._user_is_cloud else None,
+            cloud_path=from_file if self._user_is_cloud else None,
+            eikonal_weight=s.eikonal_weight,
+            normal_weight=s.normal_weight,
         ).for_device(self._device)
         self._select_learn("sdf")
         self.tabs.setCurrentWidget(self.training_view)
@@ -405,12 +420,20 @@ class RaysPanel(PanelBase):
                     self.learned.sdf_mesh, color=DEFAULT_SURFACE_COLOR
                 )
             self.update_ray()
+            self._render_again()
 
     def _on_nerf_progressed(self) -> None:
         self.controls.set_scene_enabled(LEARNED_NERF, True)
         if self._settings.scene == LEARNED_NERF:
             self._field, self._sdf_fn = self._build_field(self._settings)
             self.update_ray()
+            self._render_again()
+
+    def _render_again(self) -> None:
+        """Render the learned field's new weights once the last image is done."""
+        if self._image_done:  # else the render in progress ends first
+            self._image_done = False
+            self._render_soon()
 
     def _on_training_ended(self) -> None:
         if self._settings.scene in _LEARNED_SCENES:
@@ -448,17 +471,30 @@ class RaysPanel(PanelBase):
         ValueError
             When the file is not a usable mesh ("not a mesh: no faces found in …").
         """
-        mesh = load_mesh(path)
+        name = Path(path).name
+        if Path(path).suffix.lower() == ".xyz":
+            cloud = read_point_cloud(path)
+            what = f"{len(cloud.points)} points"
+        else:
+            try:
+                what = f"{len(load_mesh(path).faces)} faces"
+                cloud = None
+            except MeshError:
+                if Path(path).suffix.lower() not in POINT_CLOUD_SUFFIXES:
+                    raise
+                cloud = read_point_cloud(path)  # vertices without faces: a cloud
+                what = f"{len(cloud.points)} points"
+        if cloud is not None and cloud.normals is None:
+            what += ", no normals: τ unused"
         self._user_mesh = str(path)
-        label = f"file: {Path(path).name}"
+        self._user_is_cloud = cloud is not None
+        label = f"file: {name}"
         combo = self.train_controls.shape
         if combo.findText(label) < 0:
             combo.addItem(label)
         combo.setCurrentText(label)
         self._select_learn("sdf")
-        self.learned.set_status(
-            f"Loaded {Path(path).name} ({len(mesh.faces)} faces): press Start"
-        )
+        self.learned.set_status(f"Loaded {name} ({what}): press Start")
 
     def main_view(self) -> QWidget:
         """Return the image, 3-D view, slice and plots (without the controls)."""

@@ -7,16 +7,20 @@ from typing import ClassVar
 
 from explorer.core.rays.names import (
     DEFAULT_DENSITY,
+    DEFAULT_EIKONAL_WEIGHT,
     DEFAULT_FAR,
     DEFAULT_NEAR,
+    DEFAULT_NORMAL_WEIGHT,
     DEFAULT_SAMPLES,
     DEFAULT_SHARPNESS,
     DENSITY_RANGE,
+    EIKONAL_RANGE,
     FREQS_RANGE,
     IMAGE_SIZES,
     JITTER_RANGE,
     MIN_SEGMENT,
     NEAR_FAR_RANGE,
+    NORMAL_RANGE,
     PANEL_SCENES,
     SAMPLES_RANGE,
     SHARPNESS_RANGE,
@@ -48,6 +52,8 @@ class RaysState(StateBase):
         The SDF fit's target: a built-in shape or ``"file: <name>"``.
     learn
         The learned field the run bar trains.
+    eikonal_weight, normal_weight
+        λ and τ of the SDF fit's loss.
     """
 
     VERSION: ClassVar[int] = 1
@@ -73,6 +79,12 @@ class RaysState(StateBase):
     pixel: tuple[int, int] = field(default=(48, 64), metadata=limits(0, None))
     shape: str = "torus"
     learn: LearnedKind = "sdf"
+    eikonal_weight: float = field(
+        default=DEFAULT_EIKONAL_WEIGHT, metadata=limits(*EIKONAL_RANGE)
+    )
+    normal_weight: float = field(
+        default=DEFAULT_NORMAL_WEIGHT, metadata=limits(*NORMAL_RANGE)
+    )
 
     def __post_init__(self) -> None:
         super().__post_init__()

@@ -60,6 +60,11 @@ class ImageView(PlotPane):
                 xRange=(0, pixels.shape[1]), yRange=(0, pixels.shape[0]), padding=0.02
             )
 
+    def clear_image(self) -> None:
+        """Show nothing (until the next :meth:`set_rgb`)."""
+        self.image.clear()
+        self._shape = (0, 0)
+
     def set_marker(self, u: float, v: float) -> None:
         """Mark pixel (u, v) (column, row)."""
         self.marker.setData(x=[u + 0.5], y=[v + 0.5])
@@ -479,7 +484,9 @@ class TrainingView(QWidget):
         self.surf_curve = self.sdf_loss.add_curve("|f| on surface", color_index=2)
         self.psnr = PlotPane(theme, title="NeRF PSNR (dB)", x_label="step")
         self.psnr.setToolTip("PSNR of the NeRF's render of a held-out view")
-        self.psnr_curve = self.psnr.add_curve(color_index=5)
+        self.psnr.add_legend()
+        self.psnr_prev = self.psnr.add_curve("previous run", color_index=7, dashed=True)
+        self.psnr_curve = self.psnr.add_curve("this run", color_index=5)
         self.psnr_dots = self.psnr.add_scatter(color_index=5, size=6)
         self.pred = ImageView(theme, "NeRF view")
         self.pred.setToolTip("The NeRF's render of a view it is not trained on")
