@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from explorer.core.reading import FileError
 from explorer.core.rays.point_cloud import read_point_cloud
 from explorer.core.rays.sdf_fit import SdfFitConfig, fit_sdf, target_points
+from explorer.core.reading import FileError
 
 
 def _sphere_points(n: int = 50, seed: int = 0) -> np.ndarray:
