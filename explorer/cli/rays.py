@@ -16,7 +16,13 @@ from typing import Any
 
 from explorer.cli.common import CliError, add_json_flag, emit_json, positive_int
 from explorer.core.files import atomic_open, atomic_write
-from explorer.core.rays.names import LAST_DELTAS, SCENE_NAMES, SHAPES, TRACE_METHODS
+from explorer.core.rays.names import (
+    DEFAULT_SHARPNESS,
+    LAST_DELTAS,
+    SCENE_NAMES,
+    SHAPES,
+    TRACE_METHODS,
+)
 
 # argparse reads "-2,0,0" as an unknown option; this lets vectors and numbers with a
 # leading minus through as values (no option of these parsers looks like a number).
@@ -80,8 +86,8 @@ def _add_scene_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--sharpness",
         type=_number,
-        default=20.0,
-        help="1/β of the VolSDF density of SDF scenes (default 20)",
+        default=DEFAULT_SHARPNESS,
+        help=f"1/β of the VolSDF density of SDF scenes (default {DEFAULT_SHARPNESS:g})",
     )
 
 

@@ -127,3 +127,15 @@ def test_a_new_ray_keeps_the_step_readout_current(panel: RaysPanel) -> None:
 
 def test_describe_step_without_an_sdf() -> None:
     assert "no SDF" in describe_step(None, "sphere", has_sdf=False)
+
+
+def test_gui_and_cli_start_from_the_same_sharpness(panel: RaysPanel) -> None:
+    from explorer.cli import build_parser
+    from explorer.core.rays.names import DEFAULT_SHARPNESS
+    from explorer.panels.rays.state import RaysState
+
+    assert RaysState().sharpness == DEFAULT_SHARPNESS
+    assert panel.controls.sharpness.value() == pytest.approx(DEFAULT_SHARPNESS)
+    assert Scene("sphere").sharpness == DEFAULT_SHARPNESS
+    args = build_parser().parse_args(["rays", "render", "--out", "x.png"])
+    assert args.sharpness == DEFAULT_SHARPNESS

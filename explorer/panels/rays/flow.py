@@ -87,11 +87,17 @@ class FlowGrid(QWidget):
         self.reflow()
 
 
+class PaneScroll(QScrollArea):
+    """A frameless area that scrolls its panes vertically only (not a side column)."""
+
+    def __init__(self, content: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setWidget(content)
+
+
 def vertical_scroller(content: QWidget) -> QScrollArea:
-    """Return a frameless scroll area that scrolls ``content`` vertically only."""
-    area = QScrollArea()
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setWidgetResizable(True)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    area.setWidget(content)
-    return area
+    """Return a :class:`PaneScroll` around ``content``."""
+    return PaneScroll(content)
