@@ -24,6 +24,7 @@ from explorer.cli.common import (
 )
 from explorer.core.files import atomic_open, atomic_write
 from explorer.core.rays.names import (
+    DEFAULT_SHARPNESS,
     DENSITY_RANGE,
     FREQS_RANGE,
     LAST_DELTAS,
@@ -100,8 +101,8 @@ def _add_scene_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--sharpness",
         type=finite_float(*SHARPNESS_RANGE),
-        default=20.0,
-        help="1/β of the VolSDF density of SDF scenes (default 20)",
+        default=DEFAULT_SHARPNESS,
+        help=f"1/β of the VolSDF density of SDF scenes (default {DEFAULT_SHARPNESS:g})",
     )
 
 

@@ -13,6 +13,7 @@ import pytest
 import torch
 from PySide6.QtCore import Qt
 
+from explorer.core.rays.names import MIN_SEGMENT
 from explorer.core.rays.nerf import NerfConfig
 from explorer.core.rays.sdf_fit import SdfFitConfig
 from explorer.panels.rays.controls import LEARNED_NERF, LEARNED_SDF
@@ -102,7 +103,7 @@ def test_fog_plots_follow_beer_lambert(qtbot: Any, panel: RaysPanel) -> None:
 def test_1e10_last_interval_makes_thin_fog_opaque(qtbot: Any, panel: RaysPanel) -> None:
     panel.controls.scene.setCurrentText("fog")
     panel.controls.density.setValue(0.2)
-    panel.controls.near_far.setValue((1.0, 3.0))  # far ends inside the cube
+    panel.controls.far.setValue(3.0)  # far ends inside the cube (near = 1)
     click_pixel(qtbot, panel, 32, 32)
     honest = panel.current_ray()
     panel.controls.last_delta.setCurrentIndex(1)
@@ -122,13 +123,17 @@ def test_export_samples_csv_and_json(tmp_path: Path, panel: RaysPanel) -> None:
     assert sum(s["weight"] for s in doc["samples"]) == pytest.approx(doc["opacity"])
 
 
-def test_opening_a_point_cloud_is_a_clear_error(
-    tmp_path: Path, panel: RaysPanel
-) -> None:
-    path = tmp_path / "cloud.obj"
-    path.write_text("v 0 0 0\nv 1 0 0\nv 0 1 0\n")
-    with pytest.raises(ValueError, match=r"no faces found in cloud\.obj"):
-        panel.open_file(path)
+def test_opening_a_point_cloud_or_a_mesh(tmp_path: Path, panel: RaysPanel) -> None:
+    tiny = tmp_path / "tiny.obj"
+    tiny.write_text("v 0 0 0\nv 1 0 0\nv 0 1 0\n")
+    with pytest.raises(ValueError, match=r"tiny\.obj: has 3 points"):
+        panel.open_file(tiny)
+    cloud = tmp_path / "cloud.obj"
+    cloud.write_text("".join(f"v {i % 3} {i // 3 % 3} {i // 9}\n" for i in range(27)))
+    panel.open_file(cloud)
+    assert panel.train_controls.shape.currentText() == "file: cloud.obj"
+    status = panel.train_controls.run_bar.status.html()
+    assert "27 points" in status and "no normals" in status
     mesh = tmp_path / "tri.obj"
     mesh.write_text("v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n")
     panel.open_file(mesh)
@@ -270,10 +275,23 @@ def test_restore_shows_every_setting(
     assert c.scene.currentText() == "fog" and c.density.isEnabled()
     assert c.density.value() == pytest.approx(3.5)
     assert c.samples.value() == 33 and c.stratified.isChecked()
-    assert c.near_far.value() == pytest.approx((1.5, 4.5))
+    assert c.near_far_values() == pytest.approx((1.5, 4.5))
     assert c.jitter.value() == pytest.approx(0.25)
     assert c.last_delta.currentData() == "1e10" and c.image_size.currentData() == 64
     assert t.freqs.value() == 3 and t.learn.currentData() == "nerf"
     assert panel.ray_config().last_delta == "1e10"
     assert "pixel (u, v) = 7, 9" in panel.card.values_text()
     assert panel.state() == {**state, "version": 1}
+
+
+def test_near_and_far_sliders_keep_a_segment_and_say_so(panel: RaysPanel) -> None:
+    c = panel.controls
+    c.far.setValue(3.0)
+    c.near.setValue(3.5)  # past far: far is pushed along, visibly
+    near, far = c.near_far_values()
+    assert near == pytest.approx(3.5) and far == pytest.approx(3.5 + MIN_SEGMENT)
+    assert panel.ray_config().near == pytest.approx(near)
+    assert panel.ray_config().far == pytest.approx(far)
+    c.far.setValue(1.0)  # before near: near is pushed back
+    assert c.near_far_values() == pytest.approx((1.0 - MIN_SEGMENT, 1.0))
+    assert "pushes" in c.near.toolTip() and "pushes" in c.far.toolTip()

@@ -196,3 +196,37 @@ def sphere_trace_image(
         active[idx[done | (t[idx] > far)]] = False
     out: FloatArray = np.where(hit, t, np.nan)
     return out
+
+
+@dataclass(frozen=True)
+class StepInfo:
+    """Step ``index`` (0-based) of ``total``: where it is and how far it moves.
+
+    ``size`` is t_{k+1} − t_k, the move to the next evaluation (for sphere
+    tracing exactly f(t_k)); ``None`` at the last step (hit or stop).
+    """
+
+    index: int
+    total: int
+    t: float
+    value: float
+    size: float | None
+    kind: str
+
+
+def step_info(result: TraceResult, index: int) -> StepInfo:
+    """Return step ``index`` of ``result`` (clamped to the steps it has)."""
+    if not result.steps:
+        raise ValueError("the trace has no steps")
+    k = min(max(int(index), 0), len(result.steps) - 1)
+    s = result.steps[k]
+    size = result.steps[k + 1].t - s.t if k + 1 < len(result.steps) else None
+    return StepInfo(k, len(result.steps), s.t, s.value, size, s.kind)
+
+
+def first_steps(result: TraceResult, index: int) -> TraceResult:
+    """Return ``result`` cut after step ``index`` (a hit once its last step shows)."""
+    k = min(max(int(index), 0), len(result.steps) - 1)
+    if k >= len(result.steps) - 1:
+        return result
+    return TraceResult(False, None, None, result.steps[: k + 1], result.method)

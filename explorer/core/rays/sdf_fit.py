@@ -24,7 +24,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from explorer.core.progress import Progress
-from explorer.core.rays.names import SHAPES
+from explorer.core.rays.names import (
+    DEFAULT_EIKONAL_WEIGHT,
+    DEFAULT_NORMAL_WEIGHT,
+    EIKONAL_RANGE,
+    NORMAL_RANGE,
+    SHAPES,
+)
 from explorer.core.rays.scenes import Scene, SdfFn
 from explorer.core.reading import FileError, MiB, check_size, finite_array
 
@@ -158,14 +164,15 @@ class SdfFitConfig:
 
     shape: str = "torus"
     mesh_path: str | None = None
+    cloud_path: str | None = None  # a point cloud (.ply/.xyz/.obj vertices) instead
     n_points: int = 4096
     steps: int = 600
     batch: int = 512
     hidden: int = 64
     layers: int = 4
     lr: float = 3e-3
-    eikonal_weight: float = 0.1
-    normal_weight: float = 1.0
+    eikonal_weight: float = DEFAULT_EIKONAL_WEIGHT  # λ
+    normal_weight: float = DEFAULT_NORMAL_WEIGHT  # τ (no term without normals)
     geometric_init: bool = True
     init_radius: float = 0.7
     grid_res: int = 32
@@ -173,7 +180,8 @@ class SdfFitConfig:
     report_every: int = 10
 
     def __post_init__(self) -> None:
-        if self.mesh_path is None and self.shape not in SHAPES:
+        from_file = self.mesh_path is not None or self.cloud_path is not None
+        if not from_file and self.shape not in SHAPES:
             raise ValueError(
                 f"unknown shape {self.shape!r}: choose one of {', '.join(SHAPES)}"
             )
@@ -192,8 +200,14 @@ class SdfFitConfig:
                 raise ValueError(f"{name} must be in [{lo}, {hi}], got {value}")
         if not 0.0 < self.lr <= 1.0:
             raise ValueError(f"learning rate must be in (0, 1], got {self.lr}")
-        if self.eikonal_weight < 0.0 or self.normal_weight < 0.0:
-            raise ValueError("loss weights must be ≥ 0")
+        for label, weight, (w_lo, w_hi) in (
+            ("eikonal weight λ", self.eikonal_weight, EIKONAL_RANGE),
+            ("normal weight τ", self.normal_weight, NORMAL_RANGE),
+        ):
+            if not w_lo <= weight <= w_hi:
+                raise ValueError(
+                    f"{label} must be in [{w_lo:g}, {w_hi:g}], got {weight:g}"
+                )
         if not 0.05 <= self.init_radius <= DOMAIN:
             raise ValueError(f"init_radius must be in [0.05, {DOMAIN}]")
 
@@ -287,22 +301,43 @@ def _target_mesh(cfg: SdfFitConfig) -> SurfaceMesh:
     return analytic_mesh(cfg.shape)
 
 
+def target_points(cfg: SdfFitConfig, seed: int) -> tuple[FloatArray, FloatArray | None]:
+    """Return ``cfg.n_points`` surface points and their normals (``None``: none)."""
+    if cfg.cloud_path is not None:
+        from explorer.core.rays.point_cloud import read_point_cloud
+
+        cloud = read_point_cloud(cfg.cloud_path)
+        rng = np.random.default_rng(seed)
+        n = len(cloud.points)
+        idx = rng.choice(n, size=cfg.n_points, replace=cfg.n_points > n)
+        normals = None if cloud.normals is None else cloud.normals[idx]
+        return cloud.points[idx], normals
+    return sample_surface(_target_mesh(cfg), cfg.n_points, seed)
+
+
 def fit_sdf(
     cfg: SdfFitConfig, *, seed: int = 0, device: str = "auto"
 ) -> Iterator[SdfFitProgress]:
-    """Yield progress while fitting an SDF MLP to points sampled from the mesh."""
+    """Yield progress while fitting an SDF MLP to points of the mesh or cloud.
+
+    Without normals (a bare point cloud) the τ term is left out: the loss is
+    then IGR's seed loss with an L1 surface term.
+    """
     import torch
 
     from explorer.core.device import resolve_device
 
     dev = resolve_device(device)
-    target = _target_mesh(cfg)
-    pts_np, nrm_np = sample_surface(target, cfg.n_points, seed)
+    pts_np, nrm_np = target_points(cfg, seed)
     gen = torch.Generator().manual_seed(seed)
     net = build_mlp(cfg, gen).to(dev)
     opt = torch.optim.Adam(net.parameters(), lr=cfg.lr)
     pts = torch.as_tensor(pts_np, dtype=torch.float32, device=dev)
-    nrm = torch.as_tensor(nrm_np, dtype=torch.float32, device=dev)
+    nrm = (
+        None
+        if nrm_np is None
+        else torch.as_tensor(nrm_np, dtype=torch.float32, device=dev)
+    )
     probes = (torch.rand(2048, 3, generator=gen) * 2 - 1).mul(DOMAIN).to(dev)
     axis = np.linspace(-DOMAIN, DOMAIN, cfg.grid_res)
     grid = torch.as_tensor(
@@ -354,13 +389,17 @@ def fit_sdf(
     yield report(0, {}, True)
     for step in range(1, cfg.steps + 1):
         idx = torch.randint(0, cfg.n_points, (cfg.batch,), generator=gen).to(dev)
-        xs, ns = pts[idx], nrm[idx]
+        xs = pts[idx]
         near = xs + 0.05 * torch.randn(xs.shape, generator=gen).to(dev)
         far = (torch.rand(cfg.batch // 2, 3, generator=gen) * 2 - 1).mul(DOMAIN).to(dev)
         f_s, g_s = grad_norm(xs.clone(), create_graph=True)
         _, g_e = grad_norm(torch.cat([near, far]), create_graph=True)
         surface = f_s.abs().mean()
-        normal = (g_s - ns).norm(dim=-1).mean()
+        normal = (
+            torch.zeros((), device=dev)
+            if nrm is None
+            else (g_s - nrm[idx]).norm(dim=-1).mean()
+        )
         eikonal = ((g_e.norm(dim=-1) - 1.0) ** 2).mean()
         loss = surface + cfg.normal_weight * normal + cfg.eikonal_weight * eikonal
         opt.zero_grad()

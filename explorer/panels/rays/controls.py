@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -14,10 +14,18 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from superqt import QLabeledDoubleRangeSlider, QLabeledDoubleSlider, QLabeledSlider
+from superqt import QLabeledDoubleSlider, QLabeledSlider
 
 from explorer.core.rays.names import (
+    DEFAULT_DENSITY,
+    DEFAULT_EIKONAL_WEIGHT,
+    DEFAULT_FAR,
+    DEFAULT_NEAR,
+    DEFAULT_NORMAL_WEIGHT,
+    DEFAULT_SAMPLES,
+    DEFAULT_SHARPNESS,
     DENSITY_RANGE,
+    EIKONAL_RANGE,
     FREQS_RANGE,
     IMAGE_SIZES,
     JITTER_RANGE,
@@ -25,7 +33,9 @@ from explorer.core.rays.names import (
     LEARNED_LABELS,
     LEARNED_NERF,
     LEARNED_SDF,
+    MIN_SEGMENT,
     NEAR_FAR_RANGE,
+    NORMAL_RANGE,
     PANEL_SCENES,
     SAMPLES_RANGE,
     SHAPES,
@@ -67,14 +77,14 @@ class RayControls(QWidget):
         form.addRow("Scene", self.scene)
         self.density = QLabeledDoubleSlider(Qt.Orientation.Horizontal)
         self.density.setRange(*DENSITY_RANGE)
-        self.density.setValue(1.0)
+        self.density.setValue(DEFAULT_DENSITY)
         self.density.setToolTip(
             "σ inside the fog cube: opacity through it is 1 − e^(−σL)"
         )
         form.addRow("Fog σ", self.density)
         self.sharpness = QLabeledDoubleSlider(Qt.Orientation.Horizontal)
         self.sharpness.setRange(*SHARPNESS_RANGE)
-        self.sharpness.setValue(40.0)
+        self.sharpness.setValue(DEFAULT_SHARPNESS)
         self.sharpness.setToolTip(
             "1/β of the VolSDF density σ = (1/β) Ψ_β(−d): larger is a crisper surface"
         )
@@ -85,15 +95,28 @@ class RayControls(QWidget):
         form = QFormLayout(samp_box)
         self.samples = QLabeledSlider(Qt.Orientation.Horizontal)
         self.samples.setRange(*SAMPLES_RANGE)
-        self.samples.setValue(64)
+        self.samples.setValue(DEFAULT_SAMPLES)
         self.samples.setToolTip("N samples per ray (equal bins between near and far)")
         form.addRow("Samples N", self.samples)
-        self.near_far = QLabeledDoubleRangeSlider(Qt.Orientation.Horizontal)
-        # superqt types setRange as int; the double slider takes floats.
-        cast(Any, self.near_far).setRange(*NEAR_FAR_RANGE)
-        self.near_far.setValue((1.0, 5.0))
-        self.near_far.setToolTip("The ray segment [near, far] that is sampled")
-        form.addRow("Near / far", self.near_far)
+        # Two plain sliders: superqt's range slider lost its groove and one handle
+        # under the app's stylesheet, and its value labels ran together.
+        lo, hi = NEAR_FAR_RANGE
+        self.near = QLabeledDoubleSlider(Qt.Orientation.Horizontal)
+        cast(Any, self.near).setRange(lo, hi - MIN_SEGMENT)
+        self.near.setValue(DEFAULT_NEAR)
+        self.near.setToolTip(
+            "Start of the sampled segment [near, far]; far stays at least "
+            f"{MIN_SEGMENT:g} beyond it (moving near past far pushes far along)"
+        )
+        form.addRow("Near", self.near)
+        self.far = QLabeledDoubleSlider(Qt.Orientation.Horizontal)
+        cast(Any, self.far).setRange(lo + MIN_SEGMENT, hi)
+        self.far.setValue(DEFAULT_FAR)
+        self.far.setToolTip(
+            "End of the sampled segment [near, far]; near stays at least "
+            f"{MIN_SEGMENT:g} before it (moving far past near pushes near back)"
+        )
+        form.addRow("Far", self.far)
         self.stratified = QCheckBox("Stratified (NeRF eq. 2)")
         self.stratified.setToolTip("Jitter each sample uniformly inside its bin")
         form.addRow(self.stratified)
@@ -120,14 +143,32 @@ class RayControls(QWidget):
         form.addRow("Image", self.image_size)
         layout.addWidget(samp_box)
 
-        self.near_far.valueChanged.connect(self.changed)
+        self.near.valueChanged.connect(self._on_near_changed)
+        self.far.valueChanged.connect(self._on_far_changed)
         self.scene.currentIndexChanged.connect(self.refresh_enabled)
         self.refresh_enabled()
 
     def near_far_values(self) -> tuple[float, float]:
-        """Return the (near, far) the range slider shows."""
-        near, far = self.near_far.value()
-        return float(near), float(far)
+        """Return the (near, far) the two sliders show."""
+        return float(self.near.value()), float(self.far.value())
+
+    def set_near_far(self, near: float, far: float) -> None:
+        """Show (near, far) without emitting ``changed``."""
+        with QSignalBlocker(self.near), QSignalBlocker(self.far):
+            self.near.setValue(near)
+            self.far.setValue(far)
+
+    def _on_near_changed(self, near: float) -> None:
+        if self.far.value() < near + MIN_SEGMENT:
+            with QSignalBlocker(self.far):
+                self.far.setValue(near + MIN_SEGMENT)
+        self.changed.emit()
+
+    def _on_far_changed(self, far: float) -> None:
+        if self.near.value() > far - MIN_SEGMENT:
+            with QSignalBlocker(self.near):
+                self.near.setValue(far - MIN_SEGMENT)
+        self.changed.emit()
 
     def set_scene_enabled(self, name: str, enabled: bool) -> None:
         """Enable or disable one entry of the scene list (learned fields)."""
@@ -162,9 +203,25 @@ class TrainControls(QGroupBox):
         self.shape.setCurrentText("torus")
         self.shape.setToolTip(
             "Built-in shape whose surface points the SDF network fits; "
-            "File ▸ Open… loads your own mesh"
+            "File ▸ Open… loads your own mesh or point cloud (PLY, XYZ, OBJ)"
         )
         form.addRow("SDF shape", self.shape)
+        self.eikonal = QLabeledDoubleSlider(Qt.Orientation.Horizontal)
+        cast(Any, self.eikonal).setRange(*EIKONAL_RANGE)
+        self.eikonal.setValue(DEFAULT_EIKONAL_WEIGHT)
+        self.eikonal.setToolTip(
+            "λ: weight of the eikonal term E(‖∇f‖ − 1)² (IGR uses 0.1); "
+            "0 fits the points with no distance property"
+        )
+        form.addRow("Eikonal λ", self.eikonal)
+        self.normal = QLabeledDoubleSlider(Qt.Orientation.Horizontal)
+        cast(Any, self.normal).setRange(*NORMAL_RANGE)
+        self.normal.setValue(DEFAULT_NORMAL_WEIGHT)
+        self.normal.setToolTip(
+            "τ: weight of the normal term mean‖∇f(x_i) − n_i‖ (IGR uses 1); "
+            "unused for a point cloud without normals"
+        )
+        form.addRow("Normals τ", self.normal)
         self.freqs = QLabeledSlider(Qt.Orientation.Horizontal)
         self.freqs.setRange(*FREQS_RANGE)
         self.freqs.setValue(6)

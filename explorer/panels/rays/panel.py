@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
-from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QSplitter, QWidget
 from superqt.utils import qdebounced
 
@@ -35,10 +35,16 @@ from explorer.core.rays.names import (
     LearnedKind,
 )
 from explorer.core.rays.nerf import NerfConfig, NerfField
+from explorer.core.rays.point_cloud import POINT_CLOUD_SUFFIXES, read_point_cloud
 from explorer.core.rays.probe import RayProbe, probe_ray
 from explorer.core.rays.render import RayConfig, RaySamples, RenderProgress
 from explorer.core.rays.scenes import Scene, SdfField
-from explorer.core.rays.sdf_fit import SdfFitConfig, load_mesh, sdf_from_state
+from explorer.core.rays.sdf_fit import (
+    MeshError,
+    SdfFitConfig,
+    load_mesh,
+    sdf_from_state,
+)
 from explorer.panels.base import AppContext, PanelBase
 from explorer.panels.rays.controls import RayControls, TrainControls
 from explorer.panels.rays.probing import RayProber
@@ -54,6 +60,7 @@ from explorer.panels.rays.readouts import (
     samples_json,
 )
 from explorer.panels.rays.state import RaysState
+from explorer.panels.rays.stepper import RootStepper
 from explorer.panels.rays.training import LearnedFields
 from explorer.panels.rays.views import RaysMainView
 from explorer.widgets.binding import Binder
@@ -63,7 +70,7 @@ from explorer.widgets.run_bar import make_button
 
 _LEARNED_SCENES = (LEARNED_NERF, LEARNED_SDF)
 # Edits of these fields change what the next training does, not the shown field.
-_TRAINING_FIELDS = ("shape", "n_freqs", "learn")
+_TRAINING_FIELDS = ("shape", "n_freqs", "learn", "eikonal_weight", "normal_weight")
 
 
 class RaysPanel(PanelBase):
@@ -72,7 +79,8 @@ class RaysPanel(PanelBase):
     panel_id: ClassVar[str] = "rays"
     runnable: ClassVar[bool] = True
     open_filters: ClassVar[str] = (
-        "Meshes (*.obj *.ply *.stl *.off *.glb *.gltf);;All files (*)"
+        "Meshes and point clouds (*.obj *.ply *.xyz *.stl *.off *.glb *.gltf);;"
+        "Point clouds (*.ply *.xyz *.obj);;All files (*)"
     )
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
@@ -88,10 +96,12 @@ class RaysPanel(PanelBase):
             "Save the selected ray's samples as CSV or JSON",
             self._on_export_clicked,
         )
+        self.stepper = RootStepper()
         self.column = ControlsColumn(theme, min_width=330)
         for w in (
             self.controls,
             self.card,
+            self.stepper,
             self.export_button,
             self.train_controls,
             self.train_card,
@@ -112,12 +122,7 @@ class RaysPanel(PanelBase):
         outer.setStretchFactor(1, 1)
         outer.setSizes([340, 1060])
         self.body.addWidget(outer)
-        self.mark_secondary(
-            self.train_card,
-            self.export_button,
-            self.ray_plots.alpha,
-            self.ray_plots.color,
-        )
+        self.mark_secondary(self.export_button)
 
         self._render_runner = self.make_runner("render")
         self.prober = RayProber(self, self._show_probe)
@@ -146,6 +151,8 @@ class RaysPanel(PanelBase):
             ("n_freqs", t.freqs),
             ("shape", t.shape),
             ("learn", t.learn),
+            ("eikonal_weight", t.eikonal),
+            ("normal_weight", t.normal),
         ):
             self.binder.bind(name, widget)
         defaults = RaysState()
@@ -158,15 +165,18 @@ class RaysPanel(PanelBase):
         self._field: Any = Scene()
         self._sdf_fn: Any = None
         self._ray: RaySamples | None = None
+        self._probe: RayProbe | None = None
         self._mesh_key = ""
         self._render_key = ""
         self._image_done = False
         self._user_mesh: str | None = None
+        self._user_is_cloud = False
         self.controls.set_scene_enabled(LEARNED_NERF, False)
         self.controls.set_scene_enabled(LEARNED_SDF, False)
 
         self.binder.changed.connect(self._on_binder_changed)
         self.controls.changed.connect(self._on_controls_changed)
+        self.stepper.changed.connect(self._on_stepper_changed)
         self.image_view.pixel_clicked.connect(self._on_image_pixel_clicked)
         rb = self.train_controls.run_bar
         rb.start_pause_clicked.connect(self.start_pause)
@@ -308,16 +318,22 @@ class RaysPanel(PanelBase):
         self._show_probe(probe)
         return probe.ray
 
+    def _on_stepper_changed(self) -> None:
+        if self._probe is not None:
+            self._show_probe(self._probe)
+
     def probe_pending(self) -> bool:
         """Return True while a learned field's ray probe is computing or queued."""
         return self.prober.pending
 
     def _show_probe(self, probe: RayProbe) -> None:
+        self._probe = probe
         self._ray = probe.ray
-        self.ray_plots.update_ray(probe.ray, probe.f_t, probe.sphere, probe.secant)
-        self.slice_view.update_slice(
-            probe.slice_values, probe.extent, probe.sphere, probe.secant
-        )
+        sphere, secant, step = self.stepper.apply(probe.sphere, probe.secant)
+        self.ray_plots.update_ray(probe.ray, probe.f_t, sphere, secant)
+        self.ray_plots.set_step(step)
+        self.slice_view.update_slice(probe.slice_values, probe.extent, sphere, secant)
+        self.slice_view.set_step(step if probe.slice_values is not None else None)
         self.scene_view.set_ray(probe.ray, probe.hit)
         self.image_view.set_marker(*probe.pixel)
         self.card.set_values(card_values(probe))
@@ -362,9 +378,14 @@ class RaysPanel(PanelBase):
     ) -> None:
         """Start fitting the SDF network to the chosen shape or opened mesh."""
         shape = self.train_controls.shape.currentText()
+        s = self.binder.state()
+        from_file = self._user_mesh if shape.startswith("file: ") else None
         base = cfg or SdfFitConfig(
             shape=shape if shape in SHAPES else "torus",
-            mesh_path=self._user_mesh if shape.startswith("file: ") else None,
+            mesh_path=from_file if not self._user_is_cloud else None,
+            cloud_path=from_file if self._user_is_cloud else None,
+            eikonal_weight=s.eikonal_weight,
+            normal_weight=s.normal_weight,
         ).for_device(self._device)
         self._select_learn("sdf")
         self.tabs.setCurrentWidget(self.training_view)
@@ -399,12 +420,20 @@ class RaysPanel(PanelBase):
                     self.learned.sdf_mesh, color=DEFAULT_SURFACE_COLOR
                 )
             self.update_ray()
+            self._render_again()
 
     def _on_nerf_progressed(self) -> None:
         self.controls.set_scene_enabled(LEARNED_NERF, True)
         if self._settings.scene == LEARNED_NERF:
             self._field, self._sdf_fn = self._build_field(self._settings)
             self.update_ray()
+            self._render_again()
+
+    def _render_again(self) -> None:
+        """Render the learned field's new weights once the last image is done."""
+        if self._image_done:  # else the render in progress ends first
+            self._image_done = False
+            self._render_soon()
 
     def _on_training_ended(self) -> None:
         if self._settings.scene in _LEARNED_SCENES:
@@ -442,17 +471,30 @@ class RaysPanel(PanelBase):
         ValueError
             When the file is not a usable mesh ("not a mesh: no faces found in …").
         """
-        mesh = load_mesh(path)
+        name = Path(path).name
+        if Path(path).suffix.lower() == ".xyz":
+            cloud = read_point_cloud(path)
+            what = f"{len(cloud.points)} points"
+        else:
+            try:
+                what = f"{len(load_mesh(path).faces)} faces"
+                cloud = None
+            except MeshError:
+                if Path(path).suffix.lower() not in POINT_CLOUD_SUFFIXES:
+                    raise
+                cloud = read_point_cloud(path)  # vertices without faces: a cloud
+                what = f"{len(cloud.points)} points"
+        if cloud is not None and cloud.normals is None:
+            what += ", no normals: τ unused"
         self._user_mesh = str(path)
-        label = f"file: {Path(path).name}"
+        self._user_is_cloud = cloud is not None
+        label = f"file: {name}"
         combo = self.train_controls.shape
         if combo.findText(label) < 0:
             combo.addItem(label)
         combo.setCurrentText(label)
         self._select_learn("sdf")
-        self.learned.set_status(
-            f"Loaded {Path(path).name} ({len(mesh.faces)} faces): press Start"
-        )
+        self.learned.set_status(f"Loaded {name} ({what}): press Start")
 
     def main_view(self) -> QWidget:
         """Return the image, 3-D view, slice and plots (without the controls)."""
@@ -477,8 +519,7 @@ class RaysPanel(PanelBase):
         if self.train_controls.shape.findText(s.shape) < 0:  # a mesh not opened here
             s = s.replace(shape=self.train_controls.shape.currentText())
         self.binder.show(s)
-        with QSignalBlocker(self.controls.near_far):
-            self.controls.near_far.setValue((s.near, s.far))
+        self.controls.set_near_far(s.near, s.far)
         self.controls.refresh_enabled()
         self.learned.show_run_state()
         self._apply_settings()

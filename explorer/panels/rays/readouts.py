@@ -31,7 +31,7 @@ SURFACE_COLORS = {
 DEFAULT_SURFACE_COLOR = "#56B4E9"
 # (title, formula, source) of the two formula cards.
 RAY_FORMULA = (
-    "Volume rendering of the selected ray",
+    "Rendering the selected ray",
     "C = Σ<sub>i</sub> T<sub>i</sub> α<sub>i</sub> c<sub>i</sub>,&nbsp; "
     "α<sub>i</sub> = 1 − e<sup>−σ<sub>i</sub>δ<sub>i</sub></sup>,&nbsp; "
     "T<sub>i</sub> = Π<sub>j&lt;i</sub> (1 − α<sub>j</sub>),&nbsp; "
@@ -40,10 +40,14 @@ RAY_FORMULA = (
 )
 TRAIN_FORMULA = (
     "Learning the fields",
-    "SDF: ℓ = mean|f(x<sub>i</sub>)| "
-    "+ τ mean‖∇f(x<sub>i</sub>) − n<sub>i</sub>‖"
-    " + λ E(‖∇f(x)‖ − 1)²<br>NeRF: PSNR = −10 log<sub>10</sub> MSE",
-    "IGR, Gropp et al. 2020, eq. 2; NeRF sec. 6",
+    "<b>SDF (IGR):</b> ℓ = Σ<sub>i</sub> |f(x<sub>i</sub>)|² "
+    "+ λ E<sub>x</sub>(‖∇f(x)‖ − 1)²<br>"
+    "<i>The code adds:</i> |f| instead of |f|² (L1), and "
+    "+ τ mean‖∇f(x<sub>i</sub>) − n<sub>i</sub>‖ when the points have normals "
+    "n<sub>i</sub> (a bare point cloud: no τ term).<br>"
+    "<b>NeRF:</b> PSNR = −10 log<sub>10</sub> MSE. <i>This tiny NeRF has no view "
+    "direction:</i> c depends on x only; the paper's MLP also takes (θ, φ).",
+    "IGR, Gropp et al. 2020, eq. 2; NeRF, Mildenhall et al. 2020, sec. 5–6",
 )
 
 

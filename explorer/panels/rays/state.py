@@ -6,12 +6,21 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from explorer.core.rays.names import (
+    DEFAULT_DENSITY,
+    DEFAULT_EIKONAL_WEIGHT,
+    DEFAULT_FAR,
+    DEFAULT_NEAR,
+    DEFAULT_NORMAL_WEIGHT,
+    DEFAULT_SAMPLES,
+    DEFAULT_SHARPNESS,
     DENSITY_RANGE,
+    EIKONAL_RANGE,
     FREQS_RANGE,
     IMAGE_SIZES,
     JITTER_RANGE,
     MIN_SEGMENT,
     NEAR_FAR_RANGE,
+    NORMAL_RANGE,
     PANEL_SCENES,
     SAMPLES_RANGE,
     SHARPNESS_RANGE,
@@ -43,17 +52,24 @@ class RaysState(StateBase):
         The SDF fit's target: a built-in shape or ``"file: <name>"``.
     learn
         The learned field the run bar trains.
+    eikonal_weight, normal_weight
+        λ and τ of the SDF fit's loss.
     """
 
     VERSION: ClassVar[int] = 1
     scene: str = "sphere"
-    density: float = field(default=1.0, metadata=limits(*DENSITY_RANGE))
-    sharpness: float = field(default=40.0, metadata=limits(*SHARPNESS_RANGE))
-    n_samples: int = field(default=64, metadata=limits(*SAMPLES_RANGE))
-    near: float = field(default=1.0, metadata=limits(*NEAR_FAR_RANGE))
+    density: float = field(default=DEFAULT_DENSITY, metadata=limits(*DENSITY_RANGE))
+    sharpness: float = field(
+        default=DEFAULT_SHARPNESS, metadata=limits(*SHARPNESS_RANGE)
+    )
+    n_samples: int = field(default=DEFAULT_SAMPLES, metadata=limits(*SAMPLES_RANGE))
+    near: float = field(
+        default=DEFAULT_NEAR,
+        metadata=limits(NEAR_FAR_RANGE[0], NEAR_FAR_RANGE[1] - MIN_SEGMENT),
+    )
     far: float = field(
-        default=5.0,
-        metadata=limits(NEAR_FAR_RANGE[0], NEAR_FAR_RANGE[1] + MIN_SEGMENT),
+        default=DEFAULT_FAR,
+        metadata=limits(NEAR_FAR_RANGE[0] + MIN_SEGMENT, NEAR_FAR_RANGE[1]),
     )
     stratified: bool = False
     jitter: float = field(default=1.0, metadata=limits(*JITTER_RANGE))
@@ -63,6 +79,12 @@ class RaysState(StateBase):
     pixel: tuple[int, int] = field(default=(48, 64), metadata=limits(0, None))
     shape: str = "torus"
     learn: LearnedKind = "sdf"
+    eikonal_weight: float = field(
+        default=DEFAULT_EIKONAL_WEIGHT, metadata=limits(*EIKONAL_RANGE)
+    )
+    normal_weight: float = field(
+        default=DEFAULT_NORMAL_WEIGHT, metadata=limits(*NORMAL_RANGE)
+    )
 
     def __post_init__(self) -> None:
         super().__post_init__()

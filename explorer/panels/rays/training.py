@@ -70,6 +70,7 @@ class LearnedFields(QObject):
         self.nerf_cfg: NerfConfig | None = None
         self.nerf_state: dict[str, Any] | None = None
         self._status = "Not trained yet"
+        self._previous = ""  # the previous NeRF run: "L = 6: 24.1 dB"
         self.runner.paused_changed.connect(self.show_run_state)
         self.runner.started.connect(self.show_run_state)
         self.runner.finished.connect(self.show_run_state)
@@ -83,6 +84,10 @@ class LearnedFields(QObject):
         """Start fitting the SDF network with ``cfg`` (aborts a running training)."""
         self.sdf_cfg = cfg
         self._sdf_history.clear()
+        for curve in (self._view.loss_curve, self._view.eik_curve):
+            curve.setData([], [])
+        self._view.surf_curve.setData([], [])
+        self._card.set_values({})
         self.running_kind = "sdf"
         self.set_status("SDF: sampling the point cloud…")
         self.runner.start(
@@ -97,7 +102,22 @@ class LearnedFields(QObject):
         )
 
     def start_nerf(self, cfg: NerfConfig, *, paused: bool = False) -> None:
-        """Start training the tiny NeRF with ``cfg`` (aborts a running training)."""
+        """Start training the tiny NeRF with ``cfg`` (aborts a running training).
+
+        The last run's PSNR curve becomes the dashed "previous run" (to compare
+        positional encodings); this run's curve and views start empty.
+        """
+        view = self._view
+        x, y = view.psnr_curve.getData()
+        if x is not None and len(x) > 0 and self.nerf_cfg is not None:
+            view.psnr_prev.setData(x, y)
+            self._previous = (
+                f"L = {self.nerf_cfg.n_freqs}: {float(np.asarray(y)[-1]):.2f} dB"
+            )
+        view.psnr_curve.setData([], [])
+        view.psnr_dots.setData(x=[], y=[])
+        view.pred.clear_image()
+        self._card.set_values({})
         self.nerf_cfg = cfg
         self.running_kind = "nerf"
         self.set_status("NeRF: rendering the training views…")
@@ -125,9 +145,14 @@ class LearnedFields(QObject):
             view.eik_curve,
             view.surf_curve,
             view.psnr_curve,
+            view.psnr_prev,
         ):
             curve.setData([], [])
         view.psnr_dots.setData(x=[], y=[])
+        view.pred.clear_image()
+        view.target.clear_image()
+        self._previous = ""
+        self._card.set_values({})
         self.set_status("Not trained yet")
         self.show_run_state()
 
@@ -167,6 +192,7 @@ class LearnedFields(QObject):
                 "step": f"{prog.step}/{prog.total}",
                 "loss": prog.losses.get("loss", float("nan")),
                 "mean |‖∇f‖ − 1|": prog.eikonal_residual,
+                "λ, τ": self._weights(prog),
                 "device": prog.device,
             }
         )
@@ -185,13 +211,23 @@ class LearnedFields(QObject):
         self._card.set_values(
             {
                 "step": f"{prog.step}/{prog.total}",
+                "PE freqs L": self.nerf_cfg.n_freqs if self.nerf_cfg else "—",
                 "held-out PSNR (dB)": prog.losses.get("psnr", float("nan")),
+                **({"previous run": self._previous} if self._previous else {}),
                 "iterations/s": prog.iterations_per_s,
                 "device": prog.device,
             }
         )
         self.set_status(f"NeRF: {prog.message}")
         self.nerf_progressed.emit()
+
+    def _weights(self, prog: SdfFitProgress) -> str:
+        cfg = self.sdf_cfg
+        if cfg is None:
+            return "—"
+        bare = cfg.cloud_path is not None and prog.losses.get("normal", 1.0) == 0.0
+        tau = "unused (no normals)" if bare else f"{cfg.normal_weight:g}"
+        return f"{cfg.eikonal_weight:g}, {tau}"
 
     def _on_train_error(self, exc: BaseException) -> None:
         self._panel.on_job_error(exc)

@@ -8,13 +8,20 @@ import numpy as np
 import pyqtgraph as pg
 from numpy.typing import NDArray
 from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QSplitter, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from explorer.core.contour import contour_lines
 from explorer.core.rays.camera import Camera
 from explorer.core.rays.render import RaySamples
-from explorer.core.rays.roots import TraceResult
+from explorer.core.rays.roots import StepInfo, TraceResult
 from explorer.core.rays.sdf_fit import SurfaceMesh
+from explorer.panels.rays.flow import FlowGrid, vertical_scroller
 from explorer.widgets.mesh_view import MeshView
 from explorer.widgets.plot_pane import PlotPane
 from explorer.widgets.theme import ThemeManager
@@ -53,6 +60,11 @@ class ImageView(PlotPane):
                 xRange=(0, pixels.shape[1]), yRange=(0, pixels.shape[0]), padding=0.02
             )
 
+    def clear_image(self) -> None:
+        """Show nothing (until the next :meth:`set_rgb`)."""
+        self.image.clear()
+        self._shape = (0, 0)
+
     def set_marker(self, u: float, v: float) -> None:
         """Mark pixel (u, v) (column, row)."""
         self.marker.setData(x=[u + 0.5], y=[v + 0.5])
@@ -76,15 +88,13 @@ class RayPlots(QWidget):
 
     def __init__(self, theme: ThemeManager, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        grid = QGridLayout(self)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.setSpacing(4)
+        # Short titles: at ×2 on a projector a pane may be 400 px wide.
         self.sigma = PlotPane(theme, title="density σ", x_label="t")
         self.alpha = PlotPane(theme, title="α = 1 − e^(−σδ)", x_label="t")
-        self.trans = PlotPane(theme, title="transmittance T", x_label="t")
-        self.weight = PlotPane(theme, title="weight w = Tα", x_label="t")
+        self.trans = PlotPane(theme, title="T (transmitted)", x_label="t")
+        self.weight = PlotPane(theme, title="w = Tα", x_label="t")
         self.color = PlotPane(theme, title="colour Σ w c", x_label="t")
-        self.roots = PlotPane(theme, title="SDF f(t), roots", x_label="t")
+        self.roots = PlotPane(theme, title="SDF f(t)", x_label="t")
         panes = (
             self.sigma,
             self.alpha,
@@ -93,8 +103,20 @@ class RayPlots(QWidget):
             self.color,
             self.roots,
         )
-        for i, pane in enumerate(panes):
-            grid.addWidget(pane, i // 3, i % 3)
+        tips = (
+            "σ(t): the density at each sample",
+            "α_i = 1 − exp(−σ_i δ_i): the opacity of each interval",
+            "T_i = Π_{j<i} (1 − α_j): the light that reaches sample i",
+            "w_i = T_i α_i: how much sample i adds to the colour (dashed: depth)",
+            "the colour accumulated up to t (R, G, B)",
+            "f(t) along the ray with sphere-tracing, DVR-march and secant steps",
+        )
+        for pane, tip in zip(panes, tips, strict=True):
+            pane.setToolTip(tip)
+        self.flow = FlowGrid(theme, panes, min_width=170, min_height=150)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(vertical_scroller(self.flow))
         self.sigma_curve = self.sigma.add_curve(color_index=0)
         self.sigma_dots = self.sigma.add_scatter(color_index=0, size=5)
         self.alpha_curve = self.alpha.add_curve(color_index=1)
@@ -125,6 +147,9 @@ class RayPlots(QWidget):
         self.secant_dots = self.roots.add_scatter(
             "secant", color_index=5, size=9, symbol="t"
         )
+        self.step_dot = self.roots.add_scatter(
+            "step shown", color_index=6, size=14, symbol="o"
+        )
         self.zero = pg.InfiniteLine(angle=0, movable=False)
         self.roots.addItem(self.zero)
         self._theme = theme
@@ -150,6 +175,13 @@ class RayPlots(QWidget):
             # LabelItem.setAttr only stores the style; setText re-renders with it.
             for _, label in legend.items:
                 label.setText(label.text)
+
+    def set_step(self, info: StepInfo | None) -> None:
+        """Ring the root-finding step shown by the stepper (``None``: none)."""
+        if info is None:
+            self.step_dot.setData(x=[], y=[])
+        else:
+            self.step_dot.setData(x=[info.t], y=[info.value])
 
     def update_ray(
         self,
@@ -197,9 +229,9 @@ class SliceView(PlotPane):
     def __init__(self, theme: ThemeManager, parent: QWidget | None = None) -> None:
         super().__init__(
             theme,
-            title="SDF slice with the ray",
+            title="SDF slice",
             x_label="t along the ray",
-            y_label="s (⊥ in the slice)",
+            y_label="s",
             parent=parent,
         )
         self.getPlotItem().setAspectLocked(True)
@@ -211,11 +243,42 @@ class SliceView(PlotPane):
         self.sphere_dots = self.add_scatter(color_index=1, size=7)
         self.march_dots = self.add_scatter(color_index=4, size=4, symbol="s")
         self.secant_dots = self.add_scatter(color_index=5, size=9, symbol="t")
+        # The stepper's step: a ring at t_k and an arrow to t_k + Δt on the ray.
+        self.step_dot = self.add_scatter(color_index=6, size=14)
+        self.step_line = self.add_curve(color_index=6, width=3.0)
+        self.step_head = pg.ArrowItem(angle=180, headLen=16, tipAngle=40)
+        self.step_head.setVisible(False)
+        self.addItem(self.step_head)
         self._theme = theme
         theme.changed.connect(self._restyle)
         self._restyle()
 
+    def set_step(self, info: StepInfo | None) -> None:
+        """Draw the stepper's step on the ray: where it is and where it moves to."""
+        if info is None:
+            self.step_dot.setData(x=[], y=[])
+            self.step_line.setData([], [])
+            self.step_head.setVisible(False)
+            return
+        self.step_dot.setData(x=[info.t], y=[0.0])
+        if info.size is None or info.size == 0.0:
+            self.step_line.setData([], [])
+            self.step_head.setVisible(False)
+            return
+        end = info.t + info.size
+        self.step_line.setData([info.t, end], [0.0, 0.0])
+        # ArrowItem's angle 180 points right (+t); 0 points left.
+        self.step_head.setStyle(angle=180 if info.size > 0 else 0)
+        self.step_head.setPos(end, 0.0)
+        self.step_head.setVisible(True)
+
     def _restyle(self) -> None:
+        color = self._theme.palette.series_color(6)
+        self.step_head.setStyle(
+            brush=pg.mkBrush(color),
+            pen=pg.mkPen(color),
+            headLen=16 * self._theme.scale,
+        )
         self.contour.setPen(
             pg.mkPen(self._theme.palette.plot_fg, width=2.0 * self._theme.scale)
         )
@@ -237,7 +300,7 @@ class SliceView(PlotPane):
     ) -> None:
         """Show SDF ``values`` (rows: s, columns: t) over t ∈ [t0, t1], s ∈ ±half."""
         if values is None:
-            self._set_title("SDF slice: this field has no SDF")
+            self._set_title("no SDF here")
             self.image.clear()
             self.contour.setData([], [])
             for item in (self.ray_line, self.circles):
@@ -245,7 +308,7 @@ class SliceView(PlotPane):
             for dots in (self.sphere_dots, self.march_dots, self.secant_dots):
                 dots.setData(x=[], y=[])
             return
-        self._set_title("SDF slice with the ray")
+        self._set_title("SDF slice")
         t0, t1, half = extent
         limit = float(max(np.abs(values).max(), 1e-6))
         self.image.setImage(values, levels=(-limit, limit), autoLevels=False)
@@ -281,7 +344,6 @@ class SceneView(QWidget):
     def __init__(self, theme: ThemeManager, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         import pyvista as pv
-        from PySide6.QtWidgets import QVBoxLayout
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -414,23 +476,31 @@ class TrainingView(QWidget):
 
     def __init__(self, theme: ThemeManager, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        grid = QGridLayout(self)
-        grid.setContentsMargins(0, 0, 0, 0)
-        self.sdf_loss = PlotPane(theme, title="SDF fit: losses", x_label="step")
+        self.sdf_loss = PlotPane(theme, title="SDF losses", x_label="step")
         self.sdf_loss.getPlotItem().setLogMode(y=True)
         self.sdf_loss.add_legend()
         self.loss_curve = self.sdf_loss.add_curve("total", color_index=0)
         self.eik_curve = self.sdf_loss.add_curve("|‖∇f‖ − 1|", color_index=1)
         self.surf_curve = self.sdf_loss.add_curve("|f| on surface", color_index=2)
-        self.psnr = PlotPane(theme, title="NeRF: held-out PSNR (dB)", x_label="step")
-        self.psnr_curve = self.psnr.add_curve(color_index=5)
+        self.psnr = PlotPane(theme, title="NeRF PSNR (dB)", x_label="step")
+        self.psnr.setToolTip("PSNR of the NeRF's render of a held-out view")
+        self.psnr.add_legend()
+        self.psnr_prev = self.psnr.add_curve("previous run", color_index=7, dashed=True)
+        self.psnr_curve = self.psnr.add_curve("this run", color_index=5)
         self.psnr_dots = self.psnr.add_scatter(color_index=5, size=6)
-        self.pred = ImageView(theme, "NeRF: held-out view (learned)")
-        self.target = ImageView(theme, "held-out view (ground truth)")
-        grid.addWidget(self.sdf_loss, 0, 0)
-        grid.addWidget(self.psnr, 0, 1)
-        grid.addWidget(self.pred, 0, 2)
-        grid.addWidget(self.target, 0, 3)
+        self.pred = ImageView(theme, "NeRF view")
+        self.pred.setToolTip("The NeRF's render of a view it is not trained on")
+        self.target = ImageView(theme, "true view")
+        self.target.setToolTip("The held-out view rendered from the analytic scene")
+        self.flow = FlowGrid(
+            theme,
+            (self.sdf_loss, self.psnr, self.pred, self.target),
+            min_width=220,
+            min_height=180,
+        )
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(vertical_scroller(self.flow))
 
 
 class RaysMainView(QWidget):
@@ -438,13 +508,17 @@ class RaysMainView(QWidget):
 
     def __init__(self, theme: ThemeManager, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.image_view = ImageView(theme, "image: click a pixel")
+        self.image_view = ImageView(theme, "image (click)")
+        self.image_view.setToolTip("Click a pixel to follow its ray")
         self.scene_view = SceneView(theme)
         self.slice_view = SliceView(theme)
-        top = QSplitter(Qt.Orientation.Horizontal)
-        for w in (self.image_view, self.scene_view, self.slice_view):
-            top.addWidget(w)
-        top.setSizes([340, 380, 380])
+        self.top_flow = FlowGrid(
+            theme,
+            (self.image_view, self.scene_view, self.slice_view),
+            min_width=160,
+            min_height=180,
+        )
+        top = vertical_scroller(self.top_flow)
         self.ray_plots = RayPlots(theme)
         self.training_view = TrainingView(theme)
         self.tabs = QTabWidget()
