@@ -145,7 +145,7 @@ def gan() -> Lesson:
                 "through and covers few of the 8 (a mode counts with ≥ 20 of 2,500 "
                 "samples within 3σ, PacGAN's rule). Unrolling D for k = 5 steps (Metz "
                 "et al. 2017) lets G see D's reply and spread out.",
-                run_steps=1500,
+                run_steps=1000,
                 highlight="unroll",
             ),
             _step(
@@ -154,14 +154,14 @@ def gan() -> Lesson:
                 "WGAN-GP (Gulrajani et al. 2017): a critic with a gradient penalty "
                 "λ E(‖∇D(x̂)‖ − 1)² estimates the Wasserstein distance and gives G a "
                 "useful gradient everywhere — it covers the ring.",
-                run_steps=1500,
+                run_steps=1000,
             ),
             _step(
                 "gan",
                 s.replace(data="grid25"),
                 "A harder target: 25 modes on a grid. Compare how many modes each "
                 "objective captures after the same number of steps.",
-                run_steps=1500,
+                run_steps=1000,
             ),
         ),
     )

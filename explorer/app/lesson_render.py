@@ -80,9 +80,9 @@ def render_lesson(
     from explorer.app.main_window import MainWindow
 
     reporter = ErrorReporter()
-    context = AppContext(
-        report_error=reporter.sink, device="auto", training_backend="thread"
-    )
+    # Training in worker processes, as the app does: four GAN runs in threads
+    # would share one core.  The same seed gives the same result on either.
+    context = AppContext(report_error=reporter.sink, device="auto")
     window = MainWindow(context, reporter, Settings(), panels=panels)
     window.resize(*RENDER_SIZE)
     window.show()

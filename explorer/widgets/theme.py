@@ -169,7 +169,6 @@ QFrame#lessonHighlight {{ background: transparent; border: {max(3, 3 * scale):.0
     solid {p.accent}; border-radius: 6px; }}
 QCheckBox::indicator, QRadioButton::indicator {{ width: {13 * scale:.0f}px;
     height: {13 * scale:.0f}px; }}
-QComboBox {{ padding-right: {20 * scale:.0f}px; }}
 QComboBox::drop-down {{ subcontrol-origin: padding; subcontrol-position: top right;
     width: {18 * scale:.0f}px; border: none; }}
 QComboBox::down-arrow {{ image: url("{_arrow(p)}"); width: {9 * scale:.0f}px;

@@ -157,6 +157,8 @@ def test_check_box_radio_and_combo_indicators_scale_with_presentation(
     qtbot: Any,
 ) -> None:
     """At ×2 the check-box / radio indicators and the drop-down arrow are ×2 too."""
+    import numpy as np
+    from PySide6.QtGui import QImage
     from PySide6.QtWidgets import (
         QApplication,
         QCheckBox,
@@ -164,7 +166,6 @@ def test_check_box_radio_and_combo_indicators_scale_with_presentation(
         QRadioButton,
         QStyle,
         QStyleOptionButton,
-        QStyleOptionComboBox,
     )
 
     from explorer.widgets.theme import PALETTES, stylesheet
@@ -185,16 +186,14 @@ def test_check_box_radio_and_combo_indicators_scale_with_presentation(
             opt.initFrom(w)
             out.append(w.style().subElementRect(element, opt, w).width())
         qtbot.addWidget(combo)
-        combo.ensurePolished()
-        opt = QStyleOptionComboBox()
-        opt.initFrom(combo)
-        arrow = combo.style().subControlRect(
-            QStyle.ComplexControl.CC_ComboBox,
-            opt,
-            QStyle.SubControl.SC_ComboBoxArrow,
-            combo,
-        )
-        out.append(arrow.width())
+        combo.clear()
+        combo.addItem("x")  # short: the right half holds only the arrow
+        combo.resize(200 * int(scale), combo.sizeHint().height())
+        image = combo.grab().toImage().convertToFormat(QImage.Format.Format_Grayscale8)
+        rows = np.array(image.constBits(), np.uint8).reshape(
+            image.height(), image.bytesPerLine()
+        )[:, image.width() // 2 : image.width() - 3]
+        out.append(int((rows[3:-3] < 100).sum()))  # the arrow's dark pixels
         return out[0], out[1], out[2]
 
     app = QApplication.instance()

@@ -13,11 +13,34 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog
 
+from explorer.core.body.model import check_shape_values
 from explorer.core.body.names import MESH_FILTERS
-from explorer.core.body.pose import save_pose
+from explorer.core.body.pose import load_pose, load_pose_shape, save_pose
 
 if TYPE_CHECKING:
     from explorer.panels.body.panel import BodyPanel
+
+
+def open_pose_file(panel: BodyPanel, path: Path) -> None:
+    """Apply the pose file ``path`` to ``panel``'s body, with its saved shape.
+
+    Raises
+    ------
+    ValueError
+        With a message a student understands when the file is unusable.
+    """
+    model = panel._model
+    if model is None:
+        raise ValueError("wait until the body is loaded to open a pose")
+    pose = load_pose(path, model)
+    shape, space = load_pose_shape(path), model.shape_space
+    if shape and space is not None:  # the shape saved with the pose
+        try:
+            shape = check_shape_values(space, shape)
+        except ValueError as exc:
+            raise ValueError(f"{path.name}: {exc}") from None
+        panel.shape_sliders.set_values(shape)
+    panel.set_pose(pose)
 
 
 def breakable(path: str | Path) -> str:

@@ -19,9 +19,9 @@ from PySide6.QtGui import QImage, QShowEvent
 from PySide6.QtWidgets import QSplitter, QWidget
 from superqt.utils import qthrottled
 
-from explorer.core.body.model import BodyModel, check_shape_values
+from explorer.core.body.model import BodyModel
 from explorer.core.body.names import COLOUR_MODES, SkinningMethod
-from explorer.core.body.pose import Pose, load_pose, load_pose_shape
+from explorer.core.body.pose import Pose
 from explorer.core.body.service import (
     REQUEST_KEY,
     BodyProgress,
@@ -476,17 +476,7 @@ class BodyPanel(PanelBase):
         from explorer.core.body.loading import load_body
 
         if path.suffix.lower() == ".json":
-            if self._model is None:
-                raise ValueError("wait until the body is loaded to open a pose")
-            pose = load_pose(path, self._model)
-            shape, space = load_pose_shape(path), self._model.shape_space
-            if shape and space is not None:  # the shape saved with the pose
-                try:
-                    shape = check_shape_values(space, shape)
-                except ValueError as exc:
-                    raise ValueError(f"{path.name}: {exc}") from None
-                self.shape_sliders.set_values(shape)
-            self.set_pose(pose)
+            files.open_pose_file(self, path)
             return
         self.load_model(load_body(path), source=str(path))
 
