@@ -93,7 +93,15 @@ class MainWindow(QMainWindow):
         self._before_presentation: tuple[str, float] = ("light", 1.0)
         self.setWindowTitle("Explorer")
         self.setAcceptDrops(True)
-        self._base_font = QFont(QApplication.font())
+        # The font before any window scaled it (a second window, or a test's next
+        # one, must not take an earlier window's ×2 as its ×1).
+        app = QApplication.instance()
+        base = app.property("explorerBaseFont") if app is not None else None
+        if not isinstance(base, QFont):
+            base = QFont(QApplication.font())
+            if app is not None:
+                app.setProperty("explorerBaseFont", base)
+        self._base_font = QFont(base)
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")

@@ -7,6 +7,7 @@ than its text, nothing lies past the window's edge, and nothing scrolls sideways
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,20 @@ from tests.app.fit import fit_problems, show_at
 
 IDS = [s.id for s in registry.PANELS]
 SIZES = ((1920, 1080), (1280, 720))
+
+
+@pytest.fixture(autouse=True)
+def _app_font_and_stylesheet(qapp: Any) -> Iterator[None]:
+    """Each test starts from the default font and stylesheet.
+
+    A window scales the application's font and stylesheet (presentation mode is
+    ×2); one left in presentation mode by an earlier test made the next window's
+    ×2 a ×4.
+    """
+    font, sheet = qapp.font(), qapp.styleSheet()
+    yield
+    qapp.setFont(font)
+    qapp.setStyleSheet(sheet)
 
 
 @pytest.mark.parametrize("panel_id", IDS)
