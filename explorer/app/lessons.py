@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -62,6 +63,15 @@ class LessonBar(QFrame):
         self.caption.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse
         )
+        # A long caption scrolls inside the bar: the panel above keeps its room.
+        self.caption_scroll = QScrollArea()
+        self.caption_scroll.setObjectName("lessonCaptionScroll")
+        self.caption_scroll.setWidgetResizable(True)
+        self.caption_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.caption_scroll.setHorizontalScrollBarPolicy(
+            Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+        )
+        self.caption_scroll.setWidget(self.caption)
         self.problem = QLabel()
         self.problem.setObjectName("lessonProblem")
         self.problem.setWordWrap(True)
@@ -82,10 +92,14 @@ class LessonBar(QFrame):
         buttons.addStretch(1)
         buttons.addWidget(close)
         outer.addLayout(top)
-        outer.addWidget(self.caption)
+        outer.addWidget(self.caption_scroll, 1)
         outer.addWidget(self.problem)
         outer.addLayout(buttons)
         self.hide()
+
+    def fit_height(self, window_height: int) -> None:
+        """Keep the bar to at most a quarter of the window (the caption scrolls)."""
+        self.setMaximumHeight(max(window_height // 4, 120))
 
     @staticmethod
     def _button(text: str, tip: str) -> QPushButton:

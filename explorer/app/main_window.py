@@ -16,6 +16,7 @@ from PySide6.QtGui import (
     QFont,
     QIcon,
     QKeySequence,
+    QResizeEvent,
 )
 from PySide6.QtWidgets import (
     QApplication,
@@ -561,6 +562,11 @@ class MainWindow(QMainWindow):
         panel.error_banner.clear()
         self.banner.clear()
         return True
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Keep the lesson bar to a quarter of the window's height."""
+        super().resizeEvent(event)
+        self.lesson_bar.fit_height(self.height())
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         urls = event.mimeData().urls() if event.mimeData().hasUrls() else []

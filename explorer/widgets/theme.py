@@ -162,7 +162,7 @@ QFrame#errorBanner {{ background-color: {p.error_bg}; border: 1px solid {p.error
 QFrame#errorBanner QLabel {{ color: {p.error_fg}; background: transparent; }}
 QStatusBar {{ background-color: {p.panel}; color: {p.muted}; }}
 QFrame#lessonBar {{ background-color: {p.panel}; border-top: 2px solid {p.accent}; }}
-QLabel#lessonCaption {{ font-size: {pt * 1.35:.1f}pt; }}
+QLabel#lessonCaption {{ font-size: {pt * 1.15:.1f}pt; }}
 QLabel#lessonPosition {{ color: {p.muted}; }}
 QLabel#lessonProblem {{ color: {p.error_fg}; }}
 QFrame#lessonHighlight {{ background: transparent; border: {max(3, 3 * scale):.0f}px

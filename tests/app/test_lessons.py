@@ -225,3 +225,15 @@ def test_the_start_page_is_the_course_map_and_plays_a_chapters_lesson(
     assert len(registry.PANELS) == sum(
         1 for c in COURSE for p in c.panels if p in {s.id for s in registry.PANELS}
     )
+
+
+def test_a_long_caption_scrolls_and_leaves_the_panel_its_room(
+    window: MainWindow, qtbot: Any
+) -> None:
+    caption = "A long caption that a lecturer wrote. " * 40
+    window.lesson_player.open(Lesson("Long", "C", (Step("counter", {}, caption),)))
+    qtbot.wait(100)
+    bar = window.lesson_bar
+    assert bar.isVisible() and bar.height() <= window.height() // 4 + 1
+    bar_scroll = bar.caption_scroll.verticalScrollBar()
+    assert bar_scroll.maximum() > 0  # the rest of the caption is a scroll away
