@@ -31,6 +31,8 @@ from explorer.panels.base import PanelBase
 class Host(Protocol):
     """What the player needs of the main window."""
 
+    panels: dict[str, PanelBase]  # the panels opened so far
+
     def panel(self, panel_id: str) -> PanelBase: ...
 
     def show_panel(self, panel_id: str) -> None: ...
@@ -232,8 +234,9 @@ class LessonPlayer(QObject):
         step = lesson.steps[index]
         if 0 <= self.index < len(lesson.steps):
             leaving = lesson.steps[self.index].panel
-            if leaving != step.panel and leaving in getattr(self._host, "panels", {}):
-                self._host.panel(leaving).reset()  # its job stops with the step
+            opened = self._host.panels.get(leaving)
+            if leaving != step.panel and opened is not None:
+                opened.reset()  # its job stops with the step
         self.index = index
         self._host.show_panel(step.panel)
         panel = self._host.panel(step.panel)
