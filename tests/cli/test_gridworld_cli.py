@@ -9,6 +9,7 @@ import pytest
 
 from explorer.cli import main
 from explorer.core.gridworld import load_preset, world_to_dict
+from tests.cli.exit_code import exit_code
 
 
 def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, object]:
@@ -119,10 +120,7 @@ def test_human_output(capsys: pytest.CaptureFixture[str]) -> None:
 def test_bad_input_exits_2(
     capsys: pytest.CaptureFixture[str], argv: list[str], message: str
 ) -> None:
-    try:
-        code = main(argv)
-    except SystemExit as exc:  # argparse refuses out-of-range flags itself
-        code = exc.code
+    code = exit_code(argv)
     assert code == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err

@@ -23,6 +23,7 @@ from explorer.core.latent import (
     save_checkpoint,
     state_arrays,
 )
+from tests.cli.exit_code import exit_code
 
 
 @pytest.fixture(autouse=True)
@@ -241,10 +242,7 @@ def test_bad_arguments_exit_2_with_a_message(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     argv = [str(vae_file) if a == "VAE" else a for a in argv]
-    try:
-        code = main(["latent", *argv])
-    except SystemExit as exc:  # refused by argparse, with the allowed range
-        code = exc.code
+    code = exit_code(["latent", *argv])
     assert code == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err

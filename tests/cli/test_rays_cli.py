@@ -13,6 +13,7 @@ import torch
 from PIL import Image
 
 from explorer.cli import main
+from tests.cli.exit_code import exit_code
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -190,10 +191,7 @@ def test_trace_miss(capsys: pytest.CaptureFixture[str]) -> None:
 def test_bad_input_exits_2(
     capsys: pytest.CaptureFixture[str], argv: list[str], message: str
 ) -> None:
-    try:
-        code = main(argv)
-    except SystemExit as exc:  # argparse refuses out-of-range flags itself
-        code = exc.code
+    code = exit_code(argv)
     assert code == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
