@@ -80,9 +80,12 @@ def render_lesson(
     from explorer.app.main_window import MainWindow
 
     reporter = ErrorReporter()
-    # Training in worker processes, as the app does: four GAN runs in threads
-    # would share one core.  The same seed gives the same result on either.
-    context = AppContext(report_error=reporter.sink, device="auto")
+    # Jobs on threads: a worker process's last yield can still be on its way to
+    # the window when the job already holds, and a picture must be the same every
+    # time (seen in CI).  The cost: four GAN runs share one core here.
+    context = AppContext(
+        report_error=reporter.sink, device="auto", training_backend="thread"
+    )
     window = MainWindow(context, reporter, Settings(), panels=panels)
     window.resize(*RENDER_SIZE)
     window.show()
