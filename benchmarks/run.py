@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 # name → module of the benchmarks that run only when asked for (minutes long)
-ON_REQUEST = {"soak": "soak"}
+ON_REQUEST = {"soak": "soak", "stall": "stall"}
 
 
 def _modules(selected: list[str]) -> list[str]:

@@ -14,8 +14,13 @@ from PySide6.QtWidgets import (
     QStatusBar,
     QWidget,
 )
+from superqt.utils import qthrottled
 
 from explorer.workers import JobTracker
+
+# The job line is redrawn at most this often: jobs report tens of times a second and
+# each new text re-lays out the bar (at ×2 in presentation mode that cost 10–90 ms).
+REFRESH_MS = 250
 
 
 class _DeviceProbe(QObject):
@@ -116,7 +121,10 @@ class StatusBar(QStatusBar):
         self.addPermanentWidget(self.progress)
         self.addPermanentWidget(self.error_button)
         self.addPermanentWidget(self.device_label)
-        jobs.changed.connect(self._on_jobs_changed)
+        self._refresh_soon = qthrottled(
+            self._on_jobs_changed, timeout=REFRESH_MS, leading=True, parent=self
+        )
+        jobs.changed.connect(self._refresh_soon)
         self._probe = _DeviceProbe(self)
         self._probe.found.connect(self._on_device_found)
 
@@ -148,12 +156,12 @@ class StatusBar(QStatusBar):
         prefix = f"{self._active}:" if self._active else None
         mine = [j for j in jobs if prefix is not None and j.label.startswith(prefix)]
         if not mine:
-            self.job_label.setText(
+            self._show(
                 f"Idle here ({len(jobs)} job(s) running in other panels)"
                 if jobs and prefix is not None
-                else ("Idle" if not jobs else f"{len(jobs)} job(s) running")
+                else ("Idle" if not jobs else f"{len(jobs)} job(s) running"),
+                tip,
             )
-            self.job_label.setToolTip(tip)
             self.progress.hide()
             return
         others = len(jobs) - len(mine)
@@ -167,11 +175,22 @@ class StatusBar(QStatusBar):
             text += f"  (+{len(mine) - 1} more here)"
         if others:
             text += f"  ({others} elsewhere)"
-        self.job_label.setText(text)
-        self.job_label.setToolTip(f"{text}\n\n{tip}" if tip != first.label else text)
+        self._show(text, f"{text}\n\n{tip}" if tip != first.label else text)
         if first.fraction is None:
-            self.progress.setRange(0, 0)  # busy indicator
-        else:
+            # No busy indicator: its animation repainted the bar 60 times a second
+            # for as long as a worker started (5–20 s at ×2: 10 % of the GUI thread).
+            self.progress.hide()
+            return
+        if self.progress.maximum() != 1000:
             self.progress.setRange(0, 1000)
-            self.progress.setValue(int(first.fraction * 1000))
+        value = int(first.fraction * 1000)
+        if self.progress.value() != value:
+            self.progress.setValue(value)
         self.progress.show()
+
+    def _show(self, text: str, tip: str) -> None:
+        # Only a changed text is set: each setText re-lays out the status bar.
+        if self.job_label.text() != text:
+            self.job_label.setText(text)
+        if self.job_label.toolTip() != tip:
+            self.job_label.setToolTip(tip)

@@ -54,6 +54,21 @@ def cache_axes(plot: pg.PlotItem) -> None:
         entry["item"].setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
+def hold_text_space(axis: pg.AxisItem) -> None:
+    """Let ``axis`` widen for longer tick labels but never narrow again.
+
+    An axis that also narrows makes an aspect-locked plot oscillate: a narrower
+    axis gives the view more width, the locked aspect changes the other range, its
+    labels ("−2.2" ↔ "−2.06") change the axis width back — a repaint loop that
+    kept the GUI thread 90 % busy on an idle rays panel at 1920 × 1080 ×2.  In
+    other plots it stops the plot area from jittering while values stream in.
+    The space is measured afresh from here (call it on a font or scale change).
+    """
+    axis.setStyle(autoReduceTextSpace=False)
+    axis.textWidth = 30  # pyqtgraph's initial text space
+    axis.textHeight = 18
+
+
 class PlotPane(pg.PlotWidget):
     """A themed ``pg.PlotWidget``; use its ``add_*`` methods to create items."""
 
@@ -177,6 +192,7 @@ class PlotPane(pg.PlotWidget):
             axis = plot.getAxis(name)
             axis.setPen(pg.mkPen(p.plot_fg, width=max(1.0, scale)))
             axis.setTextPen(pg.mkPen(p.plot_fg))
+            hold_text_space(axis)
             axis.setStyle(tickFont=font)
         size = f"{11 * scale:.0f}pt"
         if self._title:
