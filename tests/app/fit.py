@@ -18,9 +18,11 @@ import argparse
 import math
 import sys
 import time
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -368,6 +370,53 @@ def show_at(
     win.show_panel(panel_id)
     win.panel(panel_id)
     _pump(0.4)
+
+
+MAX_IDLE_PAINTS = 6  # in a second: a late draw or a cursor, not a loop (30+/s)
+
+
+class _PaintCounter(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.painted: Counter[str] = Counter()
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and isinstance(obj, QWidget):
+            self.painted[f"{type(obj).__name__} {obj.objectName()!r}"] += 1
+        return False
+
+
+def idle_repaints(
+    qtbot: Any, qapp: Any, panel: Any, where: str = "", tries: int = 8
+) -> list[str]:
+    """Return the widgets that kept repainting once ``panel`` settled.
+
+    An aspect-locked plot whose axis narrowed and widened as its tick labels
+    changed repainted the idle rays panel 30 times a second at 1920 × 1080 ×2.
+    Paints are counted over one second, up to ``tries`` times: a job still
+    finishing (a loaded machine) quietens, a loop repaints in every second.
+    """
+    for _ in range(100):  # a service job (the body's posing worker) never settles
+        if panel.is_settled():
+            break
+        qtbot.wait(100)
+    qtbot.wait(500)  # the last draws, fonts, the layout after a scale change
+    found: list[str] = []
+    for _ in range(tries):
+        counter = _PaintCounter()
+        qapp.installEventFilter(counter)
+        try:
+            qtbot.wait(1000)
+        finally:
+            qapp.removeEventFilter(counter)
+        found = [
+            f"{where}{name} repainted {n} times in 1 s while idle"
+            for name, n in counter.painted.items()
+            if n > MAX_IDLE_PAINTS
+        ]
+        if not found:
+            break
+    return found
 
 
 if __name__ == "__main__":

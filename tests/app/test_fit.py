@@ -28,7 +28,7 @@ from explorer.app.errors import ErrorReporter
 from explorer.app.main_window import MainWindow
 from explorer.app.settings import Settings
 from explorer.panels.base import AppContext
-from tests.app.fit import fit_problems, show_at
+from tests.app.fit import fit_problems, idle_repaints, show_at
 
 IDS = [s.id for s in registry.PANELS]
 SIZES = ((1920, 1080), (1280, 720))
@@ -50,8 +50,9 @@ def _app_font_and_stylesheet(qapp: Any) -> Iterator[None]:
 
 @pytest.mark.parametrize("panel_id", IDS)
 def test_panel_fits_a_projector_in_presentation_mode(
-    qtbot: Any, tmp_path: Path, panel_id: str
+    qtbot: Any, qapp: Any, tmp_path: Path, panel_id: str
 ) -> None:
+    """…and, left alone there, it paints nothing (no layout or repaint loop)."""
     reporter = ErrorReporter(tmp_path / "log.txt")
     win = MainWindow(
         AppContext(report_error=reporter.sink, device="cpu", training_backend="thread"),
@@ -68,6 +69,8 @@ def test_panel_fits_a_projector_in_presentation_mode(
             panel.step()
         qtbot.wait(600)
         problems += fit_problems(win, f"{width}×{height} › ")
+        if width == 1920:
+            problems += idle_repaints(qtbot, qapp, panel, f"{width}×{height} › ")
     win.panel(panel_id).shutdown()
     win.close()
     assert not problems, "\n".join(problems)
