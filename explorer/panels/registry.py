@@ -103,6 +103,15 @@ PANELS: tuple[PanelSpec, ...] = (
         "learning, SARSA vs Q-learning, DQN and policy gradients learn values and "
         "policies.",
     ),
+    PanelSpec(
+        id="rnn",
+        title="RNNs & LSTMs",
+        factory="explorer.panels.rnn.panel:RnnPanel",
+        state="explorer.panels.rnn.state:RnnState",
+        icon="rnn.svg",
+        summary="Change W_hh and watch the gradient through time vanish or explode, "
+        "then train a vanilla RNN and an LSTM side by side on a memory task.",
+    ),
 )
 
 

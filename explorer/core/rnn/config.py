@@ -114,12 +114,12 @@ class TrainConfig:
     task: TaskName = "first-symbol"
     length: int = 50
     hidden: int = 32
-    steps: int = 600
-    batch: int = 32
+    steps: int = 1000
+    batch: int = 64
     symbols: int = 4
-    lr: float = 1e-2
+    lr: float = 5e-3
     clip: float | None = None
-    init_scale: float = 1.0  # W_hh starts as init_scale × a random orthogonal Q
+    init_scale: float = 0.6  # W_hh starts as init_scale × a random orthogonal Q
     forget_bias: float = 3.0  # the LSTM's forget-gate bias at the start
     report_every: int = 10
 
