@@ -19,6 +19,7 @@ CELL_TITLES: dict[str, str] = {
     "lstm": "LSTM",
     "naive": "Naive memory cell",
 }
+CELL_SHORT: dict[str, str] = {"rnn": "RNN", "lstm": "LSTM", "naive": "naive"}
 CELL_TIPS: dict[str, str] = {
     "rnn": "h^t = tanh(W_hh h^(t-1) + W_xh x^t + b): the gradient is multiplied by "
     "W_hh and tanh' at every step back in time.",
@@ -57,9 +58,4 @@ NONNORMAL_SHEAR = 2.0
 # an adding-problem prediction counts as right within this of the target
 ADDING_TOLERANCE = 0.04
 GATE_NAMES: tuple[str, ...] = ("f", "i", "o", "g")
-GATE_TITLES: dict[str, str] = {
-    "f": "forget f",
-    "i": "input i",
-    "o": "output o",
-    "g": "candidate g",
-}
+GATE_TITLES: dict[str, str] = {"f": "f", "i": "i", "o": "o", "g": "g"}

@@ -40,6 +40,11 @@ SCALE_TICKS = 100  # slider positions per unit of λ / ρ
 
 def _combo(items: dict[str, str], tips: dict[str, str] | None = None) -> QComboBox:
     box = QComboBox()
+    # long titles must not widen the column at ×2: the popup still shows them whole
+    box.setSizeAdjustPolicy(
+        QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+    )
+    box.setMinimumContentsLength(8)
     for key, title in items.items():
         box.addItem(title, key)
         if tips and key in tips:
@@ -95,7 +100,7 @@ class NetBox(QGroupBox):
             2,
             "Size of the random inputs x^t: large inputs saturate tanh (f′ → 0)",
         )
-        self.hold_gates = QCheckBox("hold f = 1, i = 0")
+        self.hold_gates = QCheckBox("f = 1, i = 0")
         self.hold_gates.setToolTip(
             "LSTM: forget gate held at 1 and input gate at 0: c^t = c^(t−1), so "
             "∂c^T/∂c^k = I whatever W is"
@@ -105,7 +110,7 @@ class NetBox(QGroupBox):
         form.addRow("λ / ρ", row)
         form.addRow("T", self.steps)
         form.addRow("Activation", self.activation)
-        form.addRow("LSTM gates", self.hold_gates)
+        form.addRow("LSTM hold", self.hold_gates)
         form.addRow("Hidden n", self.hidden)
         form.addRow("Input scale", self.input_scale)
         self.secondary: tuple[QWidget, ...] = (self.hidden, self.input_scale)
@@ -138,7 +143,7 @@ class TrainBox(QGroupBox):
         self.task = _combo({t: TASK_TITLES[t] for t in TASKS}, TASK_TIPS)
         self.task.setToolTip("The memory task both cells learn")
         self.length = _spin(*LENGTH_LIMITS, "T: the length of each sequence")
-        self.clip_on = QCheckBox("clip at c")
+        self.clip_on = QCheckBox("c =")
         self.clip_on.setToolTip("g ← c·g/‖g‖ when ‖g‖ > c (Pascanu et al. 2013)")
         self.clip = _dspin(0.001, 1e6, 0.1, 3, "The clipping threshold c")
         clip_row = QHBoxLayout()
@@ -157,7 +162,7 @@ class TrainBox(QGroupBox):
         form.addRow("Baseline", self.baseline)
         form.addRow("Task", self.task)
         form.addRow("T", self.length)
-        form.addRow("Clipping", clip_row)
+        form.addRow("Clip", clip_row)
         form.addRow("Steps", self.budget)
         form.addRow("Learning rate", self.lr)
         form.addRow("Hidden n", self.hidden)

@@ -117,15 +117,26 @@ class RnnPanel(PanelBase):
         self.singular = SingularView(theme)
         cells = ("rnn", "lstm")
         self.accuracy = CurvesView(
-            theme, "Accuracy (solid) · loss (dashed)", "accuracy / loss", cells,
-            dashed_second="loss",
-        )  # fmt: skip
-        self.grad_steps = CurvesView(
-            theme, "Gradient norm per step (before clipping)", "‖g‖", cells,
-            log_y=True, dashed_second="after clipping",
-        )  # fmt: skip
+            theme, "Accuracy", "accuracy / loss", cells, legend=True
+        )
+        self.accuracy.setToolTip(  # replaces the y-label tooltip
+            "Solid: accuracy, dashed: loss (25-step running means); grey: chance"
+        )
+        self.grad_steps = CurvesView(theme, "‖g‖", "‖g‖", cells, log_y=True)
+        self.grad_steps.setToolTip(
+            "Solid: the gradient norm before clipping; dashed: after clipping at c "
+            "(grey line)"
+        )
         self.grad_k = GradientVsKView(theme, cells)
+        self.grad_k.setToolTip(
+            "‖∂L/∂h^k‖ for the RNN, ‖∂L/∂c^k‖ for the memory cells, on a fixed "
+            "batch of 64 sequences: how much the loss still feels step k"
+        )
         self.gates = GateView(theme)
+        self.gates.setToolTip(
+            "The LSTM's gates f, i, o and the candidate g on one sequence: units "
+            "(rows) × time (columns); colour from −1 (dark) to 1 (yellow)"
+        )
 
         grad_tab = QWidget()
         grid = QGridLayout(grad_tab)
@@ -141,11 +152,13 @@ class RnnPanel(PanelBase):
         for i, w in enumerate((self.accuracy, self.grad_steps, self.grad_k, self.gates)):
             grid2.addWidget(w, i // 2, i % 2)
         self.tabs = QTabWidget()
-        self.tabs.addTab(grad_tab, "Gradient through time")
-        self.tabs.addTab(train_tab, "Training: RNN vs LSTM")
+        self.tabs.addTab(grad_tab, "Gradients")
+        self.tabs.addTab(train_tab, "Training")
+        self.tabs.setTabToolTip(0, "The gradient through time of a random net")
+        self.tabs.setTabToolTip(1, "The baseline cell and the LSTM trained live")
         self.tabs.setToolTip("Ctrl+Tab switches between the two views")
 
-        self.column = ControlsColumn(theme, min_width=320, max_width=440)
+        self.column = ControlsColumn(theme, min_width=260, max_width=400)
         for w in (
             self.net_box,
             self.grad_card,

@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 from PySide6.QtWidgets import QWidget
 
 from explorer.core.rnn import JacobianResult
-from explorer.core.rnn.names import CELL_TITLES, GATE_NAMES, GATE_TITLES
+from explorer.core.rnn.names import CELL_SHORT, GATE_NAMES, GATE_TITLES
 from explorer.widgets.plot_pane import PlotPane
 from explorer.widgets.theme import ThemeManager
 
@@ -56,23 +56,26 @@ class JacobianView(PlotPane):
     def __init__(self, theme: ThemeManager, parent: QWidget | None = None) -> None:
         super().__init__(
             theme,
-            title="Gradient through time",
+            title="‖∂hᵀ/∂hᵏ‖",
             x_label="k (time step)",
-            y_label="‖∂h^T/∂h^k‖",
+            y_label="norm",
             parent=parent,
         )
         _plain_axes(self)
         self.setLogMode(x=False, y=True)
         self.add_legend()
-        self.norms = self.add_curve("‖∂h^T/∂h^k‖", color_index=0, width=2.5)
-        self.bound = self.add_curve("bound η^(T−k)", color_index=1, dashed=True)
+        self.norms = self.add_curve("norm", color_index=0, width=2.5)
+        self.bound = self.add_curve("η^(T−k)", color_index=1, dashed=True)
         self.one = self.add_curve("", color="#888888", width=1.0, dashed=True)
 
     def show_result(self, result: JacobianResult) -> None:
         """Draw ``result``'s norms and bound."""
         k = np.arange(len(result.norms), dtype=np.float64)
         q = result.quantity
-        self.getPlotItem().setLabel("left", f"‖∂{q}^T/∂{q}^k‖")
+        title = f"‖∂{q}ᵀ/∂{q}ᵏ‖"
+        if title != self._title:  # as the GAN's FieldView.set_title does
+            self._title = title
+            self.restyle()
         self.norms.setData(k, from_log10(result.log10_norms))
         with np.errstate(divide="ignore", invalid="ignore"):
             log_bound = np.log10(result.bound)
@@ -93,7 +96,7 @@ class SpectrumView(PlotPane):
 
     def __init__(self, theme: ThemeManager, parent: QWidget | None = None) -> None:
         super().__init__(
-            theme, title="Eigenvalues of W", x_label="Re", y_label="Im", parent=parent
+            theme, title="Eigenvalues", x_label="Re λ", y_label="Im λ", parent=parent
         )
         _plain_axes(self)
         self.setAspectLocked(True)
@@ -120,7 +123,7 @@ class SingularView(PlotPane):
     def __init__(self, theme: ThemeManager, parent: QWidget | None = None) -> None:
         super().__init__(
             theme,
-            title="Singular values of W",
+            title="Singular values",
             x_label="index i",
             y_label="σ_i",
             parent=parent,
@@ -153,35 +156,33 @@ class CurvesView(PlotPane):
         cells: tuple[str, str],
         *,
         log_y: bool = False,
-        dashed_second: str = "",
+        legend: bool = False,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(
-            theme, title=title, x_label="training step", y_label=y_label, parent=parent
-        )
+        super().__init__(theme, title=title, x_label="step", parent=parent)
+        self.setToolTip(y_label)
         _plain_axes(self)
         self.setLogMode(x=False, y=log_y)
         self._log = log_y
-        self.add_legend()
+        self._with_legend = legend
+        if legend:
+            self.add_legend()
         self.curves = [
-            self.add_curve(CELL_TITLES[c], color_index=i) for i, c in enumerate(cells)
+            self.add_curve(CELL_SHORT[c], color_index=i) for i, c in enumerate(cells)
         ]
         self.extra = [
-            self.add_curve(
-                f"{CELL_TITLES[c]} {dashed_second}" if dashed_second else "",
-                color_index=i,
-                width=1.5,
-                dashed=True,
-            )
-            for i, c in enumerate(cells)
+            self.add_curve("", color_index=i, width=1.5, dashed=True)
+            for i in range(len(cells))
         ]
         self.level = self.add_curve("", color="#888888", width=1.0, dashed=True)
 
     def set_names(self, cells: tuple[str, str]) -> None:
         """Rename the legend entries after the baseline changed."""
+        if not self._with_legend:
+            return
         legend = self.add_legend()
         for (_sample, label), cell in zip(legend.items, cells, strict=False):
-            label.setText(CELL_TITLES[cell])
+            label.setText(CELL_SHORT[cell])
 
     def set_curve(
         self, index: int, x: FloatArray, y: FloatArray, extra: FloatArray | None = None
@@ -205,16 +206,16 @@ class CurvesView(PlotPane):
 
 
 class GradientVsKView(PlotPane):
-    """‖∂L/∂m^k‖ on a probe batch for both trained cells (m = h or c)."""
+    """‖∂L/∂m^k‖ on a probe batch for both trained cells (m = h for the RNN, c for
+    the memory cells)."""
 
     def __init__(
         self, theme: ThemeManager, cells: tuple[str, str], parent: QWidget | None = None
     ) -> None:
         super().__init__(
             theme,
-            title="‖∂L/∂h^k‖ (RNN) · ‖∂L/∂c^k‖ (memory cells)",
-            x_label="k (time step)",
-            y_label="gradient norm",
+            title="‖∂L/∂mᵏ‖",
+            x_label="k",
             parent=parent,
         )
         _plain_axes(self)
@@ -239,14 +240,12 @@ class GateView(PlotPane):
     def __init__(self, theme: ThemeManager, parent: QWidget | None = None) -> None:
         super().__init__(
             theme,
-            title="LSTM gates on one sequence (units × time)",
-            x_label="time step t",
+            title="LSTM gates",
+            x_label="t",
             parent=parent,
         )
         _plain_axes(self)
         self.image = self.add_image("sequential")
-        self.bar = self.add_colorbar(self.image, values=(-1.0, 1.0), label="value")
-        self.bar.axis.enableAutoSIPrefix(False)
         self._hidden = 0
 
     def show_gates(self, gates: dict[str, FloatArray]) -> None:
