@@ -146,7 +146,7 @@ COURSE: tuple[Chapter, ...] = (
     Chapter("Perceptrons and MLPs", ("mlp",)),
     Chapter("Convolution and upsampling", ("conv",)),
     Chapter("Receptive fields", ("rf",), "rf.lesson.json"),
-    Chapter("Recurrent networks", ("rnn",)),
+    Chapter("Recurrent networks", ("rnn",), "rnn.lesson.json"),
     Chapter("Autoencoders and VAEs", ("latent",), "latent.lesson.json"),
     Chapter("Generative adversarial networks", ("gan",), "gan.lesson.json"),
     Chapter("Autoregressive models", ("ar",)),

@@ -440,6 +440,7 @@ class RnnPanel(PanelBase):
             A ValueError naming the field, for a dict that is not an RNN state.
         """
         new = RnnState.from_dict(state)
+        self.tabs.setCurrentIndex(0)  # the settings' first view; training shows its own
         self.binder.show(new)
         self._sync_scale_slider()
         self.run_bar.set_speed_value(SPEEDS[new.speed])
