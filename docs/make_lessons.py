@@ -253,9 +253,7 @@ def gridworld() -> Lesson:
                 run_steps=50,
             ),
             step(
-                s.replace(
-                    algo="sarsa", algo_b="q-learning", compare=True, epsilon=0.1
-                ),
+                s.replace(algo="sarsa", algo_b="q-learning", compare=True, epsilon=0.1),
                 "cliff",
                 "Cliff walking (Example 6.6): SARSA learns the safe path, Q-learning "
                 "the optimal one along the edge, Q(s,a) ← Q + α[r + γ max<sub>a′</sub>"
@@ -267,8 +265,8 @@ def gridworld() -> Lesson:
 
 
 def body() -> Lesson:
-    from explorer.core.body.presets import preset_pose
     from explorer.core.body.loading import load_body
+    from explorer.core.body.presets import preset_pose
     from explorer.panels.body.state import BodyState, PoseAngles
 
     model = load_body("anny")
@@ -371,7 +369,7 @@ def rnn() -> Lesson:
                 "The vanilla RNN's ‖∂L/∂h<sup>k</sup>‖ vanishes towards k = 0 and it "
                 "stays at chance; the LSTM's ‖∂L/∂c<sup>k</sup>‖ stays flat, it "
                 "learns. Watch its gates: f holds the memory, i writes it, o reads it.",
-                run_steps=80,
+                run_steps=60,
             ),
             _step(
                 "rnn",

@@ -1,4 +1,4 @@
-"""``explorer rnn``: the gradient through time of a random net, and memory-task training."""
+"""``explorer rnn``: the gradient through time of a random net; memory-task training."""
 
 from __future__ import annotations
 
@@ -128,7 +128,9 @@ def _jacobian(args: argparse.Namespace) -> int:
             forget=args.forget,
             input_gate=args.input_gate,
         )
-        if cfg.cell != "lstm" and (cfg.forget is not None or cfg.input_gate is not None):
+        if cfg.cell != "lstm" and (
+            cfg.forget is not None or cfg.input_gate is not None
+        ):
             raise ValueError("--forget and --input-gate apply to --cell lstm only")
         result = jacobian_norms(cfg, seed=args.seed)
     except ValueError as exc:

@@ -167,5 +167,7 @@ def test_non_normal_matrix_shows_a_transient_before_decaying() -> None:
     ],
 )
 def test_bad_jacobian_configs_say_what_is_wrong(kwargs: dict, message: str) -> None:
-    with pytest.raises(ValueError, match=message.replace("[", r"\[").replace("]", r"\]")):
+    with pytest.raises(
+        ValueError, match=message.replace("[", r"\[").replace("]", r"\]")
+    ):
         JacobianConfig(**kwargs)

@@ -29,7 +29,7 @@ def test_lstm_gate_order_and_shapes_match_torch_lstm() -> None:
     # the gates recomputed from torch's row blocks i, f, g, o reproduce c_1
     w_ih, b = reference.weight_ih_l0, reference.bias_ih_l0 + reference.bias_hh_l0
     z = x[:, 0] @ w_ih.T + b
-    i, f, g, o = z.chunk(4, 1)
+    i, f, g, _o = z.chunk(4, 1)
     torch.testing.assert_close(run.gates["f"][:, 0], torch.sigmoid(f))
     torch.testing.assert_close(run.gates["g"][:, 0], torch.tanh(g))
     torch.testing.assert_close(run.states[1], torch.sigmoid(i) * torch.tanh(g))
@@ -56,7 +56,9 @@ def test_naive_memory_follows_its_formula() -> None:
     p = {k: v.detach() for k, v in model.named_parameters()}
     g1 = torch.tanh(x[0, 0] @ p["weight_gx"].T + p["bias"])
     c1 = g1 @ p["weight_g"].T
-    g2 = torch.tanh(x[0, 1] @ p["weight_gx"].T + p["bias"] + torch.tanh(c1) @ p["weight_gh"].T)
+    g2 = torch.tanh(
+        x[0, 1] @ p["weight_gx"].T + p["bias"] + torch.tanh(c1) @ p["weight_gh"].T
+    )
     c2 = c1 @ p["weight_c"].T + g2 @ p["weight_g"].T
     torch.testing.assert_close(model.unroll(x).states[-1][0], c2)
 

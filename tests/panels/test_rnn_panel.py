@@ -51,7 +51,9 @@ def _curve_y(item) -> np.ndarray:  # type: ignore[no-untyped-def]
 def test_moving_lambda_updates_the_plot_eigenvalues_and_card(
     qtbot: QtBot, panel: RnnPanel
 ) -> None:
-    panel.net_box.activation.setCurrentIndex(panel.net_box.activation.findData("linear"))
+    panel.net_box.activation.setCurrentIndex(
+        panel.net_box.activation.findData("linear")
+    )
     for lam in (0.9, 1.1):
         panel.net_box.scale.setFocus()
         panel.net_box.scale.setValue(round(lam * 100))  # the slider, as a drag does
@@ -69,9 +71,7 @@ def test_moving_lambda_updates_the_plot_eigenvalues_and_card(
         assert f"{lam:g}" in panel.grad_card.values_text()
 
 
-def test_lstm_with_held_gates_shows_a_flat_line(
-    qtbot: QtBot, panel: RnnPanel
-) -> None:
+def test_lstm_with_held_gates_shows_a_flat_line(qtbot: QtBot, panel: RnnPanel) -> None:
     panel.net_box.cell.setCurrentIndex(panel.net_box.cell.findData("lstm"))
     qtbot.mouseClick(panel.net_box.hold_gates, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: panel.shown_serial == panel._serial, timeout=WAIT_MS)
@@ -95,7 +95,9 @@ def test_start_pause_step_and_reset_clear_every_readout(
     assert panel.run_bar.start.text() == "Resume"
     qtbot.mouseClick(panel.run_bar.start, Qt.MouseButton.LeftButton)
     assert panel.run_bar.start.text() == "Pause"
-    qtbot.waitUntil(lambda: all(r.last.step >= 20 for r in panel._runs), timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: all(r.last.step >= 20 for r in panel._runs), timeout=WAIT_MS
+    )
     qtbot.mouseClick(panel.run_bar.start, Qt.MouseButton.LeftButton)
     assert panel.run_bar.start.text() == "Resume"
     qtbot.waitUntil(lambda: not panel.draws.pending(), timeout=WAIT_MS)
@@ -154,11 +156,11 @@ def test_state_round_trips_and_a_bad_dict_names_the_field(
         other.shutdown()
 
 
-def test_a_net_that_overflows_shows_a_message(
-    qtbot: QtBot, panel: RnnPanel
-) -> None:
+def test_a_net_that_overflows_shows_a_message(qtbot: QtBot, panel: RnnPanel) -> None:
     panel.net_box.cell.setCurrentIndex(panel.net_box.cell.findData("naive"))
-    panel.net_box.activation.setCurrentIndex(panel.net_box.activation.findData("linear"))
+    panel.net_box.activation.setCurrentIndex(
+        panel.net_box.activation.findData("linear")
+    )
     panel.net_box.steps.setValue(500)
     panel.net_box.scale_box.setValue(5.0)
     qtbot.waitUntil(lambda: panel.error_banner.isVisible(), timeout=WAIT_MS)

@@ -61,11 +61,15 @@ def out_of_range(name: str, value: float | None, label: str = "") -> str | None:
     return f"{label} must be in [{lo:g}, {hi:g}], got {value:g}"
 
 
-def _check(obj: object, names: dict[str, str], choices: dict[str, tuple[str, ...]]) -> None:
+def _check(
+    obj: object, names: dict[str, str], choices: dict[str, tuple[str, ...]]
+) -> None:
     for name, options in choices.items():
         value = getattr(obj, name)
         if value not in options:
-            raise ValueError(f"unknown {name} {value!r}: use one of {', '.join(options)}")
+            raise ValueError(
+                f"unknown {name} {value!r}: use one of {', '.join(options)}"
+            )
     for f in fields(obj):  # type: ignore[arg-type]
         key = names.get(f.name, f.name)
         if key in LIMITS:

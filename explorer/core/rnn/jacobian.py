@@ -211,7 +211,7 @@ def jacobian_norms(cfg: JacobianConfig, seed: int = 0) -> JacobianResult:
     jacs = step_jacobians(net)
     block = slice(n, 2 * n) if cfg.cell == "lstm" else None
     log10 = backward_norms(jacs, block)
-    sv = np.linalg.svd(net.w, compute_uv=False)
+    sv = np.asarray(np.linalg.svd(net.w, compute_uv=False), dtype=np.float64)
     eig = np.linalg.eigvals(net.w).astype(np.complex128)
     if cfg.cell == "rnn":
         eta = float(sv[0])  # γ = 1 for tanh and the identity

@@ -1,4 +1,4 @@
-"""The panel's Jacobian job: the newest requested net is computed, older ones skipped."""
+"""The panel's Jacobian job: the newest requested net is computed, older ones not."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ FloatArray = NDArray[np.float64]
 
 
 def random_orthogonal(n: int, rng: np.random.Generator) -> FloatArray:
-    """Return a Haar-random ``n × n`` orthogonal matrix (QR of a Gaussian, signs fixed)."""
+    """Return a Haar-random ``n × n`` orthogonal matrix (QR of a Gaussian)."""
     q, r = np.linalg.qr(rng.standard_normal((n, n)))
     q = q * np.sign(np.diag(r))[None, :]
     return np.asarray(q, dtype=np.float64)
@@ -45,7 +45,8 @@ def recurrent_matrix(
     if kind == "gaussian":
         g = rng.standard_normal((n, n)) / np.sqrt(n)
         rho = spectral_radius(g)
-        return g * (scale / rho) if rho > 0 else g
+        out: FloatArray = g * (scale / rho) if rho > 0 else g
+        return out
     if kind == "nonnormal":
         b = scale * np.eye(n)
         for i in range(0, n - 1, 2):

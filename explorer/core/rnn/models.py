@@ -47,7 +47,7 @@ class _Cell(nn.Module):
         return torch.as_tensor(self._init_scale * q, dtype=torch.float32)
 
     def unroll(self, x: torch.Tensor, *, keep_grad: bool = False) -> Unrolled:
-        """Return the readout of the last state and all states (see :class:`Unrolled`)."""
+        """Return the readout of the last state and all the states."""
         raise NotImplementedError
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -68,22 +68,26 @@ class VanillaRNN(_Cell):
         super().__init__(n_in, hidden, n_out, init_scale, seed)
         self.rnn = nn.RNN(n_in, hidden, batch_first=True)
         with torch.no_grad():
-            self.rnn.weight_hh_l0.copy_(self._orthogonal())
+            _weight(self.rnn, "weight_hh_l0").copy_(self._orthogonal())
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Return the readout after the whole sequence ``x`` (B, T, d)."""
         out, _ = self.rnn(x)
-        return self.readout(out[:, -1]) if x.shape[1] else self.readout(out.sum(1))
+        last: torch.Tensor = self.readout(out[:, -1])
+        return last
 
     def unroll(self, x: torch.Tensor, *, keep_grad: bool = False) -> Unrolled:
-        r = self.rnn
+        w_ih, w_hh, b_ih, b_hh = (
+            _weight(self.rnn, f"{k}_l0")
+            for k in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+        )
         h = x.new_zeros(x.shape[0], self.hidden).requires_grad_(keep_grad)
         states = [h]
-        drive = x @ r.weight_ih_l0.T + r.bias_ih_l0 + r.bias_hh_l0  # all inputs at once
+        drive = x @ w_ih.T + b_ih + b_hh  # all inputs at once
         for t in range(x.shape[1]):
             if keep_grad:
                 h.retain_grad()
-            h = torch.tanh(drive[:, t] + h @ r.weight_hh_l0.T)
+            h = torch.tanh(drive[:, t] + h @ w_hh.T)
             states.append(h)
         if keep_grad:
             h.retain_grad()
@@ -113,28 +117,33 @@ class LSTM(_Cell):
         n = hidden
         self.lstm = nn.LSTM(n_in, hidden, batch_first=True)
         with torch.no_grad():
-            self.lstm.weight_hh_l0.copy_(
+            _weight(self.lstm, "weight_hh_l0").copy_(
                 torch.cat([self._orthogonal() for _ in range(4)], 0)
             )
-            self.lstm.bias_ih_l0[n : 2 * n] = forget_bias
-            self.lstm.bias_hh_l0[n : 2 * n] = 0.0
+            _weight(self.lstm, "bias_ih_l0")[n : 2 * n] = forget_bias
+            _weight(self.lstm, "bias_hh_l0")[n : 2 * n] = 0.0
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Return the readout after the whole sequence ``x`` (B, T, d)."""
         out, _ = self.lstm(x)
-        return self.readout(out[:, -1])
+        last: torch.Tensor = self.readout(out[:, -1])
+        return last
 
     def unroll(self, x: torch.Tensor, *, keep_grad: bool = False) -> Unrolled:
-        n, m = self.hidden, self.lstm
+        n = self.hidden
+        w_ih, w_hh, b_ih, b_hh = (
+            _weight(self.lstm, f"{k}_l0")
+            for k in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+        )
         h = x.new_zeros(x.shape[0], n)
         c = x.new_zeros(x.shape[0], n).requires_grad_(keep_grad)
         states = [c]
         gates: dict[str, list[torch.Tensor]] = {"f": [], "i": [], "o": [], "g": []}
-        drive = x @ m.weight_ih_l0.T + m.bias_ih_l0 + m.bias_hh_l0
+        drive = x @ w_ih.T + b_ih + b_hh
         for t in range(x.shape[1]):
             if keep_grad:
                 c.retain_grad()
-            z = drive[:, t] + h @ m.weight_hh_l0.T
+            z = drive[:, t] + h @ w_hh.T
             i = torch.sigmoid(z[:, :n])
             f = torch.sigmoid(z[:, n : 2 * n])
             g = torch.tanh(z[:, 2 * n : 3 * n])
@@ -181,6 +190,13 @@ class NaiveMemory(_Cell):
         if keep_grad:
             c.retain_grad()
         return Unrolled(self.readout(h), states, {})
+
+
+def _weight(module: nn.Module, name: str) -> torch.Tensor:
+    """Return parameter ``name`` of a torch RNN module (typed for mypy)."""
+    value = getattr(module, name)
+    assert isinstance(value, torch.Tensor)
+    return value
 
 
 def make_model(

@@ -63,24 +63,25 @@ def clip_gradients(params: Iterable[torch.Tensor], c: float | None) -> float:
     grads = [p.grad for p in params if p.grad is not None]
     if not grads:
         return 0.0
-    norm = float(torch.sqrt(sum((g.detach() ** 2).sum() for g in grads)))
+    norm = float(
+        torch.sqrt(torch.stack([(g.detach() ** 2).sum() for g in grads]).sum())
+    )
     if c is not None and math.isfinite(norm) and norm > c:
         for g in grads:
             g.mul_(c / norm)
     return norm
 
 
-def _probe(model: torch.nn.Module, cfg: TrainConfig, x: torch.Tensor, y: torch.Tensor):
+def _probe(
+    model: torch.nn.Module, cfg: TrainConfig, x: torch.Tensor, y: torch.Tensor
+) -> tuple[FloatArray, float, float, dict[str, FloatArray]]:
     """Return (‖∂L/∂m^k‖ for k = 0…T, loss, accuracy, gates of sequence 0)."""
     model.zero_grad(set_to_none=True)
     run = model.unroll(x, keep_grad=True)  # type: ignore[operator]
     loss, acc = loss_and_accuracy(cfg.task, run.output, y)
-    loss.backward()
+    loss.backward()  # type: ignore[no-untyped-call]
     norms = np.array(
-        [
-            float(s.grad.norm()) if s.grad is not None else 0.0
-            for s in run.states
-        ],
+        [float(s.grad.norm()) if s.grad is not None else 0.0 for s in run.states],
         dtype=np.float64,
     )
     gates = {
@@ -151,7 +152,7 @@ def train(
             batch = make_batch(cfg.task, cfg.batch, cfg.length, cfg.symbols, gen)
             opt.zero_grad(set_to_none=True)
             loss, acc = loss_and_accuracy(cfg.task, model(batch.x), batch.y)
-            loss.backward()
+            loss.backward()  # type: ignore[no-untyped-call]
             norm = clip_gradients(params, cfg.clip)
             value = float(loss.detach())
             step += 1

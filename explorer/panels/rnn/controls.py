@@ -59,7 +59,9 @@ def _spin(lo: float, hi: float, tip: str) -> QSpinBox:
     return box
 
 
-def _dspin(lo: float, hi: float, step: float, decimals: int, tip: str) -> QDoubleSpinBox:
+def _dspin(
+    lo: float, hi: float, step: float, decimals: int, tip: str
+) -> QDoubleSpinBox:
     box = QDoubleSpinBox()
     box.setRange(lo, hi)
     box.setSingleStep(step)
@@ -136,9 +138,7 @@ class TrainBox(QGroupBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Training: baseline vs LSTM", parent)
         form = QFormLayout(self)
-        self.baseline = _combo(
-            {k: CELL_TITLES[k] for k in ("rnn", "naive")}, CELL_TIPS
-        )
+        self.baseline = _combo({k: CELL_TITLES[k] for k in ("rnn", "naive")}, CELL_TIPS)
         self.baseline.setToolTip("The cell trained next to the LSTM")
         self.task = _combo({t: TASK_TITLES[t] for t in TASKS}, TASK_TIPS)
         self.task.setToolTip("The memory task both cells learn")

@@ -149,24 +149,25 @@ class RnnPanel(PanelBase):
         train_tab = QWidget()
         grid2 = QGridLayout(train_tab)
         grid2.setContentsMargins(0, 0, 0, 0)
-        for i, w in enumerate((self.accuracy, self.grad_steps, self.grad_k, self.gates)):
+        for i, w in enumerate(
+            (self.accuracy, self.grad_steps, self.grad_k, self.gates)
+        ):
             grid2.addWidget(w, i // 2, i % 2)
         self.tabs = QTabWidget()
         self.tabs.addTab(grad_tab, "Gradients")
         self.tabs.addTab(train_tab, "Training")
         self.tabs.setTabToolTip(0, "The gradient through time of a random net")
         self.tabs.setTabToolTip(1, "The baseline cell and the LSTM trained live")
-        self.tabs.setToolTip("Ctrl+Tab switches between the two views")
 
         self.column = ControlsColumn(theme, min_width=260, max_width=400)
-        for w in (
+        for box in (
             self.net_box,
             self.grad_card,
             self.run_bar,
             self.train_box,
             self.memory_card,
         ):
-            self.column.add(w)
+            self.column.add(box)
         self.column.add_stretch()
         row = QHBoxLayout()
         row.addWidget(self.tabs, 1)
@@ -205,9 +206,7 @@ class RnnPanel(PanelBase):
     # -- settings -------------------------------------------------------------------
     def settings(self) -> RnnState:
         """Return the settings the widgets show (a StateError names a bad field)."""
-        return self.binder.state().replace(
-            speed=SPEEDS.index(self.run_bar.speed_value)
-        )
+        return self.binder.state().replace(speed=SPEEDS.index(self.run_bar.speed_value))
 
     @property
     def cells(self) -> tuple[str, str]:
