@@ -68,7 +68,10 @@ def test_moving_lambda_updates_the_plot_eigenvalues_and_card(
         assert y[0] == pytest.approx(lam**state.steps, rel=1e-6)
         ev = panel.spectrum.points.getData()
         np.testing.assert_allclose(np.hypot(ev[0], ev[1]), lam, rtol=1e-9)
-        assert f"{lam:g}" in panel.grad_card.values_text()
+        card = panel.grad_card.values_text()
+        assert f"λ = {lam:g}" in card
+        expected = "2.66·10<sup>−5</sup>" if lam < 1 else "1.38·10<sup>4</sup>"
+        assert f"T = 100 = {expected}" in card  # λ^T, read off the card
 
 
 def test_lstm_with_held_gates_shows_a_flat_line(qtbot: QtBot, panel: RnnPanel) -> None:
@@ -77,7 +80,7 @@ def test_lstm_with_held_gates_shows_a_flat_line(qtbot: QtBot, panel: RnnPanel) -
     qtbot.waitUntil(lambda: panel.shown_serial == panel._serial, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: not panel.draws.pending(), timeout=WAIT_MS)
     np.testing.assert_allclose(_curve_y(panel.jacobian.norms), 0.0, atol=1e-9)
-    assert "10^0.00" in panel.grad_card.values_text()
+    assert "T = 100 = 1\n" in panel.grad_card.values_text()
 
 
 def test_start_pause_step_and_reset_clear_every_readout(

@@ -28,7 +28,7 @@ from explorer.core.rnn import (
     jacobian_requests,
     train,
 )
-from explorer.core.rnn.names import CELL_TITLES, MATRIX_TITLES
+from explorer.core.rnn.names import CELL_TITLES
 from explorer.panels.base import AppContext, PanelBase
 from explorer.panels.rnn.controls import NetBox, TrainBox, bind
 from explorer.panels.rnn.formulas import (
@@ -45,6 +45,7 @@ from explorer.panels.rnn.views import (
     JacobianView,
     SingularView,
     SpectrumView,
+    power_of_ten,
     running_mean,
 )
 from explorer.widgets.controls_column import ControlsColumn
@@ -272,16 +273,19 @@ class RnnPanel(PanelBase):
         for view in (self.jacobian, self.spectrum, self.singular):
             view.show_result(r)
         q = r.quantity
+        symbol = "λ" if s.matrix == "orthogonal" else "ρ"
         values: dict[str, object] = {
-            "W": f"{MATRIX_TITLES[s.matrix]}, {s.scale:g}",
-            "ρ(W) = max|λ_i|": r.spectral_radius,
-            "σ_max(W)": r.max_singular_value,
-            f"‖∂{q}^T/∂{q}^0‖ (T = {s.steps})": f"10^{r.log10_norms[0]:.2f}",
+            "W": f"{s.matrix}, {symbol} = {s.scale:g}",
+            "ρ(W)": r.spectral_radius,
+            "σ<sub>max</sub>(W)": r.max_singular_value,
+            f"‖∂{q}<sup>T</sup>/∂{q}<sup>0</sup>‖, T = {s.steps}": power_of_ten(
+                float(r.log10_norms[0])
+            ),
         }
         if np.isfinite(r.eta):
             values["η"] = r.eta
             with np.errstate(divide="ignore"):
-                values["η^T"] = f"10^{s.steps * np.log10(r.eta):.2f}"
+                values["η<sup>T</sup>"] = power_of_ten(s.steps * np.log10(r.eta))
         self.grad_card.set_values(values)
 
     # -- training -------------------------------------------------------------------

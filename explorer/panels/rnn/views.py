@@ -39,6 +39,18 @@ def from_log10(values: FloatArray) -> FloatArray:
     return out
 
 
+def power_of_ten(log10: float) -> str:
+    """Return 10^log10 as rich text, e.g. ``2.66·10<sup>−5</sup>`` (any size)."""
+    if not np.isfinite(log10):
+        return "0" if log10 < 0 else "∞"
+    exp = int(np.floor(log10))
+    if -3 <= exp <= 3:
+        return f"{10.0**log10:.4g}"
+    mant = 10.0 ** (log10 - exp)
+    sign = "−" if exp < 0 else ""
+    return f"{mant:.3g}·10<sup>{sign}{abs(exp)}</sup>"
+
+
 def running_mean(y: FloatArray, window: int = SMOOTH) -> FloatArray:
     """Return the trailing mean of ``y`` over at most ``window`` points."""
     if len(y) == 0:
@@ -64,7 +76,7 @@ class JacobianView(PlotPane):
         _plain_axes(self)
         self.setLogMode(x=False, y=True)
         self.add_legend()
-        self.norms = self.add_curve("norm", color_index=0, width=2.5)
+        self.norms = self.add_curve("‖∂hᵀ/∂hᵏ‖", color_index=0, width=2.5)
         self.bound = self.add_curve("η^(T−k)", color_index=1, dashed=True)
         self.one = self.add_curve("", color="#888888", width=1.0, dashed=True)
 
@@ -84,6 +96,12 @@ class JacobianView(PlotPane):
         else:
             self.bound.setData([], [])
         self.one.setData([0.0, k[-1]], [1.0, 1.0])
+        # the range follows the norms (and 1): a bound of 10^37 would flatten them
+        logs = np.clip(result.log10_norms, -LOG_CLIP, LOG_CLIP)
+        lo, hi = min(float(logs.min()), 0.0), max(float(logs.max()), 0.0)
+        pad = max(0.3, 0.08 * (hi - lo))
+        self.setYRange(lo - pad, hi + pad, padding=0.0)  # log-mode: log10 units
+        self.setXRange(0.0, float(k[-1]), padding=0.02)
 
     def clear_result(self) -> None:
         """Show no curve (the net is being recomputed or was refused)."""
