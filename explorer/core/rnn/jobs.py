@@ -12,7 +12,7 @@ JACOBIAN_KEY = "jacobian"
 
 
 def jacobian_requests(
-    *, control: JobControl, idle_s: float = 2.0
+    *, control: JobControl, idle_s: float = 0.5
 ) -> Iterator[tuple[int, JacobianResult]]:
     """Yield ``(serial, result)`` for the requests posted under :data:`JACOBIAN_KEY`.
 

@@ -189,6 +189,7 @@ class RnnPanel(PanelBase):
         self.shown_serial = 0
         self.result: JacobianResult | None = None
         self._shown_state: RnnState | None = None
+        self._pending_state: RnnState | None = None
 
         self.run_bar.start_pause_clicked.connect(self.start_pause)
         self.run_bar.step_clicked.connect(self.step)
@@ -402,13 +403,15 @@ class RnnPanel(PanelBase):
             name = CELL_TITLES[self.cells[i]]
             summary[f"{name} accuracy"] = float(acc[-1]) if len(acc) else NO_VALUE
             summary[f"{name} ‖∂L/∂m^0‖"] = float(run.last.grad_vs_k[0])
-        chance = 1.0 / 4 if state.task == "first-symbol" else None
+        symbols = state.training("lstm").symbols
+        chance = 1.0 / symbols if state.task == "first-symbol" else None
         self.accuracy.set_level(chance, x_max)
         self.grad_steps.set_level(state.clip if state.clip_on else None, x_max)
         step = min((r.last.step for r in self._runs if r.last is not None), default=0)
         self.memory_card.set_values({"step": step, **summary})
         self.run_bar.set_status(
-            f"step {step} of {state.budget}" + (" · chance 25 %" if chance else "")
+            f"step {step} of {state.budget}"
+            + (f" · chance {100 * chance:.0f} %" if chance else "")
         )
 
     def _draw_gates(self) -> None:
