@@ -126,7 +126,7 @@ def test_grad_vs_k_is_the_gradient_of_the_loss_at_each_state() -> None:
     from explorer.core.rnn.models import make_model
     from explorer.core.rnn.tasks import make_batch
 
-    model = make_model("rnn", 4, 3, 4, 1.0, 0, 3.0)
+    model = make_model("rnn", 4, 3, 4, cfg.init_scale, 0, cfg.forget_bias)
     probe = make_batch("first-symbol", 64, 5, 4, torch.Generator().manual_seed(7919))
     h = model.unroll(probe.x).states[-1].detach().requires_grad_(True)
     loss = torch.nn.functional.cross_entropy(model.readout(h), probe.y)
