@@ -114,7 +114,7 @@ class SpectrumView(PlotPane):
 
     def __init__(self, theme: ThemeManager, parent: QWidget | None = None) -> None:
         super().__init__(
-            theme, title="Eigenvalues", x_label="Re λ", y_label="Im λ", parent=parent
+            theme, title="λᵢ(W)", x_label="Re λ", y_label="Im λ", parent=parent
         )
         _plain_axes(self)
         self.setAspectLocked(True)
@@ -141,9 +141,9 @@ class SingularView(PlotPane):
     def __init__(self, theme: ThemeManager, parent: QWidget | None = None) -> None:
         super().__init__(
             theme,
-            title="Singular values",
-            x_label="index i",
-            y_label="σ_i",
+            title="σᵢ(W)",
+            x_label="i",
+            y_label="σᵢ",
             parent=parent,
         )
         _plain_axes(self)
