@@ -103,6 +103,15 @@ PANELS: tuple[PanelSpec, ...] = (
         "learning, SARSA vs Q-learning, DQN and policy gradients learn values and "
         "policies.",
     ),
+    PanelSpec(
+        id="rnn",
+        title="RNNs & LSTMs",
+        factory="explorer.panels.rnn.panel:RnnPanel",
+        state="explorer.panels.rnn.state:RnnState",
+        icon="rnn.svg",
+        summary="Change W_hh and watch the gradient through time vanish or explode, "
+        "then train a vanilla RNN and an LSTM side by side on a memory task.",
+    ),
 )
 
 
@@ -137,7 +146,7 @@ COURSE: tuple[Chapter, ...] = (
     Chapter("Perceptrons and MLPs", ("mlp",)),
     Chapter("Convolution and upsampling", ("conv",)),
     Chapter("Receptive fields", ("rf",), "rf.lesson.json"),
-    Chapter("Recurrent networks", ("rnn",)),
+    Chapter("Recurrent networks", ("rnn",), "rnn.lesson.json"),
     Chapter("Autoencoders and VAEs", ("latent",), "latent.lesson.json"),
     Chapter("Generative adversarial networks", ("gan",), "gan.lesson.json"),
     Chapter("Autoregressive models", ("ar",)),

@@ -1,0 +1,1 @@
+"""The RNNs & LSTMs panel."""
