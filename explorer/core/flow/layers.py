@@ -21,8 +21,6 @@ density is then (Bishop & Bishop eq. 18.6; Dinh et al. 2017 eq. 3)::
 
 from __future__ import annotations
 
-import math
-
 import torch
 from torch import Tensor, nn
 
@@ -118,10 +116,10 @@ class ActNorm(Layer):
         return y * torch.exp(-self.log_scale) + self.loc
 
 
-def rotation(angle: float) -> Tensor:
-    """Return the 2 × 2 rotation by ``angle`` radians."""
-    c, s = math.cos(angle), math.sin(angle)
-    return torch.tensor([[c, -s], [s, c]])
+def rotation(angle: Tensor) -> Tensor:
+    """Return the 2 × 2 rotation by ``angle`` radians (in ``angle``'s dtype)."""
+    c, s = torch.cos(angle), torch.sin(angle)
+    return torch.stack([torch.stack([c, -s]), torch.stack([s, c])])
 
 
 class Mix2x2(Layer):
@@ -136,7 +134,7 @@ class Mix2x2(Layer):
         super().__init__()
         self.learned = learned
         self.title = "learned 2×2 (1×1 conv)" if learned else "fixed rotation"
-        self.register_buffer("rot", rotation(angle))
+        self.register_buffer("angle", torch.tensor(float(angle)))
         self.lower = nn.Parameter(torch.zeros(()), requires_grad=learned)
         self.upper = nn.Parameter(torch.zeros(()), requires_grad=learned)
         self.log_s = nn.Parameter(torch.zeros(2), requires_grad=learned)
@@ -156,9 +154,9 @@ class Mix2x2(Layer):
         return w
 
     def _rot(self) -> Tensor:
-        rot = self.rot
-        assert isinstance(rot, Tensor)
-        return rot
+        angle = self.angle
+        assert isinstance(angle, Tensor)
+        return rotation(angle)
 
     def to_z(self, x: Tensor) -> tuple[Tensor, Tensor]:
         """Return y = W x and log|det W| (Σ log_s, or 0 for a rotation)."""
