@@ -103,6 +103,15 @@ PANELS: tuple[PanelSpec, ...] = (
         "learning, SARSA vs Q-learning, DQN and policy gradients learn values and "
         "policies.",
     ),
+    PanelSpec(
+        id="flow",
+        title="Normalizing flows",
+        factory="explorer.panels.flow.panel:FlowPanel",
+        state="explorer.panels.flow.state:FlowState",
+        icon="flow.svg",
+        summary="Drag a monotone map and watch the density follow, then train "
+        "coupling layers that warp the plane, with an exact likelihood you can check.",
+    ),
 )
 
 

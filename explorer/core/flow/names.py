@@ -21,13 +21,13 @@ DATA_TITLES: dict[str, str] = {
     "points": "Your points (click to draw)",
 }
 MIX_TITLES: dict[str, str] = {
-    "alternate": "Alternate halves (swap)",
-    "rotation": "Fixed 2×2 rotation",
-    "learned": "Learned 2×2 (Glow 1×1 conv)",
+    "alternate": "Alternate halves",
+    "rotation": "Fixed rotation",
+    "learned": "Learned 2×2 (Glow)",
 }
 KIND_TITLES: dict[str, str] = {
-    "coupling": "Affine coupling (RealNVP)",
-    "planar": "Planar (Rezende & Mohamed)",
+    "coupling": "RealNVP coupling",
+    "planar": "Planar",
 }
 
 MAX_POINTS = 2000  # drawn or read points
