@@ -150,7 +150,7 @@ COURSE: tuple[Chapter, ...] = (
     Chapter("Autoencoders and VAEs", ("latent",), "latent.lesson.json"),
     Chapter("Generative adversarial networks", ("gan",), "gan.lesson.json"),
     Chapter("Autoregressive models", ("ar",)),
-    Chapter("Normalizing flows", ("flow",)),
+    Chapter("Normalizing flows", ("flow",), "flow.lesson.json"),
     Chapter("Human bodies: skinning", ("body",), "body.lesson.json"),
     Chapter("Neural fields: SDF and NeRF", ("rays",), "rays.lesson.json"),
     Chapter("Reinforcement learning", ("gridworld",), "gridworld.lesson.json"),
