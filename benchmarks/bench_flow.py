@@ -27,8 +27,8 @@ from explorer.core.flow.jobs import train_interactive
 from explorer.core.progress import LocalControl
 
 Row = tuple[str, str, str]
-PANEL_SPEED = 10  # the panel's default steps per snapshot
-STEPS = 600
+PANEL_SPEED = 25  # the panel's default steps per snapshot
+STEPS = 500
 REPEATS = 2
 
 
@@ -110,6 +110,9 @@ def _app_steps_per_s() -> tuple[float, str]:
     done = panel._latest.step
     panel.shutdown()
     panel.close()
+    for _ in range(50):  # let the worker's last signals arrive before the panel goes
+        app.processEvents()
+        time.sleep(0.01)
     return done / elapsed, context.training_backend
 
 

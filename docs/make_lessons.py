@@ -360,7 +360,7 @@ def flow() -> Lesson:
                 "</sub> log|det ∂f<sub>k</sub><sup>−1</sup>/∂x|: the test NLL falls "
                 "below that of the best full-covariance Gaussian, and the z-grid is "
                 "bent onto the two moons.",
-                run_steps=40,
+                run_steps=16,
             ),
             _step(
                 "flow",
@@ -369,7 +369,7 @@ def flow() -> Lesson:
                 "coupling moves one coordinate only, given the other. Click a point "
                 "to see each layer's 2×2 Jacobian and log|det| — they add up to the "
                 "total, and autograd agrees.",
-                run_steps=40,
+                run_steps=16,
             ),
             _step(
                 "flow",
@@ -377,7 +377,7 @@ def flow() -> Lesson:
                 "A harder density. Glow's step is actnorm → invertible 1×1 "
                 "convolution → coupling (Kingma &amp; Dhariwal 2018); here the 1×1 "
                 "convolution is a learned 2×2 matrix W = R·L·U, log|det W| = Σ log s.",
-                run_steps=60,
+                run_steps=24,
             ),
             _step(
                 "flow",
@@ -386,7 +386,7 @@ def flow() -> Lesson:
                 "have det = 1 + h′·wᵀû by the matrix determinant lemma, det(A + uvᵀ) "
                 "= (1 + vᵀA<sup>−1</sup>u) det A — cheap, but each bends the plane "
                 "along one direction only.",
-                run_steps=60,
+                run_steps=24,
             ),
         ),
     )

@@ -167,3 +167,12 @@ def test_model_file_round_trip_and_refusals(
     torch.save({"format": "explorer.flow", "obj": Path("x")}, code)
     with pytest.raises(CheckpointError, match="refused"):
         load_model(code)
+
+
+def test_a_stopping_job_ends_without_a_snapshot() -> None:
+    cfg = FlowConfig(arch=Architecture(layers=2, hidden=8), steps=None)
+    control = LocalControl()
+    job = train_interactive(cfg, seed=0, control=control)
+    assert next(job).step == 0
+    control.stop_requested = True  # an abort: the job must not draw another grid
+    assert list(job) == []

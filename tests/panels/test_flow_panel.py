@@ -91,9 +91,10 @@ def test_train_scrub_layers_and_click_a_point(qtbot: QtBot, panel: FlowPanel) ->
     assert _step(panel) == 0
     assert panel.run_bar.step is not None
     qtbot.mouseClick(panel.run_bar.step, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: _step(panel) == 10, timeout=WAIT_MS)  # speed: 10 steps
+    speed = panel.run_bar.speed_value
+    qtbot.waitUntil(lambda: _step(panel) == speed, timeout=WAIT_MS)  # one chunk
     qtbot.mouseClick(panel.run_bar.start, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: _step(panel) >= 40, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: _step(panel) >= 3 * speed, timeout=WAIT_MS)
     qtbot.mouseClick(panel.run_bar.start, Qt.MouseButton.LeftButton)
     assert panel.run_bar.start.text() == "Resume"
     panel.draws.flush()
@@ -158,9 +159,10 @@ def test_no_stale_readouts_after_reset_or_new_data(
     qtbot: QtBot, panel: FlowPanel
 ) -> None:
     panel.step()
-    qtbot.waitUntil(lambda: _step(panel) == 10, timeout=WAIT_MS)
+    speed = panel.run_bar.speed_value
+    qtbot.waitUntil(lambda: _step(panel) == speed, timeout=WAIT_MS)
     panel.draws.flush()
-    assert "step = 10" in panel.card_2d.values_text()
+    assert f"step = {speed}" in panel.card_2d.values_text()
     panel.data_box.data.setCurrentIndex(panel.data_box.data.findData("ring"))
     # at once, before the new flow reports: nothing of the old run is shown
     assert panel._latest is None

@@ -12,7 +12,7 @@ formula vs autograd log-det) and the Jacobians at the clicked point.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -116,10 +116,24 @@ class FlowTrainer:
 
     def snapshot(self, probe: tuple[float, float] | None = None) -> FlowProgress:
         """Return what the views show now (probe: the clicked point, if any)."""
+        snap = self.snapshot_unless(probe, lambda: False)
+        assert snap is not None
+        return snap
+
+    def snapshot_unless(
+        self, probe: tuple[float, float] | None, stopping: Callable[[], bool]
+    ) -> FlowProgress | None:
+        """Return :meth:`snapshot`, or ``None`` as soon as ``stopping()`` is true.
+
+        (A snapshot takes as long as many steps: an abort must not wait for it.)
+        """
         cfg = self.cfg
-        self.model.eval()
+        if stopping():
+            return None
         logp = density_grid(self.model, cfg.box, cfg.grid)
-        test_nll = self.test_nll()
+        if stopping():
+            return None
+        test_nll = self.test_nll()  # (N_TEST points: small next to the heat map)
         stage_samples = warp_stages(self.model, self.z_fixed.numpy())
         stage_grid = warp_stages(self.model, self.grid_z)
         jacs: tuple[LayerJacobian, ...] = ()
@@ -127,7 +141,6 @@ class FlowTrainer:
         if probe is not None:
             jacs = tuple(layer_jacobians(self.model, probe))
             probe_logp = float(log_prob_numpy(self.model, [probe])[0])
-        self.model.train()
         nll = self.nll if self.steps else test_nll
         return FlowProgress(
             step=self.steps,
@@ -200,11 +213,17 @@ def train_interactive(
         torch.set_num_threads(threads)
     ctl: JobControl = control if control is not None else LocalControl()
     trainer = FlowTrainer(cfg, seed=seed, data=data)
-    yield trainer.snapshot(_probe(ctl))
+    snap = trainer.snapshot_unless(_probe(ctl), lambda: ctl.stopping)
+    if snap is None:
+        return
+    yield snap
     while cfg.steps is None or trainer.steps < cfg.steps:
         action = ctl.next_action()
         if action == PROBE_ACTION:
-            yield trainer.snapshot(_probe(ctl))
+            snap = trainer.snapshot_unless(_probe(ctl), lambda: ctl.stopping)
+            if snap is None:
+                return
+            yield snap
             continue
         for _ in range(max(1, int(ctl.speed))):
             trainer.step()
@@ -212,4 +231,7 @@ def train_interactive(
                 break
             if ctl.stopping:
                 break
-        yield trainer.snapshot(_probe(ctl))
+        snap = trainer.snapshot_unless(_probe(ctl), lambda: ctl.stopping)
+        if snap is None:
+            return
+        yield snap

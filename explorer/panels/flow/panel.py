@@ -302,6 +302,9 @@ class FlowPanel(PanelBase):
         """
         self.error_banner.clear()
         self.runner.abort()
+        coupling = self.model_box.kind.currentData() == "coupling"
+        for w in (self.model_box.mix, self.model_box.actnorm, self.model_box.hidden):
+            w.setEnabled(coupling)  # a planar layer has none of these
         self.draws.clear()
         self._latest = None
         self._history = []

@@ -18,9 +18,9 @@ from explorer.core.flow.spline import DEFAULT_KNOTS, MAX_KNOTS
 from explorer.core.state import StateBase, StateError, limits
 
 SPEEDS = (1, 5, 10, 25, 50, 100)  # training steps per snapshot
-DEFAULT_SPEED = 10
+DEFAULT_SPEED = 25  # a snapshot (density, warps) costs about as much as 25 steps
 SEED_MAX = 9999
-HEAT_GRID = 96  # the density heat map is HEAT_GRID × HEAT_GRID (computed in the worker)
+HEAT_GRID = 64  # the density heat map is HEAT_GRID × HEAT_GRID (computed in the worker)
 MAX_BANDS = 10
 View = Literal["1d", "2d"]
 
