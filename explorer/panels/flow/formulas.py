@@ -84,20 +84,20 @@ def jacobian_table(jacobians: Sequence[LayerJacobian], probe_logp: float | None)
     x, y = jacobians[0].point
     rows = [
         "<tr><th align='left'>layer</th><th>J = ∂y/∂x</th>"
-        "<th>log|det| formula</th><th>autograd</th></tr>"
-    ]
+        "<th>formula</th><th>slogdet</th></tr>"
+    ]  # log|det J_k|: the layer's own formula, and torch.linalg.slogdet of J_k
     for i, j in enumerate(jacobians):
         a, b, c, d = (float(v) for v in j.jacobian.ravel())
         rows.append(
-            f"<tr><td>{i + 1}. {j.title}</td>"
-            f"<td align='center'>[{a:.3f} {b:.3f}; {c:.3f} {d:.3f}]</td>"
-            f"<td align='right'>{j.logdet_formula:+.4f}</td>"
-            f"<td align='right'>{j.logdet_autograd:+.4f}</td></tr>"
+            f"<tr><td>{i + 1}. {_short(j.title)}</td>"
+            f"<td align='right'>{a:.2f}&nbsp;{b:.2f}<br>{c:.2f}&nbsp;{d:.2f}</td>"
+            f"<td align='right'>{j.logdet_formula:+.3f}</td>"
+            f"<td align='right'>{j.logdet_autograd:+.3f}</td></tr>"
         )
     total = sum(j.logdet_formula for j in jacobians)
     total_ag = sum(j.logdet_autograd for j in jacobians)
     rows.append(
-        f"<tr><td><b>Σ = log|det ∂f⁻¹/∂x|</b></td><td></td>"
+        "<tr><td><b>Σ</b></td><td>log|det ∂f⁻¹/∂x|</td>"
         f"<td align='right'><b>{total:+.4f}</b></td>"
         f"<td align='right'><b>{total_ag:+.4f}</b></td></tr>"
     )
@@ -107,17 +107,33 @@ def jacobian_table(jacobians: Sequence[LayerJacobian], probe_logp: float | None)
             f"<br>at x = ({x:.2f}, {y:.2f}): log p(x) = log p<sub>Z</sub>(z) + Σ = "
             f"{probe_logp - total:.4f} {total:+.4f} = <b>{probe_logp:.4f}</b>"
         )
-    return f"<table cellspacing='3'>{''.join(rows)}</table>{tail}"
+    head = (
+        "log|det J<sub>k</sub>| of each layer: by its own formula, and by "
+        "torch.linalg.slogdet of autograd's J<sub>k</sub>"
+    )
+    return f"{head}<table cellspacing='3'>{''.join(rows)}</table>{tail}"
+
+
+def _short(title: str) -> str:
+    return (
+        title.replace("coupling (transforms ", "coupling ")
+        .rstrip(")")
+        .replace("learned 2×2 (1×1 conv", "learned 2×2")
+    )
 
 
 def stage_title(titles: Sequence[str], stage: int) -> str:
     """Return the warp view's title for ``stage`` (0: z-space, K: x-space)."""
     k = len(titles)
     if stage <= 0:
-        return f"0/{k}: z ~ N(0, I)"
+        return f"0/{k}: z"
     if stage >= k:
         return f"{k}/{k}: x = f(z)"
-    return f"{stage}/{k}: after layer {k - stage + 1}⁻¹"
+    return f"{stage}/{k}: f{_sub(k - stage + 1)}⁻¹"
+
+
+def _sub(n: int) -> str:
+    return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
 
 def band_values(integral: float, bands: int) -> dict[str, object]:

@@ -70,7 +70,7 @@ from explorer.widgets.run_bar import RunBar
 FloatArray = NDArray[np.float64]
 DRAW_INTERVAL_MS = 50
 CURVE_INTERVAL_MS = 300
-DATA_SHOWN = 800  # data points drawn over the density
+DATA_SHOWN = 400  # data points drawn over the density
 IMAGE_POINTS = 1500  # points drawn from an opened grey image
 XS_1D = np.linspace(-4.0, 4.0, 401)
 TABS = ("1d", "2d")
@@ -125,8 +125,8 @@ class FlowPanel(PanelBase):
 
         # views
         self.spline = SplineView(theme)
-        self.mass_x = MassView(theme, "p_x(x) = p_z(h(x))·|h′(x)|", "x")
-        self.mass_z = MassView(theme, "p_z(z) = N(z; 0, 1)", "z")
+        self.mass_x = MassView(theme, "p_x(x)", "x")
+        self.mass_z = MassView(theme, "p_z(z)", "z")
         self.density = DensityView(theme)
         self.warp = WarpView(theme)
         self.stage = StageSlider()
@@ -134,10 +134,13 @@ class FlowPanel(PanelBase):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("flow-tabs")
         one = QWidget()
-        row1 = QHBoxLayout(one)
-        row1.setContentsMargins(0, 0, 0, 0)
-        for v in (self.spline, self.mass_x, self.mass_z):
-            row1.addWidget(v, 1)
+        grid1 = QGridLayout(one)
+        grid1.setContentsMargins(0, 0, 0, 0)
+        grid1.addWidget(self.spline, 0, 0)
+        grid1.addWidget(self.mass_x, 0, 1)
+        grid1.addWidget(self.mass_z, 1, 0, 1, 2)
+        grid1.setRowStretch(0, 3)
+        grid1.setRowStretch(1, 2)
         two = QWidget()
         grid = QGridLayout(two)
         grid.setContentsMargins(0, 0, 0, 0)

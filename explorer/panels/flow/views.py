@@ -39,7 +39,7 @@ class SplineView(PlotPane):
     def __init__(self, theme: ThemeManager, parent: QWidget | None = None) -> None:
         super().__init__(
             theme,
-            title="z = h(x): drag the knots",
+            title="z = h(x)",
             x_label="x",
             y_label="z",
             parent=parent,
@@ -52,6 +52,10 @@ class SplineView(PlotPane):
         self.setRange(xRange=(-4, 4), yRange=(-4, 4), padding=0.02)
         self._knots = np.zeros((0, 2))
         self._drag: int | None = None
+        self.setToolTip(
+            "Drag a knot: h stays increasing (a knot stops at its neighbours), and "
+            "p_x follows"
+        )
         self.getPlotItem().getViewBox().mouseDragEvent = self._on_view_dragged
 
     def show_map(self, knots: FloatArray, xs: FloatArray, zs: FloatArray) -> None:
