@@ -83,21 +83,22 @@ def jacobian_table(jacobians: Sequence[LayerJacobian], probe_logp: float | None)
         return "<i>Click the density plot to see each layer's Jacobian there.</i>"
     x, y = jacobians[0].point
     rows = [
-        "<tr><th align='left'>layer</th><th>J = ∂y/∂x</th>"
+        "<tr><th align='left'>layer (J = ∂y/∂x)</th>"
         "<th>formula</th><th>slogdet</th></tr>"
     ]  # log|det J_k|: the layer's own formula, and torch.linalg.slogdet of J_k
     for i, j in enumerate(jacobians):
         a, b, c, d = (float(v) for v in j.jacobian.ravel())
         rows.append(
             f"<tr><td>{i + 1}. {_short(j.title)}</td>"
-            f"<td align='right'>{a:.2f}&nbsp;{b:.2f}<br>{c:.2f}&nbsp;{d:.2f}</td>"
             f"<td align='right'>{j.logdet_formula:+.3f}</td>"
             f"<td align='right'>{j.logdet_autograd:+.3f}</td></tr>"
+            f"<tr><td colspan='3'><small>&nbsp;&nbsp;J = [{a:.2f}, {b:.2f}; "
+            f"{c:.2f}, {d:.2f}]</small></td></tr>"
         )
     total = sum(j.logdet_formula for j in jacobians)
     total_ag = sum(j.logdet_autograd for j in jacobians)
     rows.append(
-        "<tr><td><b>Σ</b></td><td>log|det ∂f⁻¹/∂x|</td>"
+        "<tr><td><b>Σ = log|det ∂f⁻¹/∂x|</b></td>"
         f"<td align='right'><b>{total:+.4f}</b></td>"
         f"<td align='right'><b>{total_ag:+.4f}</b></td></tr>"
     )
