@@ -112,6 +112,15 @@ PANELS: tuple[PanelSpec, ...] = (
         summary="Change W_hh and watch the gradient through time vanish or explode, "
         "then train a vanilla RNN and an LSTM side by side on a memory task.",
     ),
+    PanelSpec(
+        id="flow",
+        title="Normalizing flows",
+        factory="explorer.panels.flow.panel:FlowPanel",
+        state="explorer.panels.flow.state:FlowState",
+        icon="flow.svg",
+        summary="Drag a monotone map and watch the density follow, then train "
+        "coupling layers that warp the plane, with an exact likelihood you can check.",
+    ),
 )
 
 
@@ -150,7 +159,7 @@ COURSE: tuple[Chapter, ...] = (
     Chapter("Autoencoders and VAEs", ("latent",), "latent.lesson.json"),
     Chapter("Generative adversarial networks", ("gan",), "gan.lesson.json"),
     Chapter("Autoregressive models", ("ar",)),
-    Chapter("Normalizing flows", ("flow",)),
+    Chapter("Normalizing flows", ("flow",), "flow.lesson.json"),
     Chapter("Human bodies: skinning", ("body",), "body.lesson.json"),
     Chapter("Neural fields: SDF and NeRF", ("rays",), "rays.lesson.json"),
     Chapter("Reinforcement learning", ("gridworld",), "gridworld.lesson.json"),
