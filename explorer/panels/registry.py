@@ -103,6 +103,15 @@ PANELS: tuple[PanelSpec, ...] = (
         "learning, SARSA vs Q-learning, DQN and policy gradients learn values and "
         "policies.",
     ),
+    PanelSpec(
+        id="mlp",
+        title="Perceptrons & MLPs",
+        factory="explorer.panels.mlp.panel:MlpPanel",
+        state="explorer.panels.mlp.state:MlpState",
+        icon="mlp.svg",
+        summary="Step the perceptron rule against Novikoff's bound, train MLPs on 2-D "
+        "data with every neuron's map, and build a function from sigmoid bumps.",
+    ),
 )
 
 

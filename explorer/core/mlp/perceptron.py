@@ -15,6 +15,7 @@ yᵢ wᵀx̃ᵢ ≥ 1, γ = 1/‖w*‖.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -196,18 +197,23 @@ def run(
     *,
     seed: int = 0,
     start: PerceptronState | None = None,
+    pace_s: float = 0.0,
     control: JobControl | None = None,
 ) -> Iterator[PerceptronStep]:
     """Yield the perceptron's state after every ``control.speed`` updates.
 
-    Starts from ``start`` (or w = 0) and stops when converged or after
-    ``cfg.max_updates`` updates.  The first yield is the starting state.
+    Starts from ``start`` (or w = 0; it is updated in place) and stops when
+    converged or after ``cfg.max_updates`` updates.  The first yield is the
+    starting state.  ``pace_s`` waits before each later yield (an animation a
+    class can follow; the updates themselves take microseconds).
     """
     points.check_two_classes()
     state = start if start is not None else PerceptronState()
     order = sweep_order(len(points), seed)
     yield snapshot(state, points, cfg.max_updates)
     while state.updates < cfg.max_updates and not state.converged:
+        if pace_s > 0:
+            time.sleep(pace_s)
         for _ in range(control.speed if control is not None else 1):
             if state.updates >= cfg.max_updates or not update(
                 state, points, order, cfg

@@ -199,13 +199,21 @@ def _numpy_activation(name: str, v: FloatArray) -> FloatArray:
     return v
 
 
-def predict(
+def logits(
     weights: Weights, activation: str, features: tuple[str, ...], x: FloatArray
 ) -> FloatArray:
-    """Return p(y=1 | x) of the network with ``weights`` (numpy, for checks)."""
+    """Return the logits z of the network with ``weights`` at ``x`` (numpy)."""
     h = feature_matrix(x, features).double().numpy()
     for i, (w, b) in enumerate(weights):
         h = h @ w.T + b
         if i < len(weights) - 1:
             h = _numpy_activation(activation, h)
-    return np.asarray(1 / (1 + np.exp(-h[:, 0])), dtype=np.float64)
+    return np.asarray(h[:, 0], dtype=np.float64)
+
+
+def predict(
+    weights: Weights, activation: str, features: tuple[str, ...], x: FloatArray
+) -> FloatArray:
+    """Return p(y=1 | x) = σ(z) of the network with ``weights`` (numpy, for checks)."""
+    z = logits(weights, activation, features, x)
+    return np.asarray(1 / (1 + np.exp(-z)), dtype=np.float64)
