@@ -175,6 +175,7 @@ class ApproxSection(QObject):
             self.eps,
         )
         self.card.set_values(self.values())
+        self.progressed.emit()
 
     def status(self) -> str:
         """Return the status line."""

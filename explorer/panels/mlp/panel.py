@@ -99,6 +99,9 @@ class MlpPanel(PanelBase):
             strict=True,
         ):
             self.tabs.addTab(page, title)
+            self.tabs.setTabToolTip(
+                self.tabs.count() - 1, f"{title} (Alt+{self.tabs.count()})"
+            )
         self.boxes = (PerceptronBox(), PlaygroundBox(), ApproxBox())
         self.column = ControlsColumn(theme, min_width=300, max_width=420)
         self.column.add(self.run_bar)
@@ -120,7 +123,7 @@ class MlpPanel(PanelBase):
         self._wire()
         for i in range(3):
             QShortcut(
-                QKeySequence(f"Ctrl+{i + 1}"),
+                QKeySequence(f"Alt+{i + 1}"),
                 self,
                 lambda i=i: self.tabs.setCurrentIndex(i),
             )

@@ -78,7 +78,7 @@ class MlpState(StateBase):
     a_drawn: tuple[float, ...] = ()
     a_epsilon: float = field(default=0.05, metadata=limits(1e-4, 10.0))
     a_units: int = field(default=32, metadata=_lim("units"))
-    a_steps: int = field(default=1500, metadata=_lim("approx_steps"))
+    a_steps: int = field(default=1000, metadata=_lim("approx_steps"))
 
     def __post_init__(self) -> None:
         super().__post_init__()
