@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QScrollArea,
     QStackedWidget,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -507,7 +508,10 @@ class MainWindow(QMainWindow):
                 if title:
                     item.setText(str(title))
         icon = self.nav.iconSize().width()
-        self.nav.setMaximumWidth(icon + 40 if compact else 260)
+        # with seven panels the icons overflow 720 px at ×2: leave room for the
+        # vertical scroll bar so that the list never scrolls sideways
+        bar = self.nav.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        self.nav.setMaximumWidth(icon + 40 + bar if compact else 260)
 
     def _set_secondary_visible(self, visible: bool) -> None:
         for w in self.findChildren(QWidget):

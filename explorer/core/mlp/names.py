@@ -31,7 +31,7 @@ FEATURE_TITLES: dict[str, str] = {
 }
 
 DATA_TITLES: dict[str, str] = {
-    "separable": "Linearly separable (margin)",
+    "separable": "Separable (margin)",
     "xor": "XOR",
     "circles": "Two circles",
     "spiral": "Two spirals",
@@ -45,8 +45,8 @@ ACTIVATION_TITLES: dict[str, str] = {
     "linear": "linear (identity)",
 }
 LOSS_TITLES: dict[str, str] = {
-    "ce": "Cross-entropy (Bernoulli NLL)",
-    "mse": "Mean squared error",
+    "ce": "Cross-entropy",
+    "mse": "Squared error",
 }
 TARGET_TITLES: dict[str, str] = {
     "nielsen": "Nielsen's f(x)",

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QHBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from explorer.core.mlp.approx import (
     DEFAULT_STEEPNESS,
@@ -64,12 +64,12 @@ class ApproxSection(QObject):
     ) -> None:
         super().__init__(parent)
         self.page = QWidget()
-        row = QHBoxLayout(self.page)
-        row.setContentsMargins(0, 0, 0, 0)
+        col = QVBoxLayout(self.page)
+        col.setContentsMargins(0, 0, 0, 0)
         self.view = BumpView(theme)
         self.errors_plot = ErrorPlot(theme)
-        row.addWidget(self.view, 3)
-        row.addWidget(self.errors_plot, 2)
+        col.addWidget(self.view, 3)
+        col.addWidget(self.errors_plot, 2)
         self.runner = runner
         self.card = card
         self.on_error = on_error

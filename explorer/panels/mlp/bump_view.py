@@ -175,6 +175,9 @@ class ErrorPlot(PlotPane):
         )
         plain_axes(self)
         self.setLogMode(x=True, y=True)
+        # labels on whole decades only (minor labels pile up within one decade)
+        for name in ("left", "bottom"):
+            self.getPlotItem().getAxis(name).setStyle(maxTextLevel=0)
         self.curve = self.add_curve(color_index=2, width=2.0)
         self.eps = self.add_curve("ε", color="#9a9a9a", width=1.0, dashed=True)
 
@@ -188,3 +191,11 @@ class ErrorPlot(PlotPane):
             self.eps.setData([min(units), max(max(units), 2)], [eps, eps])
         else:
             self.eps.setData([], [])
+        # log-axis ranges are in decades: always show at least 0.01 … 1 and 1 … 64
+        values = [eps, *errors]
+        lo = min(-2.0, np.floor(np.log10(max(min(values), 1e-6))))
+        hi = max(0.0, np.ceil(np.log10(max(values))))
+        self.setYRange(lo, hi, padding=0.02)
+        self.setXRange(
+            0.0, max(np.log10(64), np.log10(max(units, default=1))), padding=0.04
+        )

@@ -103,7 +103,7 @@ class PlaygroundBox(QGroupBox):
             box = QCheckBox(FEATURE_TITLES[feat])
             box.setToolTip(f"Feed {FEATURE_TITLES[feat]} to the network")
             self.features[feat] = box
-            grid.addWidget(box, i // 4, i % 4)
+            grid.addWidget(box, i // 3, i % 3)
         form.addRow("Inputs", grid)
         arch = QHBoxLayout()
         self.depth_box = _spin(

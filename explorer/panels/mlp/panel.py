@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QTabWidget, QWidget
 
@@ -35,7 +36,7 @@ from explorer.widgets.run_bar import RunBar
 SPEEDS = (1, 2, 5, 10, 50)  # perceptron updates per frame; ×10 training steps
 TRAIN_STEPS_PER_SPEED = 10
 Section = PerceptronSection | PlaygroundSection | ApproxSection
-TAB_TITLES = ("Perceptron", "Playground", "Universal approximation")
+TAB_TITLES = ("Perceptron", "Playground", "Universal approx.")
 PLAYGROUND_FIELDS = frozenset(
     {"data", "noise", "seed", "depth", "width", "activation", "loss", "batch", "lr"}
     | {"l2", "steps", "f_x1", "f_x2", "f_x1sq", "f_x2sq", "f_x1x2", "f_sin1"}
@@ -58,7 +59,7 @@ class MlpPanel(PanelBase):
             step_tip="One perceptron update / one report of training / one N (S)",
             reset_tip="Back to the start of the tab shown; the data stay (R)",
             speeds=SPEEDS,
-            speed_unit="× (updates or 10 steps per frame)",
+            speed_unit="×",
         )
         self.cards = [FormulaCard(*c) for c in (PERCEPTRON, PLAYGROUND, APPROX)]
         self.draws = DrawScheduler(50, self)
@@ -103,18 +104,27 @@ class MlpPanel(PanelBase):
                 self.tabs.count() - 1, f"{title} (Alt+{self.tabs.count()})"
             )
         self.boxes = (PerceptronBox(), PlaygroundBox(), ApproxBox())
-        self.column = ControlsColumn(theme, min_width=300, max_width=420)
+        self.column = ControlsColumn(theme, min_width=280, max_width=360)
         self.column.add(self.run_bar)
         for box in self.boxes:
             self.column.add(box)
         for card in self.cards:
             self.column.add(card)
         self.column.add_stretch()
+        # after a scale change keep the column at the width it needs: the views
+        # get the rest (its cards wrap and scroll vertically)
+        theme.changed.connect(self._narrow_column_soon)
+        self._narrow_column_soon()
         row = QHBoxLayout()
         row.addWidget(self.tabs, 1)
         row.addWidget(self.column)
         self.body.addLayout(row)
-        self.mark_secondary(self.playground.graph)
+        # on a projector the status line says what these plots add
+        self.mark_secondary(self.playground.graph, self.perceptron.sweeps)
+        self.run_bar.speed.setToolTip(  # type: ignore[union-attr]
+            "Speed: perceptron updates per frame, or 10 × that many training steps "
+            "per report"
+        )
 
         self.binder = Binder(MlpState, self)
         for box in self.boxes:
@@ -158,6 +168,12 @@ class MlpPanel(PanelBase):
         for section in self.sections:
             section.progressed.connect(self._queue_status)
         self.perceptron.runner.finished.connect(self._queue_status)
+
+    def _narrow_column_soon(self) -> None:
+        QTimer.singleShot(0, self, self._narrow_column)
+
+    def _narrow_column(self) -> None:
+        self.column.setMaximumWidth(self.column.minimumWidth())
 
     # -- helpers -----------------------------------------------------------------------
     @property
@@ -244,6 +260,8 @@ class MlpPanel(PanelBase):
         for i, (box, card) in enumerate(zip(self.boxes, self.cards, strict=True)):
             box.setVisible(i == index)
             card.setVisible(i == index)
+        self.column.refit()
+        self._narrow_column_soon()
         self._show_run_state()
 
     def _on_settings_changed(self, name: str) -> None:

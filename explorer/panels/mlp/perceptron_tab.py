@@ -58,9 +58,9 @@ class PerceptronSection(QObject):
         self.page = QWidget()
         row = QHBoxLayout(self.page)
         row.setContentsMargins(0, 0, 0, 0)
-        self.view = PointsView(theme, "Points and the perceptron's line")
+        self.view = PointsView(theme, "wᵀx̃ = 0")
         self.sweeps = PlotPane(
-            theme, title="Mistakes per sweep", x_label="sweep", y_label="mistakes"
+            theme, title="Mistakes/sweep", x_label="sweep", y_label="mistakes"
         )
         plain_axes(self.sweeps)
         integer_axis(self.sweeps, "bottom")
