@@ -175,9 +175,15 @@ class ErrorPlot(PlotPane):
         )
         plain_axes(self)
         self.setLogMode(x=True, y=True)
-        # labels on whole decades only (minor labels pile up within one decade)
-        for name in ("left", "bottom"):
-            self.getPlotItem().getAxis(name).setStyle(maxTextLevel=0)
+        # fixed ticks: pyqtgraph labels every minor tick of a log axis
+        units = (1, 2, 4, 8, 16, 32, 64, 128, 256)
+        self.getPlotItem().getAxis("bottom").setTicks(
+            [[(float(np.log10(n)), str(n)) for n in units], []]
+        )
+        errs = [m * 10.0**e for e in range(-4, 2) for m in (1, 2, 5)]
+        self.getPlotItem().getAxis("left").setTicks(
+            [[(float(np.log10(v)), f"{v:g}") for v in errs], []]
+        )
         self.curve = self.add_curve(color_index=2, width=2.0)
         self.eps = self.add_curve("ε", color="#9a9a9a", width=1.0, dashed=True)
 
