@@ -143,7 +143,7 @@ class Chapter:
 # The course's chapters in the order they are taught; the start page is this map.
 # A chapter whose panel is not built yet is shown as coming.
 COURSE: tuple[Chapter, ...] = (
-    Chapter("Perceptrons and MLPs", ("mlp",)),
+    Chapter("Perceptrons and MLPs", ("mlp",), "mlp.lesson.json"),
     Chapter("Convolution and upsampling", ("conv",)),
     Chapter("Receptive fields", ("rf",), "rf.lesson.json"),
     Chapter("Recurrent networks", ("rnn",)),
