@@ -350,7 +350,7 @@ def mlp() -> Lesson:
                 s.replace(tab=1, data="xor", depth=0),
                 "Depth 0 is logistic regression, p = σ(wᵀx + b), trained on the "
                 "cross-entropy −Σ log p(yᵢ | xᵢ), the Bernoulli negative "
-                "log-likelihood: still one line, about 50 % on XOR.",
+                "log-likelihood: still one line, which cannot separate XOR.",
                 run_steps=60,
                 highlight="depth",
             ),
