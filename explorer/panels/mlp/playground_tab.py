@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -31,7 +32,10 @@ from explorer.widgets.theme import ThemeManager
 from explorer.workers import JobRunner
 
 N_POINTS = 200
-MAX_CURVE_POINTS = 2000  # the loss curves keep every k-th report beyond this
+MAX_CURVE_POINTS = 2000
+# the weight graph (about 15 ms to update: eight pyqtgraph curves of thick pens)
+# and the card change slowly: redrawn every 2 s while training, and when held
+GRAPH_INTERVAL_S = 2.0  # the loss curves keep every k-th report beyond this
 
 
 def _sigmoid(z: float) -> float:
@@ -83,6 +87,7 @@ class PlaygroundSection(QObject):
         self.last: MlpProgress | None = None
         self.last_maps: MlpProgress | None = None  # the newest report with maps
         self.selected: tuple[int, int] | None = None
+        self._graph_drawn = -1e9
         self.neurons.neuron_clicked.connect(self._on_neurons_clicked)
 
     # -- set-up --------------------------------------------------------------------
@@ -143,7 +148,14 @@ class PlaygroundSection(QObject):
             self.last = item
         self.draws.request("play-map", self._draw_map)
         self.draws.request("play-neurons", self._draw_neurons)
-        self.draws.request("play-graph", self._draw_graph)
+        now = time.monotonic()
+        held = self.runner.is_paused or items[-1].step in (
+            0,
+            getattr(self.cfg, "steps", -1),
+        )
+        if now - self._graph_drawn >= GRAPH_INTERVAL_S or held:
+            self._graph_drawn = now
+            self.draws.request("play-graph", self._draw_graph)
         self.draws.request("play-curves", self._draw_curves)
         self.progressed.emit()
 

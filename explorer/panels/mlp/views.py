@@ -300,7 +300,11 @@ class WeightGraph(PlotPane):
                     self.add_curve(color_index=NEG_COLOR, width=width),
                 )
             )
+        for pos_item, neg_item in self._edges:  # thick antialiased pens paint slowly
+            pos_item.opts["antialias"] = False
+            neg_item.opts["antialias"] = False
         self.nodes = self.add_scatter(color="#777777", size=7.0)
+        self._sizes: list[int] = []
         self.setToolTip(
             "Vermillion: positive weight, blue: negative; thicker: larger |w|"
         )
@@ -311,14 +315,21 @@ class WeightGraph(PlotPane):
         ys = [np.linspace(-1, 1, n) if n > 1 else np.zeros(1) for n in sizes]
         nx = np.concatenate([np.full(n, float(i)) for i, n in enumerate(sizes)])
         self.nodes.setData(x=nx, y=np.concatenate(ys))
-        segs: list[tuple[float, float, float, float, float]] = []
+        blocks = []
         for i, (w, _) in enumerate(weights):
-            for out in range(w.shape[0]):
-                for inp in range(w.shape[1]):
-                    segs.append(
-                        (i, ys[i][inp], i + 1, ys[i + 1][out], float(w[out, inp]))
-                    )
-        arr = np.array(segs, dtype=np.float64).reshape(-1, 5)
+            y_out, y_in = np.meshgrid(ys[i + 1], ys[i], indexing="ij")
+            blocks.append(
+                np.column_stack(
+                    [
+                        np.full(w.size, float(i)),
+                        y_in.ravel(),
+                        np.full(w.size, i + 1.0),
+                        y_out.ravel(),
+                        w.ravel(),
+                    ]
+                )
+            )
+        arr = np.concatenate(blocks) if blocks else np.zeros((0, 5))
         top = float(np.abs(arr[:, 4]).max()) if len(arr) else 1.0
         bucket = np.minimum(
             (np.abs(arr[:, 4]) / (top or 1.0) * self.BUCKETS).astype(int),
@@ -330,10 +341,15 @@ class WeightGraph(PlotPane):
                 xs = np.column_stack([s[:, 0], s[:, 2]]).ravel()
                 yv = np.column_stack([s[:, 1], s[:, 3]]).ravel()
                 item.setData(xs, yv, connect="pairs")
-        self.setRange(xRange=(-0.3, len(sizes) - 0.7), yRange=(-1.2, 1.2), padding=0)
+        if sizes != self._sizes:  # a new range re-lays the axes out: only on change
+            self._sizes = sizes
+            self.setRange(
+                xRange=(-0.3, len(sizes) - 0.7), yRange=(-1.2, 1.2), padding=0
+            )
 
     def clear_weights(self) -> None:
         """Remove the graph."""
+        self._sizes = []
         self.nodes.setData(x=[], y=[])
         for pos_item, neg_item in self._edges:
             pos_item.setData([], [])
