@@ -179,10 +179,11 @@ def sweep(
 ) -> Iterator[SweepPoint]:
     """Yield the final fit for each N in ``units`` (sup error against N)."""
     for k, n in enumerate(units, start=1):
-        last = None
-        for last in fit(f, ApproxConfig(units=n, steps=steps, lr=lr), seed=seed):
+        last: FitProgress | None = None
+        for snap in fit(f, ApproxConfig(units=n, steps=steps, lr=lr), seed=seed):
             if control is not None and control.stopping:
                 return  # every 100 steps: a reset does not wait for a whole fit
+            last = snap
         assert last is not None
         yield SweepPoint(
             step=k,
