@@ -465,9 +465,89 @@ def flow() -> Lesson:
     )
 
 
+def mlp() -> Lesson:
+    from explorer.core.mlp.approx import even_bumps, xs
+    from explorer.core.mlp.data import target_values
+    from explorer.panels.mlp.state import MlpState
+
+    s = MlpState()
+    bumps = tuple(even_bumps(target_values("nielsen", xs()), 10))
+    return Lesson(
+        "From the perceptron to universal approximation",
+        "Perceptrons and MLPs",
+        (
+            _step(
+                "mlp",
+                s.replace(tab=0, p_data="separable"),
+                "Rosenblatt's perceptron: while some x̃ = (1, x₁, x₂) is misclassified, "
+                "w ← w + η(y − ŷ)x̃. Press Step (S): the ring marks the point each "
+                "update uses, the line is wᵀx̃ = 0.",
+                highlight="p_data",
+            ),
+            _step(
+                "mlp",
+                s.replace(tab=0, p_data="separable"),
+                "On separable data it stops, after at most (R/γ)² mistakes (Novikoff "
+                "1962): R = max‖x̃‖, γ the margin of the best separator — the card "
+                "compares both.",
+                run_steps=60,
+            ),
+            _step(
+                "mlp",
+                s.replace(tab=0, p_data="xor", p_max_updates=100),
+                "XOR is not linearly separable: no γ, no bound, and the rule never "
+                "stops — the mistakes per sweep never reach zero and w cycles.",
+                run_steps=100,
+            ),
+            _step(
+                "mlp",
+                s.replace(tab=1, data="xor", depth=0),
+                "Depth 0 is logistic regression, p = σ(wᵀx + b), trained on the "
+                "cross-entropy −Σ log p(yᵢ | xᵢ), the Bernoulli negative "
+                "log-likelihood: still one line, which cannot separate XOR.",
+                run_steps=60,
+                highlight="depth",
+            ),
+            _step(
+                "mlp",
+                s.replace(tab=1, data="xor", depth=1, width=4),
+                "One hidden layer of 4 tanh units, x⁽¹⁾ = tanh(W⁽¹⁾x + b⁽¹⁾): each "
+                "neuron's map (right) is a soft half-plane, and their sum bends the "
+                "boundary around XOR.",
+                run_steps=120,
+            ),
+            _step(
+                "mlp",
+                s.replace(tab=1, data="spiral", depth=4, activation="linear"),
+                "Without a non-linearity, depth buys nothing: four linear layers "
+                "compose to one affine map z = aᵀx + c (the card shows it), so the "
+                "boundary is a line.",
+                run_steps=60,
+                highlight="activation",
+            ),
+            _step(
+                "mlp",
+                s.replace(tab=1, data="spiral"),
+                "Two tanh layers of 8 learn the two spirals; the second layer's maps "
+                "are already curved. Try SGD (batch 1) to see it dance around the "
+                "minimum.",
+                run_steps=300,
+            ),
+            _step(
+                "mlp",
+                s.replace(tab=2, a_bumps=bumps),
+                "Universal approximation (Nielsen, ch. 4): two steep sigmoids make a "
+                "bump h·σ(w(x − s₁)) − h·σ(w(x − s₂)); ten bumps already follow f. "
+                "Drag the handles, add bumps, and Start to train nets of N units.",
+                highlight="a_epsilon",
+            ),
+        ),
+    )
+
+
 def main() -> None:
     """Write every lesson into assets/lessons/."""
-    for make in (rf, latent, gan, body, rays, gridworld, rnn, flow):
+    for make in (rf, latent, gan, body, rays, gridworld, rnn, flow, mlp):
         lesson = make()
         path = save_lesson(OUT / f"{make.__name__}.lesson.json", lesson)
         print(f"{path}: {len(lesson.steps)} steps")

@@ -121,6 +121,15 @@ PANELS: tuple[PanelSpec, ...] = (
         summary="Drag a monotone map and watch the density follow, then train "
         "coupling layers that warp the plane, with an exact likelihood you can check.",
     ),
+    PanelSpec(
+        id="mlp",
+        title="Perceptrons & MLPs",
+        factory="explorer.panels.mlp.panel:MlpPanel",
+        state="explorer.panels.mlp.state:MlpState",
+        icon="mlp.svg",
+        summary="Step the perceptron rule against Novikoff's bound, train MLPs on 2-D "
+        "data with every neuron's map, and build a function from sigmoid bumps.",
+    ),
 )
 
 
@@ -152,7 +161,7 @@ class Chapter:
 # The course's chapters in the order they are taught; the start page is this map.
 # A chapter whose panel is not built yet is shown as coming.
 COURSE: tuple[Chapter, ...] = (
-    Chapter("Perceptrons and MLPs", ("mlp",)),
+    Chapter("Perceptrons and MLPs", ("mlp",), "mlp.lesson.json"),
     Chapter("Convolution and upsampling", ("conv",)),
     Chapter("Receptive fields", ("rf",), "rf.lesson.json"),
     Chapter("Recurrent networks", ("rnn",), "rnn.lesson.json"),

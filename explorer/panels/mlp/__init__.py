@@ -1,0 +1,1 @@
+"""The Perceptrons & MLPs panel."""
