@@ -142,7 +142,7 @@ def test_checkpoint_round_trip_and_refusals(tmp_path):
     assert all(np.array_equal(w2[k], weights[k]) for k in weights)
     bad = tmp_path / "bad.pt"
     bad.write_bytes(b"not a torch file")
-    with pytest.raises(jobs.CheckpointError, match="bad.pt"):
+    with pytest.raises(jobs.CheckpointError, match=r"bad\.pt"):
         jobs.load_checkpoint(bad)
     other = tmp_path / "other.pt"
     torch.save({"format": "something"}, other)
