@@ -103,6 +103,16 @@ PANELS: tuple[PanelSpec, ...] = (
         "learning, SARSA vs Q-learning, DQN and policy gradients learn values and "
         "policies.",
     ),
+    PanelSpec(
+        id="ar",
+        title="Autoregressive models",
+        factory="explorer.panels.ar.panel:ArPanel",
+        state="explorer.panels.ar.state:ArState",
+        icon="ar.svg",
+        summary="The chain rule trained live (FVSBN, NADE, PixelCNN), the PixelCNN "
+        "blind spot read from real gradients, WaveNet's dilations and what "
+        "self-attention costs.",
+    ),
 )
 
 

@@ -13,6 +13,7 @@ import math
 import pickle
 import re
 import warnings
+from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -41,6 +42,7 @@ from explorer.core.reading import FileError, check_size
 CHECKPOINT_FORMAT = "explorer-ar-model"
 CHECKPOINT_VERSION = 1
 MAX_CHECKPOINT_BYTES = 64 * 1024 * 1024
+RECENT = 10  # batches behind TrainProgress.recent
 Weights = dict[str, NDArray[np.float32]]
 
 
@@ -77,6 +79,7 @@ class TrainProgress(Progress):
     phase: str = "train"
     epoch: int = 0
     bits: float = math.nan  # running mean bits per pixel of this epoch
+    recent: float = math.nan  # mean bits per pixel of the last RECENT batches
     history: tuple[tuple[int, float], ...] = ()  # (epoch, mean bits per pixel)
     baseline: float = math.nan  # independent pixels, same data
     drawn: int = 0  # pixels drawn so far (sampling)
@@ -161,7 +164,10 @@ def train(
             bits_per_pixel(model(data[: cfg.batch_size]), data[: cfg.batch_size])
         )
     base: dict[str, Any] = {"model": cfg.model, "baseline": baseline}
-    yield TrainProgress(step=0, total=cfg.epochs * per_epoch, bits=first, **base)
+    yield TrainProgress(
+        step=0, total=cfg.epochs * per_epoch, bits=first, recent=first, **base
+    )
+    recent: deque[float] = deque(maxlen=RECENT)
     done = 0
     for epoch in range(1, cfg.epochs + 1):
         order = torch.randperm(data.shape[0], generator=gen)
@@ -174,6 +180,7 @@ def train(
             opt.step()
             value = float(loss.detach())
             check_finite({"bits per pixel": value}, where=f"epoch {epoch}")
+            recent.append(value)
             total_bits += value * batch.shape[0]
             seen += batch.shape[0]
             done += 1
@@ -188,6 +195,7 @@ def train(
                     total=cfg.epochs * per_epoch,
                     epoch=epoch,
                     bits=total_bits / seen,
+                    recent=sum(recent) / len(recent),
                     history=tuple(history),
                     weights=weights_of(model) if last else None,
                     message=f"epoch {epoch}/{cfg.epochs}, batch {b + 1}/{per_epoch}",

@@ -14,7 +14,9 @@ zero by chance (every path through the stack adds a positive amount).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import torch
@@ -24,6 +26,7 @@ from torch.nn import functional as F
 
 from explorer.core.ar.config import check_kernel, check_layers
 from explorer.core.ar.names import ArchName
+from explorer.core.progress import Progress
 
 BoolMap = NDArray[np.bool_]
 
@@ -135,8 +138,12 @@ def _positive_weights(model: nn.Module, seed: int = 0) -> None:
             p.copy_(0.1 + torch.rand(p.shape, generator=gen, dtype=p.dtype))
 
 
+@lru_cache(maxsize=8)
 def build_stack(arch: ArchName, layers: int, kernel: int) -> nn.Module:
-    """Return the stack ``arch`` (float64, positive weights) for dependency maps."""
+    """Return the stack ``arch`` (float64, positive weights) for dependency maps.
+
+    Cached: a click on another pixel reuses the stack (its weights never change).
+    """
     model: nn.Module
     if arch == "pixelcnn":
         model = pixelcnn_stack(layers, kernel)
@@ -246,3 +253,30 @@ def expected_counts(layers: int) -> tuple[int, int]:
     """
     blind = layers * (layers - 1) // 2
     return 2 * layers * (layers + 1) - blind, blind
+
+
+@dataclass(frozen=True, kw_only=True)
+class SpotPair(Progress):
+    """The blind spots of both stacks for one clicked output pixel."""
+
+    layers: int
+    kernel: int
+    pixelcnn: BlindSpot
+    gated: BlindSpot
+
+
+def compare_stacks(
+    layers: int, kernel: int, row: int, col: int, side: int = 28
+) -> Iterator[SpotPair]:
+    """Yield once: the :class:`BlindSpot` of PixelCNN and of Gated PixelCNN."""
+    pair = SpotPair(
+        step=1,
+        total=1,
+        layers=layers,
+        kernel=kernel,
+        pixelcnn=blind_spot(
+            build_stack("pixelcnn", layers, kernel), side, side, row, col
+        ),
+        gated=blind_spot(build_stack("gated", layers, kernel), side, side, row, col),
+    )
+    yield pair
