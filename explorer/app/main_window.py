@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QScrollArea,
     QStackedWidget,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -507,7 +508,15 @@ class MainWindow(QMainWindow):
                 if title:
                     item.setText(str(title))
         icon = self.nav.iconSize().width()
-        self.nav.setMaximumWidth(icon + 40 if compact else 260)
+        # more panels than fit the height: the vertical bar must not push the icons
+        # sideways (nothing but icons to scroll to)
+        bar = self.nav.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        self.nav.setHorizontalScrollBarPolicy(
+            Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+            if compact
+            else Qt.ScrollBarPolicy.ScrollBarAsNeeded
+        )
+        self.nav.setMaximumWidth(icon + 40 + bar if compact else 260)
 
     def _set_secondary_visible(self, visible: bool) -> None:
         for w in self.findChildren(QWidget):

@@ -26,9 +26,9 @@ FloatArray = NDArray[np.float64]
 
 # (layer, complexity per layer, sequential operations, maximum path length)
 COMPLEXITY: tuple[tuple[str, str, str, str], ...] = (
-    ("self-attention", "O(T²·D)", "O(1)", "O(1)"),
-    ("recurrent", "O(T·D²)", "O(T)", "O(T)"),
-    ("convolution", "O(k·T·D²)", "O(1)", "O(log<sub>k</sub> T)"),
+    ("attention", "O(T²·D)", "O(1)", "O(1)"),
+    ("RNN", "O(T·D²)", "O(T)", "O(T)"),
+    ("conv", "O(k·T·D²)", "O(1)", "O(log<sub>k</sub> T)"),
 )
 KINDS: tuple[str, ...] = ("attention", "rnn", "conv")
 CONV_KERNEL = 3

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -24,6 +25,18 @@ from explorer.core.ar.names import (
 from explorer.panels.ar.state import SEED_LIMITS, ArState
 from explorer.widgets.binding import Binder
 
+# what a combo shows (narrow: a projector at ×2); the long titles are tooltips
+SHORT: dict[str, str] = {
+    "fvsbn": "FVSBN",
+    "nade": "NADE",
+    "pixelcnn": "PixelCNN",
+    "ones": "all 1",
+    "doubling": "1, 2, 4, …",
+    "blocks": "blocks of 4",
+    "random": "random",
+    "word": "a word",
+}
+
 
 def _spin(lo: int, hi: int, tip: str, step: int = 1) -> QSpinBox:
     box = QSpinBox()
@@ -36,9 +49,10 @@ def _spin(lo: int, hi: int, tip: str, step: int = 1) -> QSpinBox:
 
 def _combo(names: tuple[str, ...], titles: dict[str, str], tip: str) -> QComboBox:
     box = QComboBox()
-    for name in names:
-        box.addItem(titles[name], name)
-    box.setToolTip(tip)
+    for i, name in enumerate(names):
+        box.addItem(SHORT[name], name)
+        box.setItemData(i, titles[name], Qt.ItemDataRole.ToolTipRole)
+    box.setToolTip(tip + "\n" + "\n".join(f"{SHORT[n]}: {titles[n]}" for n in names))
     return box
 
 

@@ -7,7 +7,7 @@ from explorer.core.ar.attention import COMPLEXITY
 # (title, formula, source) per tab
 FORMULAS: dict[str, tuple[str, str, str]] = {
     "chain": (
-        "The chain rule of probability",
+        "The chain rule",
         "p(x) = Π<sub>i</sub> p(x<sub>i</sub> | x<sub>&lt;i</sub>)<br>"
         "FVSBN: x̂<sub>i</sub> = σ(Σ<sub>j&lt;i</sub> w<sub>j</sub><sup>i</sup> "
         "x<sub>j</sub> + w<sub>0</sub><sup>i</sup>)<br>"
@@ -19,7 +19,7 @@ FORMULAS: dict[str, tuple[str, str, str]] = {
         "pixel; biases start at the pixels' log-odds (the independent model).",
     ),
     "masks": (
-        "Masked convolutions and the blind spot",
+        "Masks, blind spot",
         "mask A: rows above + left of the centre (centre excluded, layer 1)<br>"
         "mask B: the same + the centre (layers 2 … L)<br>"
         "k = 3: field = 2L(L+1) − L(L−1)/2, blind spot = L(L−1)/2",
@@ -28,7 +28,7 @@ FORMULAS: dict[str, tuple[str, str, str]] = {
         "of the real stacks (torch autograd).",
     ),
     "wavenet": (
-        "Causal dilated convolutions",
+        "Dilated causal conv",
         "receptive field r = 1 + Σ<sub>l</sub> (k − 1)·d<sub>l</sub>",
         "van den Oord et al. 2016, WaveNet §2.1, Fig. 3; WaveNet repeats "
         "d = 1, 2, …, 512 blocks.",
@@ -41,7 +41,7 @@ FORMULAS: dict[str, tuple[str, str, str]] = {
         "Vaswani et al. 2017, eq. 1 (one head; W ~ N(0, 1/D) from the seed).",
     ),
     "cost": (
-        "What each layer costs",
+        "Cost per layer",
         "self-attention O(T²·D) · recurrent O(T·D²) · convolution O(k·T·D²)",
         "Vaswani et al. 2017, Table 1; measured here: one layer's forward pass "
         "(torch, best of repeats), attention = one head, RNN = an Elman cell "
@@ -54,7 +54,7 @@ def complexity_html() -> str:
     """Return the seed's complexity table (Vaswani et al. 2017, Table 1) as HTML."""
     head = (
         "<tr><th align='left'>layer</th><th>per layer</th><th>sequential</th>"
-        "<th>path length</th></tr>"
+        "<th>path</th></tr>"
     )
     rows = "".join(
         f"<tr><td>{name}</td><td align='center'>{c}</td>"

@@ -12,7 +12,7 @@ from explorer.panels.ar.formulas import complexity_html
 from explorer.panels.ar.views import RGB, CurvePlot, HeatView, PixelImage, TreeView, rgb
 from explorer.widgets.theme import Palette, ThemeManager
 
-SEEN, BLIND, OUTPUT = 0, 5, 7  # palette series: blue, vermillion, black
+SEEN, BLIND = 0, 1  # palette series: blue, orange (the output: text colour)
 PAST, FUTURE = "#d9dde3", "#f6f7f9"
 UNDRAWN = "#9aa3ad"
 
@@ -33,7 +33,7 @@ def spot_rgb(spot: BlindSpot, palette: Palette) -> RGB:
     out[idx < spot.row * w + spot.col] = rgb(PAST)
     out[spot.seen] = rgb(palette.series_color(SEEN))
     out[spot.blind] = rgb(palette.series_color(BLIND))
-    out[spot.row, spot.col] = rgb(palette.series_color(OUTPUT))
+    out[spot.row, spot.col] = rgb(palette.text)
     return out
 
 
@@ -100,7 +100,7 @@ class MaskPage(QWidget):
             " &nbsp; ".join(
                 swatch.format(c, t)
                 for c, t in (
-                    (p.series_color(OUTPUT), "output pixel"),
+                    (p.text, "output pixel"),
                     (p.series_color(SEEN), "depends on (∂y/∂x ≠ 0)"),
                     (p.series_color(BLIND), "blind spot"),
                     ("#b5bcc6", "earlier pixels"),
@@ -136,12 +136,11 @@ class AttentionPage(QWidget):
 
     def __init__(self, theme: ThemeManager) -> None:
         super().__init__()
-        layout = QHBoxLayout(self)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         self.heat = HeatView(theme)
-        layout.addWidget(self.heat, 3)
-        self.table = _label(complexity_html(), wrap=False)
-        self.table.setAlignment(Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.heat, 1)
+        self.table = _label(complexity_html())
         layout.addWidget(self.table)
 
 
@@ -150,7 +149,7 @@ class CostPage(QWidget):
 
     def __init__(self, theme: ThemeManager) -> None:
         super().__init__()
-        layout = QHBoxLayout(self)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         self.curves = CurvePlot(
             theme,
@@ -160,11 +159,10 @@ class CostPage(QWidget):
             names=("self-attention", "recurrent", "convolution"),
             log=(True, True),
         )
-        layout.addWidget(self.curves, 3)
-        side = QVBoxLayout()
-        self.table = _label(complexity_html(), wrap=False)
+        layout.addWidget(self.curves, 1)
+        side = QHBoxLayout()
+        self.table = _label(complexity_html())
         self.note = _label("")
         side.addWidget(self.table)
-        side.addWidget(self.note)
-        side.addStretch(1)
+        side.addWidget(self.note, 1)
         layout.addLayout(side)

@@ -78,7 +78,7 @@ class ArPanel(PanelBase):
             step_tip="Train one more report's worth of batches, then pause (S)",
             reset_tip="New weights from the seed; clears the curve and samples (R)",
             speeds=SPEEDS,
-            speed_unit="batches/report",
+            speed_unit="batches",
         )
         self.sample_button = self.run_bar.add_button(
             "Sample",
@@ -100,7 +100,7 @@ class ArPanel(PanelBase):
         for tab, page in zip(TABS, pages, strict=True):
             self.tabs.addTab(page, TAB_TITLES[tab])
 
-        self.column = ControlsColumn(theme, min_width=300, max_width=420)
+        self.column = ControlsColumn(theme, min_width=270, max_width=400)
         self.column.add(self.run_bar)
         self.groups: dict[str, QWidget] = {}
         for tab, box, title in (

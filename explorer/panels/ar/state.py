@@ -20,10 +20,10 @@ from explorer.core.state import StateBase, StateError, limits
 TABS: tuple[str, ...] = ("chain", "masks", "wavenet", "attention", "cost")
 TAB_TITLES: dict[str, str] = {
     "chain": "Chain rule",
-    "masks": "PixelCNN blind spot",
-    "wavenet": "WaveNet dilations",
-    "attention": "Self-attention",
-    "cost": "Cost per layer",
+    "masks": "Blind spot",
+    "wavenet": "WaveNet",
+    "attention": "Attention",
+    "cost": "Cost",
 }
 SEED_LIMITS = (0, 1_000_000)
 SPEEDS = (1, 2, 5, 10)  # batches per report
