@@ -197,7 +197,7 @@ def _register_attention(actions: SubParsers) -> None:
         type=_int("cost_dim"),
         default=DEFAULTS["cost_dim"],
         metavar="D",
-        help="model width D (default 32)",
+        help="model width D (default 64)",
     )
     add_json_flag(c)
     c.set_defaults(handler=_cost)

@@ -150,7 +150,7 @@ COURSE: tuple[Chapter, ...] = (
     Chapter("Recurrent networks", ("rnn",)),
     Chapter("Autoencoders and VAEs", ("latent",), "latent.lesson.json"),
     Chapter("Generative adversarial networks", ("gan",), "gan.lesson.json"),
-    Chapter("Autoregressive models", ("ar",)),
+    Chapter("Autoregressive models", ("ar",), "ar.lesson.json"),
     Chapter("Normalizing flows", ("flow",)),
     Chapter("Human bodies: skinning", ("body",), "body.lesson.json"),
     Chapter("Neural fields: SDF and NeRF", ("rays",), "rays.lesson.json"),

@@ -7,6 +7,7 @@ from numpy.typing import NDArray
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from explorer.core.ar.config import COST_LENGTHS
 from explorer.core.ar.masks import BlindSpot
 from explorer.panels.ar.formulas import complexity_html
 from explorer.panels.ar.views import RGB, CurvePlot, HeatView, PixelImage, TreeView, rgb
@@ -159,6 +160,7 @@ class CostPage(QWidget):
             names=("self-attention", "recurrent", "convolution"),
             log=(True, True),
         )
+        self.curves.set_x_ticks(COST_LENGTHS)
         layout.addWidget(self.curves, 1)
         side = QHBoxLayout()
         self.table = _label(complexity_html())

@@ -248,6 +248,23 @@ class ArPanel(PanelBase):
         else:
             self._start(paused=True)
 
+    def run_steps(self, n: int) -> None:
+        """Train ``n`` more reports (a lesson step); on the Cost tab, measure.
+
+        A run that ends sooner (its samples drawn) simply ends: no new run starts.
+        """
+        if TABS[self.tabs.currentIndex()] == "cost":
+            self.measure_costs()
+            return
+        if n <= 0:
+            return
+        if self.train_runner.is_running:
+            self.train_runner.step(n)
+            return
+        self._start(paused=True)  # computes the first report, then holds
+        if n > 1:
+            self.train_runner.step(n - 1)
+
     def reset(self) -> None:
         self.train_runner.abort()
         self.draws.cancel("samples")
@@ -500,6 +517,13 @@ class ArPanel(PanelBase):
             self.cost.curves.set_curve(name, p.lengths, p.seconds[kind])
         n = p.lengths[-1]
         a, r, c = (p.seconds[k][-1] for k in att.KINDS)
+        slower = [
+            t
+            for t, ta, tr in zip(
+                p.lengths, p.seconds["attention"], p.seconds["rnn"], strict=True
+            )
+            if ta > tr
+        ]
         self.cards["cost"].set_values(
             {
                 "T": f"{n:,} (D = {self._state().cost_dim})",
@@ -507,6 +531,8 @@ class ArPanel(PanelBase):
                 "recurrent": seconds_text(r),
                 "convolution": seconds_text(c),
                 "attention / RNN": f"{a / r:.3g}",
+                "attention slower from": f"T = {slower[0]:,}" if slower else NONE,
+                "operation counts cross": f"T = D = {self._state().cost_dim}",
             }
         )
         self.cost.note.setText(

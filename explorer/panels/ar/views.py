@@ -160,6 +160,12 @@ class CurvePlot(PlotPane):
                 curve.setSymbolPen(pg.mkPen(color))
             self.curves[name] = curve
 
+    def set_x_ticks(self, values: Sequence[int]) -> None:
+        """Label the (log) x axis at ``values`` only (no crowded minor labels)."""
+        self.getPlotItem().getAxis("bottom").setTicks(
+            [[(float(np.log10(v)), f"{v:,}") for v in values], []]
+        )
+
     def set_curve(self, name: str, x: ArrayLike, y: ArrayLike) -> None:
         """Show curve ``name`` through the points (x, y)."""
         self.curves[name].setData(np.asarray(x, float), np.asarray(y, float))
