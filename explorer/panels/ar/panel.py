@@ -271,6 +271,7 @@ class ArPanel(PanelBase):
         self._last = None
         self._weights, self._weights_cfg = None, None
         self._curve = ([], [])
+        self._drawn_key: tuple[int, float] = (-1, math.nan)
         self._samples, self._drawn = None, 0
         self.chain.bits.clear_curves()
         self.chain.samples.show_rgb(samples_rgb(None, self._config().samples))
@@ -315,14 +316,20 @@ class ArPanel(PanelBase):
     def _draw_bits(self) -> None:
         xs, ys = self._curve
         self.chain.bits.set_curve("training (last 10 batches)", xs, ys)
-        history = self._last.history if self._last is not None else ()
-        self.chain.bits.set_curve(
-            "epoch mean", [e for e, _ in history], [b for _, b in history]
-        )
-        if self._last is not None and math.isfinite(self._last.baseline):
+        last = self._last
+        history = last.history if last is not None else ()
+        baseline = last.baseline if last is not None else math.nan
+        # the epoch means and the baseline change rarely: redraw them only then
+        key = (len(history), baseline)
+        if key != self._drawn_key and math.isfinite(baseline):
+            self._drawn_key = key
             epochs = self._config().epochs
-            b = self._last.baseline
-            self.chain.bits.set_curve("independent pixels", [0, epochs], [b, b])
+            self.chain.bits.set_curve(
+                "epoch mean", [e for e, _ in history], [b for _, b in history]
+            )
+            self.chain.bits.set_curve(
+                "independent pixels", [0, epochs], [baseline, baseline]
+            )
 
     def _draw_samples(self) -> None:
         self.chain.samples.show_rgb(samples_rgb(self._samples))
