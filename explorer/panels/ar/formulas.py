@@ -42,7 +42,7 @@ FORMULAS: dict[str, tuple[str, str, str]] = {
     ),
     "cost": (
         "Cost per layer",
-        "self-attention O(T²·D) · recurrent O(T·D²) · convolution O(k·T·D²)",
+        "attention O(T²·D) · RNN O(T·D²) · conv O(k·T·D²)",
         "Vaswani et al. 2017, Table 1; measured here: one layer's forward pass "
         "(torch, best of repeats), attention = one head, RNN = an Elman cell "
         "stepped T times, convolution k = 3.",

@@ -137,12 +137,13 @@ class AttentionPage(QWidget):
 
     def __init__(self, theme: ThemeManager) -> None:
         super().__init__()
-        layout = QVBoxLayout(self)
+        layout = QHBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         self.heat = HeatView(theme)
-        layout.addWidget(self.heat, 1)
+        layout.addWidget(self.heat, 3)
         self.table = _label(complexity_html())
-        layout.addWidget(self.table)
+        self.table.setAlignment(Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.table, 1)
 
 
 class CostPage(QWidget):
@@ -161,9 +162,10 @@ class CostPage(QWidget):
             log=(True, True),
         )
         self.curves.set_x_ticks(COST_LENGTHS)
+        self.curves.setMinimumHeight(120)  # the table below must never be cut off
         layout.addWidget(self.curves, 1)
         side = QHBoxLayout()
-        self.table = _label(complexity_html())
+        self.table = _label(complexity_html(), wrap=False)
         self.note = _label("")
         side.addWidget(self.table)
         side.addWidget(self.note, 1)

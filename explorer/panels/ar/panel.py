@@ -122,7 +122,13 @@ class ArPanel(PanelBase):
         row.addWidget(self.tabs, 1)
         row.addWidget(self.column)
         self.body.addLayout(row)
-        self.mark_secondary(self.train_box.seed, self.att_box.seed, self.masks.legend)
+        self.mark_secondary(
+            self.train_box.seed,
+            self.att_box.seed,
+            self.masks.legend,
+            self.attn.table,
+            self.cost.note,
+        )
 
         self.binder = Binder(ArState, self)
         bind_all(
@@ -452,6 +458,9 @@ class ArPanel(PanelBase):
             "this stack", depth, [wavenet.receptive_field(ds[:n], k) for n in depth]
         )
         r = wavenet.receptive_field(ds, k)
+        growth.set_log_y_ticks(
+            max(r, wavenet.receptive_field([2**i for i in range(s.wave_layers)], k))
+        )
         ms = wavenet.milliseconds(r, s.sample_rate)
         flat = wavenet.receptive_field([1] * len(ds), k)
         self.cards["wavenet"].set_values(

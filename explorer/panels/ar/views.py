@@ -9,7 +9,7 @@ import pyqtgraph as pg
 from numpy.typing import ArrayLike, NDArray
 from PySide6.QtCore import QPointF, QRectF, Signal
 
-from explorer.widgets.plot_pane import PlotPane
+from explorer.widgets.plot_pane import PlotPane, colormap
 from explorer.widgets.theme import ThemeManager
 
 RGB = NDArray[np.uint8]
@@ -165,6 +165,20 @@ class CurvePlot(PlotPane):
         self.getPlotItem().getAxis("bottom").setTicks(
             [[(float(np.log10(v)), f"{v:,}") for v in values], []]
         )
+        # room at both ends, so the first and last labels are not dropped
+        lo, hi = float(np.log10(min(values))), float(np.log10(max(values)))
+        self.setXRange(lo - 0.15, hi + 0.25, padding=0)
+        self.getPlotItem().vb.setMouseEnabled(x=False, y=True)
+
+    def set_log_y_ticks(self, top: float) -> None:
+        """Label a log y axis at whole numbers up to ``top`` (1, 2, 4, … or 10ⁿ)."""
+        step = 2 if top <= 64 else 10
+        values = [1]
+        while values[-1] < top:
+            values.append(values[-1] * step)
+        self.getPlotItem().getAxis("left").setTicks(
+            [[(float(np.log10(v)), f"{v:,}") for v in values], []]
+        )
 
     def set_curve(self, name: str, x: ArrayLike, y: ArrayLike) -> None:
         """Show curve ``name`` through the points (x, y)."""
@@ -192,11 +206,16 @@ class HeatView(PlotPane):
         self.image = self.add_image("sequential")
         self.colorbar = self.add_colorbar(self.image, values=(0, 1), label="α")
         self.colorbar.axis.enableAutoSIPrefix(False)
+        theme.changed.connect(self._restyle_colorbar)
         plot = self.getPlotItem()
         plot.invertY(True)
         plot.setAspectLocked(True)
         plot.vb.setMouseEnabled(x=False, y=False)
         self.showGrid(x=False, y=False)
+
+    def _restyle_colorbar(self) -> None:
+        # PlotPane recolours its images; the bar must follow the same map
+        self.colorbar.setColorMap(colormap(self.theme.palette, "sequential"))
 
     def show_alpha(
         self, alpha: NDArray[np.float64], letters: str = "", *, masked: bool = False
