@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from explorer.core.ar.attention import COMPLEXITY
+import math
+
+from explorer.core.ar.attention import COMPLEXITY, KINDS, CostProgress
+from explorer.core.ar.jobs import TrainProgress
+from explorer.core.ar.models import PIXELS
+
+NONE = "—"  # a readout with nothing to show yet (after a reset: never a stale number)
 
 # (title, formula, source) per tab
 FORMULAS: dict[str, tuple[str, str, str]] = {
@@ -71,3 +77,50 @@ def seconds_text(value: float) -> str:
     if value < 1.0:
         return f"{value * 1e3:.3g} ms"
     return f"{value:.3g} s"
+
+
+def _finite(value: float) -> object:
+    return value if math.isfinite(value) else NONE
+
+
+def chain_values(
+    model: str, last: TrainProgress | None, drawn: int
+) -> dict[str, object]:
+    """Return the chain-rule card's readouts from the latest training report."""
+    history = last.history if last is not None else ()
+    return {
+        "model": {"fvsbn": "FVSBN", "nade": "NADE", "pixelcnn": "PixelCNN"}[model],
+        "epoch": history[-1][0] if history else NONE,
+        "bits/pixel (last 10 batches)": _finite(last.recent) if last else NONE,
+        "epoch mean": history[-1][1] if history else NONE,
+        "independent pixels": _finite(last.baseline) if last else NONE,
+        "pixels drawn": f"{drawn} of {PIXELS}" if drawn else NONE,
+    }
+
+
+def cost_values(p: CostProgress, dim: int) -> tuple[dict[str, object], str]:
+    """Return the cost card's readouts and the note under the curves."""
+    n = p.lengths[-1]
+    a, r, c = (p.seconds[k][-1] for k in KINDS)
+    slower = [
+        t
+        for t, ta, tr in zip(
+            p.lengths, p.seconds["attention"], p.seconds["rnn"], strict=True
+        )
+        if ta > tr
+    ]
+    values: dict[str, object] = {
+        "T": f"{n:,} (D = {dim})",
+        "self-attention": seconds_text(a),
+        "recurrent": seconds_text(r),
+        "convolution": seconds_text(c),
+        "attention / RNN": f"{a / r:.3g}",
+        "attention slower from": f"T = {slower[0]:,}" if slower else NONE,
+        "operation counts cross": f"T = D = {dim}",
+    }
+    note = (
+        f"At T = {n:,}: attention {seconds_text(a)}, RNN {seconds_text(r)}. "
+        "Attention's T² grows faster, but its steps run in parallel; the RNN "
+        "pays T sequential steps."
+    )
+    return values, note

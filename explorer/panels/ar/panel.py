@@ -28,7 +28,6 @@ from explorer.core.ar.config import COST_LENGTHS, TrainConfig
 from explorer.core.ar.jobs import TrainProgress, Weights, sample, train
 from explorer.core.ar.masks import SpotPair, compare_stacks, expected_counts, reach
 from explorer.core.ar.models import PIXELS
-from explorer.core.ar.names import MODEL_TITLES
 from explorer.panels.ar.controls import (
     AttentionBox,
     CostBox,
@@ -37,7 +36,7 @@ from explorer.panels.ar.controls import (
     WaveBox,
     bind_all,
 )
-from explorer.panels.ar.formulas import FORMULAS, seconds_text
+from explorer.panels.ar.formulas import FORMULAS, NONE, chain_values, cost_values
 from explorer.panels.ar.pages import (
     AttentionPage,
     ChainPage,
@@ -61,7 +60,6 @@ WAVE_FIELDS = frozenset({"wave_preset", "wave_layers", "wave_kernel", "sample_ra
 ATT_FIELDS = frozenset({"att_input", "word", "length", "dim", "causal", "att_seed"})
 COST_FIELDS = frozenset({"cost_dim", "cost_max"})
 COST_BUDGET_S = 0.1  # repeats of one layer at one T stop after this much time
-NONE = "—"
 
 
 class ArPanel(PanelBase):
@@ -357,21 +355,8 @@ class ArPanel(PanelBase):
         )
 
     def _show_chain_card(self) -> None:
-        p, s = self._last, self._state()
-        history = p.history if p is not None else ()
         self.cards["chain"].set_values(
-            {
-                "model": MODEL_TITLES[s.model].split(" (")[0],
-                "epoch": history[-1][0] if history else NONE,
-                "bits/pixel (last 10 batches)": p.recent
-                if p is not None and math.isfinite(p.recent)
-                else NONE,
-                "epoch mean": history[-1][1] if history else NONE,
-                "independent pixels": p.baseline
-                if p is not None and math.isfinite(p.baseline)
-                else NONE,
-                "pixels drawn": f"{self._drawn} of {PIXELS}" if self._drawn else NONE,
-            }
+            chain_values(self._state().model, self._last, self._drawn)
         )
 
     # -- masks -------------------------------------------------------------------
@@ -531,31 +516,9 @@ class ArPanel(PanelBase):
         self._costs = p
         for kind, name in zip(att.KINDS, self.cost.curves.curves, strict=True):
             self.cost.curves.set_curve(name, p.lengths, p.seconds[kind])
-        n = p.lengths[-1]
-        a, r, c = (p.seconds[k][-1] for k in att.KINDS)
-        slower = [
-            t
-            for t, ta, tr in zip(
-                p.lengths, p.seconds["attention"], p.seconds["rnn"], strict=True
-            )
-            if ta > tr
-        ]
-        self.cards["cost"].set_values(
-            {
-                "T": f"{n:,} (D = {self._state().cost_dim})",
-                "self-attention": seconds_text(a),
-                "recurrent": seconds_text(r),
-                "convolution": seconds_text(c),
-                "attention / RNN": f"{a / r:.3g}",
-                "attention slower from": f"T = {slower[0]:,}" if slower else NONE,
-                "operation counts cross": f"T = D = {self._state().cost_dim}",
-            }
-        )
-        self.cost.note.setText(
-            f"At T = {n:,}: attention {seconds_text(a)}, RNN {seconds_text(r)}. "
-            "Attention's T² grows faster, but its steps run in parallel; the RNN "
-            "pays T sequential steps."
-        )
+        values, note = cost_values(p, self._state().cost_dim)
+        self.cards["cost"].set_values(values)
+        self.cost.note.setText(note)
 
     # -- protocol ----------------------------------------------------------------
     def apply_theme(self) -> None:
