@@ -460,6 +460,9 @@ class ArPanel(PanelBase):
     # -- attention ---------------------------------------------------------------
     def _draw_attention(self) -> None:
         s = self._state()
+        # a word sets T itself; random X has no word
+        self.att_box.length.setEnabled(s.att_input == "random")
+        self.att_box.word.setEnabled(s.att_input == "word")
         letters = ""
         try:
             if s.att_input == "word":
