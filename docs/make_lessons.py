@@ -545,9 +545,88 @@ def mlp() -> Lesson:
     )
 
 
+def ar() -> Lesson:
+    from explorer.panels.ar.state import TABS, ArState
+
+    s = ArState()
+
+    def tab(name: str) -> int:
+        return TABS.index(name)
+
+    return Lesson(
+        "What an autoregressive model sees of the past",
+        "Autoregressive models",
+        (
+            _step(
+                "ar",
+                s.replace(tab=tab("chain"), model="nade", epochs=2),
+                "The chain rule p(x) = Π<sub>i</sub> p(x<sub>i</sub> | x<sub>&lt;i</sub>) "
+                "on binarised MNIST in raster order. NADE (Larochelle &amp; Murray "
+                "2011) shares one W, so each conditional costs an O(H) update. The "
+                "likelihood is explicit: bits per pixel fall below the independent-"
+                "pixel model (dashed).",
+                run_steps=40,
+            ),
+            _step(
+                "ar",
+                s.replace(tab=tab("chain"), model="fvsbn", epochs=1, train_digits=500),
+                "The price: sampling is sequential. A fully visible sigmoid belief net "
+                "x̂<sub>i</sub> = σ(Σ<sub>j&lt;i</sub> w<sub>j</sub><sup>i</sup> "
+                "x<sub>j</sub> + w<sub>0</sub><sup>i</sup>) trains for one epoch, then "
+                "draws its digits one pixel after the other: 784 steps each.",
+                run_steps=25,
+            ),
+            _step(
+                "ar",
+                s.replace(tab=tab("masks"), layers=1, row=14, col=14),
+                "PixelCNN (van den Oord et al. 2016) replaces the sum by masked "
+                "convolutions. Mask A excludes the centre: one 3 × 3 layer sees the "
+                "4 pixels above and to the left (blue), read from the real layer's "
+                "input gradient.",
+                highlight="layers",
+            ),
+            _step(
+                "ar",
+                s.replace(tab=tab("masks"), layers=4, row=14, col=14),
+                "Stack mask-B layers and the field grows — but not to the upper right: "
+                "L = 4 layers see 34 pixels and miss L(L − 1)/2 = 6 earlier ones, the "
+                "blind spot (orange). The Gated PixelCNN's vertical and horizontal "
+                "stacks see every earlier pixel in reach.",
+                highlight="layers",
+            ),
+            _step(
+                "ar",
+                s.replace(tab=tab("wavenet"), wave_preset="doubling", wave_layers=10),
+                "WaveNet (van den Oord et al. 2016): causal 1-D convolutions with "
+                "dilations 1, 2, …, 512 see r = 1 + Σ (k − 1)·d<sub>l</sub> = 1,024 "
+                "samples — 64 ms of audio at 16 kHz; with all d = 1 the same ten "
+                "layers see 11 samples.",
+                highlight="wave_preset",
+            ),
+            _step(
+                "ar",
+                s.replace(tab=tab("attention"), att_input="word", dim=10, causal=True),
+                "Self-attention (Vaswani et al. 2017): α = softmax(QKᵀ/√D + M). Every "
+                "row sums to 1; the causal mask M = −∞ above the diagonal makes the "
+                "future's weight exactly 0, so one layer sees the whole past at once.",
+                highlight="causal",
+            ),
+            _step(
+                "ar",
+                s.replace(tab=tab("cost"), cost_dim=64, cost_max=4096),
+                "What it costs: attention O(T²·D) per layer with O(1) sequential steps, "
+                "an RNN O(T·D²) with O(T) steps, a convolution O(k·T·D²) with "
+                "O(log<sub>k</sub> T) path length — timed here on this machine as T "
+                "grows: attention's T² overtakes the RNN's T sequential steps.",
+                run_steps=1,
+            ),
+        ),
+    )
+
+
 def main() -> None:
     """Write every lesson into assets/lessons/."""
-    for make in (rf, latent, gan, body, rays, gridworld, rnn, flow, mlp):
+    for make in (rf, latent, gan, body, rays, gridworld, rnn, flow, mlp, ar):
         lesson = make()
         path = save_lesson(OUT / f"{make.__name__}.lesson.json", lesson)
         print(f"{path}: {len(lesson.steps)} steps")

@@ -130,6 +130,16 @@ PANELS: tuple[PanelSpec, ...] = (
         summary="Step the perceptron rule against Novikoff's bound, train MLPs on 2-D "
         "data with every neuron's map, and build a function from sigmoid bumps.",
     ),
+    PanelSpec(
+        id="ar",
+        title="Autoregressive models",
+        factory="explorer.panels.ar.panel:ArPanel",
+        state="explorer.panels.ar.state:ArState",
+        icon="ar.svg",
+        summary="The chain rule trained live (FVSBN, NADE, PixelCNN), the PixelCNN "
+        "blind spot read from real gradients, WaveNet's dilations and what "
+        "self-attention costs.",
+    ),
 )
 
 
@@ -167,7 +177,7 @@ COURSE: tuple[Chapter, ...] = (
     Chapter("Recurrent networks", ("rnn",), "rnn.lesson.json"),
     Chapter("Autoencoders and VAEs", ("latent",), "latent.lesson.json"),
     Chapter("Generative adversarial networks", ("gan",), "gan.lesson.json"),
-    Chapter("Autoregressive models", ("ar",)),
+    Chapter("Autoregressive models", ("ar",), "ar.lesson.json"),
     Chapter("Normalizing flows", ("flow",), "flow.lesson.json"),
     Chapter("Human bodies: skinning", ("body",), "body.lesson.json"),
     Chapter("Neural fields: SDF and NeRF", ("rays",), "rays.lesson.json"),

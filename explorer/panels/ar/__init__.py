@@ -1,0 +1,1 @@
+"""The Autoregressive models panel."""
