@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from explorer.core.conv.backward import Backward, autograd_gradients, backward
 from explorer.core.conv.config import LIMITS, LayerConfig, SegmentConfig
+from explorer.core.conv.inputs import digit, image_file, read_input
 from explorer.core.conv.kernels import (
     downsample_to,
     kernel_preset,
@@ -67,9 +68,11 @@ __all__ = [
     "conv_matrix",
     "conv_sparse",
     "correlate",
+    "digit",
     "downsample_to",
     "effective_kernel",
     "flipped_full",
+    "image_file",
     "iou",
     "is_point_symmetric",
     "kernel_preset",
@@ -82,6 +85,7 @@ __all__ = [
     "parse_kernel",
     "parse_matrix",
     "pattern",
+    "read_input",
     "train",
     "transposed",
     "transposed_upsample",
