@@ -103,6 +103,16 @@ PANELS: tuple[PanelSpec, ...] = (
         "learning, SARSA vs Q-learning, DQN and policy gradients learn values and "
         "policies.",
     ),
+    PanelSpec(
+        id="conv",
+        title="Convolution & upsampling",
+        factory="explorer.panels.conv.panel:ConvPanel",
+        state="explorer.panels.conv.state:ConvState",
+        icon="conv.svg",
+        summary="What one convolution layer computes, forwards and backwards: "
+        "correlation vs convolution, the band matrix, the flipped-kernel backward "
+        "pass, pooling, four upsamplers and a U-Net.",
+    ),
 )
 
 

@@ -156,10 +156,10 @@ def test_segmentation_speed_knob_and_single_arch() -> None:
     cfg = SegmentConfig(
         archs=("fcn",), steps=30, eval_every=5, train_digits=64, channels=2
     )
-    snaps = list(train(cfg, seed=1, control=LocalControl(speed=3)))
+    snaps = list(train(cfg, seed=1, control=LocalControl(speed=15)))
     assert [s.step for s in snaps] == [0, 15, 30]
     assert set(snaps[-1].iou) == {"fcn"}
     # the same seed gives the same run
-    again = list(train(cfg, seed=1, control=LocalControl(speed=3)))[-1]
+    again = list(train(cfg, seed=1, control=LocalControl(speed=15)))[-1]
     assert again.iou == snaps[-1].iou
     np.testing.assert_array_equal(again.masks["fcn"], snaps[-1].masks["fcn"])

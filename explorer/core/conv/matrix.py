@@ -66,15 +66,18 @@ def conv_sparse(in_shape: tuple[int, int], kernel: Array, cfg: LayerConfig) -> S
     oh, ow = check_geometry(in_shape, kernel.shape, cfg)
     k = effective_kernel(kernel, cfg.mode)
     kh, kw = k.shape
-    i, j, m, n = np.meshgrid(
-        np.arange(oh), np.arange(ow), np.arange(kh), np.arange(kw), indexing="ij"
-    )
+    i = np.arange(oh)[:, None, None, None]
+    j = np.arange(ow)[None, :, None, None]
+    m = np.arange(kh)[None, None, :, None]
+    n = np.arange(kw)[None, None, None, :]
     row = cfg.stride * i + cfg.dilation * m - cfg.padding
     col = cfg.stride * j + cfg.dilation * n - cfg.padding
     inside = (row >= 0) & (row < h) & (col >= 0) & (col < w)
+    out_index = np.broadcast_to(i * ow + j, inside.shape)
+    in_index = np.broadcast_to(row * w + col, inside.shape)
     return Sparse(
-        rows=(i * ow + j)[inside].astype(np.int64),
-        cols=(row * w + col)[inside].astype(np.int64),
+        rows=out_index[inside].astype(np.int64),
+        cols=in_index[inside].astype(np.int64),
         vals=np.broadcast_to(k[None, None], inside.shape)[inside].astype(np.float64),
         shape=(oh * ow, h * w),
     )

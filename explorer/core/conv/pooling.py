@@ -49,10 +49,9 @@ def max_pool(x: Array, size: int = 2, stride: int = 2) -> Pooled:
     """Return the max-pool of ``x`` and the arg-max of each window (first max wins)."""
     oh, ow = _check_window(x.shape, size, stride)
     h, w = x.shape
-    i, j, a, b = np.meshgrid(
-        np.arange(oh), np.arange(ow), np.arange(size), np.arange(size), indexing="ij"
-    )
-    flat = ((stride * i + a) * w + (stride * j + b)).reshape(oh, ow, size * size)
+    rows = (stride * np.arange(oh))[:, None, None, None] + np.arange(size)[:, None]
+    cols = (stride * np.arange(ow))[None, :, None, None] + np.arange(size)[None, :]
+    flat = (rows * w + cols).reshape(oh, ow, size * size)
     values = x.ravel()[flat]
     pick = np.argmax(values, axis=2)
     argmax = np.take_along_axis(flat, pick[..., None], axis=2)[..., 0]
@@ -61,9 +60,9 @@ def max_pool(x: Array, size: int = 2, stride: int = 2) -> Pooled:
 
 def max_pool_backward(grad: Array, pooled: Pooled) -> Array:
     """Return ∂L/∂x: each output's gradient at its window's arg-max, 0 elsewhere."""
-    out = np.zeros(pooled.in_shape[0] * pooled.in_shape[1])
-    np.add.at(out, pooled.argmax.ravel(), grad.ravel())
-    return out.reshape(pooled.in_shape)
+    n = pooled.in_shape[0] * pooled.in_shape[1]
+    out = np.bincount(pooled.argmax.ravel(), weights=grad.ravel(), minlength=n)
+    return np.asarray(out, dtype=np.float64).reshape(pooled.in_shape)
 
 
 def max_unpool(y: Array, pooled: Pooled) -> Array:

@@ -123,8 +123,8 @@ def train(
 ) -> Iterator[SegmentProgress]:
     """Train ``cfg.archs`` on the same batches; yield every ``eval_every`` steps.
 
-    The first yield is the untrained networks (step 0).  ``control.speed``
-    multiplies the steps between yields.
+    The first yield is the untrained networks (step 0).  A steering panel sets
+    the steps between yields instead with ``control.speed``.
     """
     import torch
     import torch.nn.functional as F
@@ -171,7 +171,7 @@ def train(
     yield report(0)
     step = 0
     while step < cfg.steps:
-        chunk = cfg.eval_every * (control.speed if control is not None else 1)
+        chunk = control.speed if control is not None else cfg.eval_every
         for _ in range(min(chunk, cfg.steps - step)):
             idx = torch.randint(0, tx.shape[0], (cfg.batch,), generator=gen).to(dev)
             x, y = tx[idx], ty[idx]
