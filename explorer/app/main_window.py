@@ -507,7 +507,10 @@ class MainWindow(QMainWindow):
                 if title:
                     item.setText(str(title))
         icon = self.nav.iconSize().width()
-        self.nav.setMaximumWidth(icon + 40 if compact else 260)
+        # room for a vertical scroll bar too: with more panels than fit a
+        # projector's height the icons scroll up and down, never sideways
+        bar = self.nav.verticalScrollBar().sizeHint().width()
+        self.nav.setMaximumWidth(icon + 40 + bar if compact else 260)
 
     def _set_secondary_visible(self, visible: bool) -> None:
         for w in self.findChildren(QWidget):

@@ -18,7 +18,10 @@ BASE_CHANNELS = 64  # the original U-Net's first level
 
 @dataclass(frozen=True)
 class Stage:
-    """One step of the walk: what it does, the map side after it, a crop (from, to)."""
+    """One step of the walk: what it does, the map side after it, a crop (from, to).
+
+    ``L3`` is level 3 of the encoder (going down) or the decoder (coming up).
+    """
 
     name: str
     size: int
@@ -48,7 +51,7 @@ def _walk(n: int, depth: int, padding: str, *, explain: bool = True) -> list[Sta
                 f"the input of {n} is too small for depth {depth}: level {level + 1}'s "
                 f"convolutions leave {size} pixels"
             )
-        stages.append(Stage(f"level {level + 1}: 2 × conv 3×3", size, ch))
+        stages.append(Stage(f"L{level + 1} conv 3×3 ×2", size, ch))
         skips.append(size)
         if size % 2:
             hint = f"; {_suggest(n, depth, padding)}" if explain else ""
@@ -57,7 +60,7 @@ def _walk(n: int, depth: int, padding: str, *, explain: bool = True) -> list[Sta
                 f"({size} pixels){hint}"
             )
         size //= 2
-        stages.append(Stage(f"level {level + 1}: max-pool 2×2", size, ch))
+        stages.append(Stage(f"L{level + 1} max-pool 2×2", size, ch))
     ch = BASE_CHANNELS * 2**depth
     size -= shrink
     if size < 1:
@@ -65,15 +68,15 @@ def _walk(n: int, depth: int, padding: str, *, explain: bool = True) -> list[Sta
             f"the input of {n} is too small for depth {depth}: the bottom convolutions "
             f"leave {size} pixels"
         )
-    stages.append(Stage("bottom: 2 × conv 3×3", size, ch))
+    stages.append(Stage("bottom conv 3×3 ×2", size, ch))
     for level in range(depth, 0, -1):
         ch = BASE_CHANNELS * 2 ** (level - 1)
         size *= 2
-        stages.append(Stage(f"level {level}: up-conv 2×2", size, ch))
+        stages.append(Stage(f"L{level} up-conv 2×2", size, ch))
         skip = skips[level - 1]
         stages.append(
             Stage(
-                f"level {level}: crop skip, concatenate",
+                f"L{level} crop skip + concat",
                 size,
                 2 * ch,
                 (skip, size) if skip != size else None,
@@ -84,8 +87,8 @@ def _walk(n: int, depth: int, padding: str, *, explain: bool = True) -> list[Sta
             raise ValueError(
                 f"the input of {n} is too small: the decoder runs out of pixels"
             )
-        stages.append(Stage(f"level {level}: 2 × conv 3×3", size, ch))
-    stages.append(Stage("output: conv 1×1", size, 2))
+        stages.append(Stage(f"L{level} conv 3×3 ×2", size, ch))
+    stages.append(Stage("output conv 1×1", size, 2))
     return stages
 
 

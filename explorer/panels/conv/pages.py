@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from explorer.core.conv.analysis import Analysis
 from explorer.core.conv.names import KERNEL_NAMES, KERNEL_TITLES, MODES
 from explorer.panels.conv.state import PANEL_KERNEL
-from explorer.panels.conv.views import ImagePane, KernelEditor, fmt, mosaic
+from explorer.panels.conv.views import ImagePane, KernelEditor, Page, fmt, mosaic
 from explorer.widgets.formula_card import LiveText
 from explorer.widgets.theme import ThemeManager
 
@@ -37,25 +37,13 @@ def _wrap(text: str) -> QLabel:
     return label
 
 
-class LayerPage(QWidget):
-    """Input with the window, the kernel editor, the output; the window's sum."""
+class KernelBox(QWidget):
+    """The kernel: mode, preset, size, the editable table, the symmetry note."""
 
-    def __init__(self, theme: ThemeManager, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(2, 2, 2, 2)
-        row = QHBoxLayout()
-        self.input_view = ImagePane(theme, "Input I", "grey")
-        self.input_view.setToolTip(
-            "The input (grey). The outline is the window the selected output cell "
-            "reads;\nparts outside the image lie in the zero padding."
-        )
-        self.output_view = ImagePane(theme, "Output I′", "diverging")
-        self.output_view.setToolTip(
-            "The layer's output (blue < 0 < red). Hover or click a cell to see its "
-            "window and sum."
-        )
-        middle = QVBoxLayout()
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
         self.preset = QComboBox()
         for name in KERNEL_NAMES:
             self.preset.addItem(KERNEL_TITLES[name], name)
@@ -74,17 +62,50 @@ class LayerPage(QWidget):
         )
         self.editor = KernelEditor()
         self.symmetry = _wrap("")
-        for w in (self.mode, self.preset, self.side):
-            middle.addWidget(w)
-        middle.addWidget(self.editor, 0, Qt.AlignmentFlag.AlignHCenter)
-        middle.addWidget(self.symmetry)
-        middle.addStretch(1)
-        row.addWidget(self.input_view, 3)
-        row.addLayout(middle, 0)
-        row.addWidget(self.output_view, 3)
+        box.addWidget(self.mode)
+        row = QHBoxLayout()
+        row.addWidget(self.preset, 1)
+        row.addWidget(self.side)
+        box.addLayout(row)
+        box.addWidget(self.editor, 0, Qt.AlignmentFlag.AlignHCenter)
+        box.addWidget(self.symmetry)
+
+    def show_symmetry(self, a: Analysis | None) -> None:
+        """Say whether correlation and convolution agree for this kernel."""
+        if a is None:
+            self.symmetry.setText("")
+        elif a.symmetric:
+            self.symmetry.setText("K(m,n) = K(−m,−n): correlation <b>=</b> convolution")
+        else:
+            self.symmetry.setText(
+                "K is not point-symmetric: correlation <b>≠</b> convolution "
+                f"(max |difference| {fmt(a.mode_difference)})"
+            )
+
+
+class LayerPage(Page):
+    """Input with the window, the output; the slider and the window's sum."""
+
+    def __init__(self, theme: ThemeManager, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(2, 2, 2, 2)
+        row = QHBoxLayout()
+        self.input_view = ImagePane(theme, "I", "grey", short="I")
+        self.input_view.setToolTip(
+            "The input (grey). The outline is the window the selected output cell "
+            "reads;\nparts outside the image lie in the zero padding."
+        )
+        self.output_view = ImagePane(theme, "I′", "diverging", short="I′")
+        self.output_view.setToolTip(
+            "The layer's output (blue < 0 < red). Hover or click a cell to see its "
+            "window and sum."
+        )
+        row.addWidget(self.input_view, 1)
+        row.addWidget(self.output_view, 1)
         outer.addLayout(row, 1)
         slide = QHBoxLayout()
-        self.window_label = QLabel("window")
+        self.window_label = QLabel("cell")
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setToolTip(
             "Slide the window over the input: output cells in reading order "
@@ -96,7 +117,7 @@ class LayerPage(QWidget):
         self.sum_text = LiveText()
         self.sum_text.setToolTip("The products the selected output cell adds up")
         outer.addWidget(self.sum_text)
-        self.bank_view = ImagePane(theme, "Filters", "diverging")
+        self.bank_view = ImagePane(theme, "filters", "diverging")
         self.bank_view.setMaximumHeight(160)
         outer.addWidget(self.bank_view)
 
@@ -107,9 +128,9 @@ class LayerPage(QWidget):
         kh, kw = a.kernel.shape
         h, w = a.image.shape
         oh, ow = a.output.shape
-        self.input_view.set_data(a.image, f"Input I: {h} × {w}", levels=(0.0, 1.0))
-        word = "correlation" if cfg.mode == "corr" else "convolution"
-        self.output_view.set_data(a.output, f"{word}: {oh} × {ow}")
+        self.input_view.set_data(a.image, f"I: {h} × {w}", levels=(0.0, 1.0))
+        word = "corr" if cfg.mode == "corr" else "conv"
+        self.output_view.set_data(a.output, f"I′ ({word}): {oh} × {ow}")
         rects: list[tuple[float, float, float, float]] = [
             (t.col, t.row, t.col + 1, t.row + 1) for t in a.terms
         ]
@@ -124,7 +145,7 @@ class LayerPage(QWidget):
             p = cfg.padding
             self.input_view.set_data(
                 a.image,
-                f"Input I: {h} × {w}, padded by {p}",
+                f"I: {h} × {w}, p = {p}",
                 levels=(0.0, 1.0),
                 extent=(-p, -p, w + p, h + p),
             )
@@ -135,12 +156,6 @@ class LayerPage(QWidget):
         self.slider.setValue(r * ow + c)
         self.slider.blockSignals(False)
         self.window_label.setText(f"cell ({r}, {c})")
-        self.symmetry.setText(
-            "K(m,n) = K(−m,−n): correlation <b>=</b> convolution"
-            if a.symmetric
-            else "K not point-symmetric: correlation <b>≠</b> convolution "
-            f"(max |diff| {fmt(a.mode_difference)})"
-        )
         terms = a.terms[:MAX_TERMS_SHOWN]
         parts = [f"{fmt(t.weight)}·{'0' if t.padded else fmt(t.value)}" for t in terms]
         more = " + …" if len(a.terms) > MAX_TERMS_SHOWN else ""
@@ -155,19 +170,19 @@ class LayerPage(QWidget):
         if n > 1:
             self.bank_view.set_data(
                 mosaic(a.bank, n),
-                f"{n} filters → {oh} × {ow} × {n}",
+                f"{oh} × {ow} × {n}",
             )
 
     def clear(self, message: str) -> None:
         """Empty the output views, keeping the input, and say why."""
-        self.output_view.set_data(None, "no output")
+        self.output_view.set_data(None, "I′: none")
         self.input_view.set_outline([])
         self.sum_text.set_html(message)
         self.window_label.setText("cell —")
-        self.bank_view.set_data(None, "Filters")
+        self.bank_view.set_data(None, "filters")
 
 
-class MatrixPage(QWidget):
+class MatrixPage(Page):
     """The band matrix C of a small input, and C·x = conv, Cᵀ·g = transposed conv."""
 
     def __init__(self, theme: ThemeManager, parent: QWidget | None = None) -> None:
@@ -188,7 +203,7 @@ class MatrixPage(QWidget):
         row.addStretch(1)
         outer.addLayout(row)
         views = QHBoxLayout()
-        self.small = ImagePane(theme, "Small input", "grey")
+        self.small = ImagePane(theme, "input", "grey")
         self.matrix = ImagePane(theme, "C", "diverging")
         self.matrix.setToolTip(
             "Row r of C holds the kernel's entries at the input pixels output r reads "
@@ -204,9 +219,9 @@ class MatrixPage(QWidget):
         """Draw the matrix of ``a``."""
         m = a.matrix
         h, w = m.image.shape
-        self.small.set_data(m.image, f"{h} × {w} input", levels=(0.0, 1.0))
+        self.small.set_data(m.image, f"I: {h} × {w}", levels=(0.0, 1.0))
         if m.matrix is None or m.output is None:
-            self.matrix.set_data(None, "C: no output")
+            self.matrix.set_data(None, "C: none")
             self.readout.set_html(m.problem)
             return
         rows, cols = m.matrix.shape
@@ -221,12 +236,12 @@ class MatrixPage(QWidget):
 
     def clear(self, message: str) -> None:
         """Empty the views and say why."""
-        self.small.set_data(None, "Small input")
+        self.small.set_data(None, "input")
         self.matrix.set_data(None, "C")
         self.readout.set_html(message)
 
 
-class BackwardPage(QWidget):
+class BackwardPage(Page):
     """δ^(l−1) three ways side by side, ∂L/∂w three ways, their differences."""
 
     TITLES = ("autograd", "Cᵀ · δ", "δ * ROT180(w)")
@@ -238,9 +253,14 @@ class BackwardPage(QWidget):
         self.head = _wrap("")
         outer.addWidget(self.head)
         grid = QGridLayout()
-        self.delta = ImagePane(theme, "δ(l) = I′", "diverging")
+        self.delta = ImagePane(theme, "δ(l) = I′", "diverging", short="δ(l)")
         self.delta.setToolTip("The upstream gradient ∂L/∂I′ for L = ½‖I′‖²: I′ itself")
-        self.views = [ImagePane(theme, t, "diverging") for t in self.TITLES]
+        self.views = [
+            ImagePane(theme, t, "diverging", short=short)
+            for t, short in zip(
+                self.TITLES, ("autograd", "Cᵀδ", "δ*rot(w)"), strict=True
+            )
+        ]
         tips = (
             "torch.autograd.grad of L with respect to the input",
             "the band matrix transposed times vec(δ) (C built sparse)",
@@ -249,9 +269,8 @@ class BackwardPage(QWidget):
         )
         for v, tip in zip(self.views, tips, strict=True):
             v.setToolTip(tip)
-        grid.addWidget(self.delta, 0, 0)
-        for i, v in enumerate(self.views, start=1):
-            grid.addWidget(v, 0, i)
+        for i, v in enumerate((self.delta, *self.views)):
+            grid.addWidget(v, i // 2, i % 2)
         outer.addLayout(grid, 1)
         self.readout = LiveText()
         outer.addWidget(self.readout)
@@ -294,7 +313,7 @@ class BackwardPage(QWidget):
         self.readout.set_html("")
 
 
-class UpsamplePage(QWidget):
+class UpsamplePage(Page):
     """Original, 2 × 2 max-pool and its gradient; four upsamplers; the overlap map."""
 
     def __init__(self, theme: ThemeManager, parent: QWidget | None = None) -> None:
@@ -317,20 +336,20 @@ class UpsamplePage(QWidget):
         outer.addLayout(row)
         grid = QGridLayout()
         names = (
-            ("original", "grey"),
-            ("max-pool 2×2", "grey"),
-            ("pool gradient", "sequential"),
-            ("overlap count", "sequential"),
-            ("nearest", "grey"),
-            ("bed of nails", "grey"),
-            ("max-unpool", "grey"),
-            ("transposed", "grey"),
+            ("input", "grey", "input"),
+            ("max-pool 2×2", "grey", "pool"),
+            ("pool gradient", "sequential", "∂pool"),
+            ("nearest", "grey", "nearest"),
+            ("bed of nails", "grey", "nails"),
+            ("max-unpool", "grey", "unpool"),
+            ("transposed", "grey", "transp."),
+            ("overlap count", "sequential", "overlap"),
         )
         self.views: dict[str, ImagePane] = {}
-        for i, (name, kind) in enumerate(names):
-            v = ImagePane(theme, name, kind)
+        for i, (name, kind, short) in enumerate(names):
+            v = ImagePane(theme, name, kind, short=short)
             self.views[name] = v
-            grid.addWidget(v, i // 4, i % 4)
+            grid.addWidget(v, i // 3, i % 3)
         self.views["pool gradient"].setToolTip(
             "∂(Σ pooled)/∂x: 1 where the window's max was, else 0"
         )
@@ -353,18 +372,16 @@ class UpsamplePage(QWidget):
         lv = (0.0, 1.0)
         ph, pw = u.pooled.output.shape
         v = self.views
-        v["original"].set_data(
-            a.image, f"original {a.image.shape[0]}×{a.image.shape[1]}", levels=lv
+        v["input"].set_data(
+            a.image, f"input {a.image.shape[0]}×{a.image.shape[1]}", levels=lv
         )
         v["max-pool 2×2"].set_data(u.pooled.output, f"max-pool {ph}×{pw}", levels=lv)
         v["pool gradient"].set_data(u.pool_gradient, "pool gradient", levels=lv)
         v["nearest"].set_data(u.nearest, "nearest", levels=lv)
         v["bed of nails"].set_data(u.bed_of_nails, "bed of nails", levels=lv)
         v["max-unpool"].set_data(u.max_unpool, "max-unpool", levels=lv)
-        v["transposed"].set_data(
-            u.transposed, f"transposed k{u.kernel} s{u.stride}", levels=lv
-        )
-        v["overlap count"].set_data(u.overlap, f"overlap k{u.kernel} s{u.stride}")
+        v["transposed"].set_data(u.transposed, "transposed", levels=lv)
+        v["overlap count"].set_data(u.overlap, "overlap count")
         inner = (
             u.overlap[u.kernel : -u.kernel, u.kernel : -u.kernel]
             if min(u.overlap.shape) > 2 * u.kernel

@@ -43,9 +43,15 @@ from explorer.core.conv.analysis import Analysis, analyse
 from explorer.core.conv.names import PATTERN_NAMES, PATTERN_TITLES
 from explorer.panels.base import AppContext, PanelBase
 from explorer.panels.conv.formulas import FORMULA, SOURCE, values
-from explorer.panels.conv.pages import BackwardPage, LayerPage, MatrixPage, UpsamplePage
+from explorer.panels.conv.pages import (
+    BackwardPage,
+    KernelBox,
+    LayerPage,
+    MatrixPage,
+    UpsamplePage,
+)
 from explorer.panels.conv.state import TAB_TITLES, TABS, ConvState
-from explorer.panels.conv.unet_page import UnetPage
+from explorer.panels.conv.unet_page import SegmentPage, UnetPage
 from explorer.widgets.binding import Binder
 from explorer.widgets.controls_column import ControlsColumn
 from explorer.widgets.draw_scheduler import DrawScheduler
@@ -97,7 +103,9 @@ class ConvPanel(PanelBase):
         self.matrix = MatrixPage(theme)
         self.backward = BackwardPage(theme)
         self.upsample = UpsamplePage(theme)
-        self.unet = UnetPage(theme)
+        self.unet = UnetPage()
+        self.segment = SegmentPage(theme)
+        self.kernel_box = KernelBox()
         self.tabs = QTabWidget()
         # the pages drawn from the layer's analysis (the U-Net page is not)
         self.pages: tuple[_Page, ...] = (
@@ -106,12 +114,12 @@ class ConvPanel(PanelBase):
             self.backward,
             self.upsample,
         )
-        for key, page in zip(TABS, (*self.pages, self.unet), strict=True):
+        for key, page in zip(TABS, (*self.pages, self.unet, self.segment), strict=True):
             self.tabs.addTab(page, TAB_TITLES[key])
         self.run_bar = RunBar(
             "train the FCN and the U-Net",
             speeds=(10, 20, 50),
-            speed_unit="steps/report",
+            speed_unit="steps",
             step_tip="Train 10 steps (the speed's count), then pause (S)",
         )
         self.source = QComboBox()
@@ -155,6 +163,8 @@ class ConvPanel(PanelBase):
             row.addWidget(w)
         g.addLayout(row)
         g.addWidget(self.filters)
+        kernel_group = self.column.add_group("Kernel")
+        kernel_group.addWidget(self.kernel_box)
         self.column.add(self.card)
         g = self.column.add_group("Segmentation")
         row = QHBoxLayout()
@@ -173,9 +183,9 @@ class ConvPanel(PanelBase):
             ("source", self.source),
             ("digit", self.digit),
             ("pattern", self.pattern),
-            ("preset", self.layer.preset),
-            ("kernel_size", self.layer.side),
-            ("mode", self.layer.mode),
+            ("preset", self.kernel_box.preset),
+            ("kernel_size", self.kernel_box.side),
+            ("mode", self.kernel_box.mode),
             ("stride", self.stride),
             ("padding", self.padding),
             ("dilation", self.dilation),
@@ -198,8 +208,8 @@ class ConvPanel(PanelBase):
         self._image: NDArray[np.float64] = digit(0)
         self.history: list[SegmentProgress] = []
         self.binder.changed.connect(self._on_setting_changed)
-        self.layer.editor.edited.connect(self._on_kernel_edited)
-        self.layer.editor.refused.connect(self.show_error)
+        self.kernel_box.editor.edited.connect(self._on_kernel_edited)
+        self.kernel_box.editor.refused.connect(self.show_error)
         self.layer.output_view.cell_hovered.connect(self._on_cell_picked)
         self.layer.output_view.cell_clicked.connect(self._on_cell_picked)
         self.layer.slider.valueChanged.connect(self._on_slider_moved)
@@ -230,7 +240,7 @@ class ConvPanel(PanelBase):
         self.tabs.blockSignals(True)
         self.tabs.setCurrentIndex(TABS.index(state.tab))
         self.tabs.blockSignals(False)
-        self.layer.editor.show_kernel(np.array(state.kernel, dtype=np.float64))
+        self.kernel_box.editor.show_kernel(np.array(state.kernel, dtype=np.float64))
         self._load_input()
         self._recompute()
         self._walk()
@@ -251,21 +261,23 @@ class ConvPanel(PanelBase):
 
     def _set_kernel(self, kernel: NDArray[np.float64]) -> None:
         self.binder.set_extra(kernel=tuple(tuple(float(v) for v in r) for r in kernel))
-        self.layer.editor.show_kernel(kernel)
+        self.kernel_box.editor.show_kernel(kernel)
         if (
             kernel.shape[0] == kernel.shape[1]
-            and kernel.shape[0] != self.layer.side.value()
+            and kernel.shape[0] != self.kernel_box.side.value()
         ):
-            self.layer.side.blockSignals(True)
-            self.layer.side.setValue(kernel.shape[0])
-            self.layer.side.blockSignals(False)
+            self.kernel_box.side.blockSignals(True)
+            self.kernel_box.side.setValue(kernel.shape[0])
+            self.kernel_box.side.blockSignals(False)
 
     def _on_kernel_edited(self, _r: int, _c: int, _v: float) -> None:
-        kernel = self.layer.editor.values()
+        kernel = self.kernel_box.editor.values()
         self.binder.set_extra(kernel=tuple(tuple(float(v) for v in r) for r in kernel))
-        self.layer.preset.blockSignals(True)
-        self.layer.preset.setCurrentIndex(self.layer.preset.findData("custom"))
-        self.layer.preset.blockSignals(False)
+        self.kernel_box.preset.blockSignals(True)
+        self.kernel_box.preset.setCurrentIndex(
+            self.kernel_box.preset.findData("custom")
+        )
+        self.kernel_box.preset.blockSignals(False)
         self._recompute()
 
     def _load_input(self) -> None:
@@ -280,8 +292,8 @@ class ConvPanel(PanelBase):
             self._image = pattern(state.pattern, 28)
         elif self._user_image is not None:
             self._image = self._user_image
-        self.digit.setEnabled(state.source == "digit")
-        self.pattern.setEnabled(state.source == "pattern")
+        self.digit.setVisible(state.source == "digit")
+        self.pattern.setVisible(state.source == "pattern")
 
     # -- the layer ------------------------------------------------------------------
     def _layer_config(self, state: ConvState) -> LayerConfig:
@@ -320,12 +332,14 @@ class ConvPanel(PanelBase):
             for page in self.pages:
                 page.clear(f"no output: {exc}")
             self.card.set_values({"output": "none (see the message above)"})
+            self.kernel_box.show_symmetry(None)
             self.layer.input_view.set_data(self._image, "Input I", levels=(0.0, 1.0))
             return
         self.error_banner.clear()
         a = self._analysis
         self.binder.set_extra(cell=a.cell)
         self.card.set_values(values(a))
+        self.kernel_box.show_symmetry(a)
         current = self.tabs.currentIndex()
         order = [current] + [i for i in range(4) if i != current]
         for i in order:
@@ -378,7 +392,7 @@ class ConvPanel(PanelBase):
     def _start(self, *, paused: bool) -> None:
         state = self.settings()
         self.history = []
-        self.unet.clear_run()
+        self.segment.clear_run()
         cfg = SegmentConfig(steps=state.seg_steps)
         threads = 1 if self.context.training_backend == "process" else None
         self.runner.set_speed(self.run_bar.speed_value)
@@ -394,7 +408,7 @@ class ConvPanel(PanelBase):
             paused=paused,
             controlled=True,
         )
-        self.tabs.setCurrentIndex(TABS.index("unet"))
+        self.tabs.setCurrentIndex(TABS.index("segment"))
 
     def start_pause(self) -> None:
         """Start the FCN-vs-U-Net training, or pause / resume it."""
@@ -415,7 +429,7 @@ class ConvPanel(PanelBase):
         self.runner.abort()
         self.draws.cancel("run")
         self.history = []
-        self.unet.clear_run()
+        self.segment.clear_run()
         self.run_bar.set_status("idle")
         self._show_run_state()
 
@@ -431,7 +445,7 @@ class ConvPanel(PanelBase):
 
     def _draw_run(self) -> None:
         if self.history:
-            self.unet.show_run(self.history)
+            self.segment.show_run(self.history)
 
     # -- files, sessions ------------------------------------------------------------
     def _on_open_clicked(self) -> None:

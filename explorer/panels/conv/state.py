@@ -18,13 +18,14 @@ from explorer.core.state import StateBase, StateError, limits
 # projector at ×2); the CLI takes up to 9 × 9
 PANEL_KERNEL = (1, 7)
 SEED_LIMITS = (0, 1_000_000)
-TABS: tuple[str, ...] = ("layer", "matrix", "backward", "upsample", "unet")
+TABS: tuple[str, ...] = ("layer", "matrix", "backward", "upsample", "unet", "segment")
 TAB_TITLES: dict[str, str] = {
     "layer": "Correlation vs convolution",
     "matrix": "Band matrix",
     "backward": "Backward pass",
     "upsample": "Pooling && upsampling",  # && shows one & in a tab
-    "unet": "U-Net",
+    "unet": "U-Net sizes",
+    "segment": "FCN vs U-Net",
 }
 Source = Literal["digit", "pattern", "image"]
 SOBEL_X = ((-1.0, 0.0, 1.0), (-2.0, 0.0, 2.0), (-1.0, 0.0, 1.0))
@@ -39,7 +40,7 @@ class ConvState(StateBase):
     """What the convolution panel's controls show."""
 
     VERSION: ClassVar[int] = 1
-    tab: Literal["layer", "matrix", "backward", "upsample", "unet"] = "layer"
+    tab: Literal["layer", "matrix", "backward", "upsample", "unet", "segment"] = "layer"
     source: Source = "digit"
     digit: int = field(default=0, metadata=_lim("digit"))
     pattern: PatternName = "square"

@@ -23,7 +23,7 @@ from explorer.core.conv.config import LIMITS
 from explorer.core.conv.names import ARCH_TITLES, ARCHS, UNET_PADDINGS
 from explorer.core.conv.segment import SegmentProgress
 from explorer.core.conv.unet import Stage
-from explorer.panels.conv.views import ImagePane, mosaic
+from explorer.panels.conv.views import ImagePane, Page, mosaic
 from explorer.widgets.formula_card import LiveText
 from explorer.widgets.plot_pane import PlotPane
 from explorer.widgets.theme import ThemeManager
@@ -31,14 +31,13 @@ from explorer.widgets.theme import ThemeManager
 HEADERS = ("stage", "size", "ch", "crop")
 
 
-class UnetPage(QWidget):
-    """Left: each stage's size and crop. Right: masks and IoU of FCN vs U-Net."""
+class UnetPage(Page):
+    """Each stage's map size, channels and crop (Ronneberger et al. 2015)."""
 
-    def __init__(self, theme: ThemeManager, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        outer = QHBoxLayout(self)
-        outer.setContentsMargins(2, 2, 2, 2)
-        left = QVBoxLayout()
+        left = QVBoxLayout(self)
+        left.setContentsMargins(2, 2, 2, 2)
         row = QHBoxLayout()
         self.side = QSpinBox()
         self.side.setRange(*LIMITS["unet_input"])
@@ -74,27 +73,6 @@ class UnetPage(QWidget):
         self.walk_text = QLabel("")
         self.walk_text.setWordWrap(True)
         left.addWidget(self.walk_text)
-        outer.addLayout(left, 2)
-        right = QVBoxLayout()
-        self.masks = ImagePane(theme, "Masks", "grey")
-        self.masks.setToolTip(
-            "Rows: noisy input, true mask (pixels > ½), FCN prediction, U-Net "
-            "prediction (held-out digits)"
-        )
-        self.curves = PlotPane(theme, title="IoU", x_label="step", y_label="IoU")
-        for name in ("bottom", "left"):
-            self.curves.getPlotItem().getAxis(name).enableAutoSIPrefix(False)
-        self.curves.add_legend()
-        self.curve = {
-            a: self.curves.add_curve(ARCH_TITLES[a], color_index=i)
-            for i, a in enumerate(ARCHS)
-        }
-        self.curves.setYRange(0.0, 1.0)
-        self.readout = LiveText()
-        right.addWidget(self.masks, 3)
-        right.addWidget(self.curves, 2)
-        right.addWidget(self.readout)
-        outer.addLayout(right, 3)
 
     def show_walk(self, stages: Sequence[Stage]) -> None:
         """Fill the table with ``stages``."""
@@ -109,12 +87,43 @@ class UnetPage(QWidget):
                     )
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
-        self.walk_text.setText(f"{stages[0].size} → {stages[-1].size} pixels")
+        crops = [s for s in stages if s.crop]
+        self.walk_text.setText(
+            f"{stages[0].size} → {stages[-1].size} pixels"
+            + (f"; {len(crops)} skips cropped" if crops else "; no crops needed")
+        )
 
     def clear_walk(self, message: str) -> None:
         """Empty the table and say why."""
         self.table.setRowCount(0)
         self.walk_text.setText(message)
+
+
+class SegmentPage(Page):
+    """Masks and IoU curves of the FCN (no skips) and the U-Net (skips)."""
+
+    def __init__(self, theme: ThemeManager, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        right = QVBoxLayout(self)
+        right.setContentsMargins(2, 2, 2, 2)
+        self.masks = ImagePane(theme, "masks", "grey")
+        self.masks.setToolTip(
+            "Rows: noisy input, true mask (pixels > ½), FCN prediction, U-Net "
+            "prediction (held-out digits)"
+        )
+        self.curves = PlotPane(theme, title="IoU", x_label="step")
+        for name in ("bottom", "left"):
+            self.curves.getPlotItem().getAxis(name).enableAutoSIPrefix(False)
+        self.curves.add_legend()
+        self.curve = {
+            a: self.curves.add_curve(ARCH_TITLES[a], color_index=i)
+            for i, a in enumerate(ARCHS)
+        }
+        self.curves.setYRange(0.0, 1.0)
+        self.readout = LiveText()
+        right.addWidget(self.masks, 3)
+        right.addWidget(self.curves, 2)
+        right.addWidget(self.readout)
 
     def show_run(self, history: Sequence[SegmentProgress]) -> None:
         """Draw the IoU curves and the latest masks."""
@@ -129,10 +138,11 @@ class UnetPage(QWidget):
                 maps += list(last.masks[a])
         self.masks.set_data(
             mosaic([np.asarray(m, dtype=np.float64) for m in maps], len(last.inputs)),
-            "input · truth · FCN · U-Net",
+            "masks",
             levels=(0.0, 1.0),
         )
         self.readout.set_html(
+            "rows: noisy input, truth, FCN, U-Net.<br>"
             f"step {last.step}: "
             + ", ".join(
                 f"{ARCH_TITLES[a]} IoU <b>{v:.3f}</b>" for a, v in last.iou.items()
@@ -143,5 +153,5 @@ class UnetPage(QWidget):
         """Forget the run: empty curves and masks."""
         for curve in self.curve.values():
             curve.setData([], [])
-        self.masks.set_data(None, "Masks")
+        self.masks.set_data(None, "masks")
         self.readout.set_html("IoU —: press Start to train both networks")

@@ -9,6 +9,7 @@ is a table of the kernel's entries: click a cell and type a value.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
@@ -51,9 +52,12 @@ class ImagePane(PlotPane):
         kind: Kind = "sequential",
         *,
         axes: bool = False,
+        short: str = "",
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(theme, title=title, parent=parent)
+        # a narrow pane (a projector at ×2) shows ``short`` instead of its title
+        self._title_text, self._short = title, short or title
         plot = self.getPlotItem()
         for name in ("bottom", "left"):
             plot.getAxis(name).enableAutoSIPrefix(False)
@@ -98,7 +102,8 @@ class ImagePane(PlotPane):
         the view beyond the map (a window reaching into the padding).
         """
         if title is not None:
-            self.getPlotItem().setTitle(title)
+            self._title_text = title
+            self._fit_title()
         self.data = None if data is None else np.asarray(data, dtype=np.float64)
         if self.data is None or self.data.size == 0:
             self.image.clear()
@@ -126,6 +131,35 @@ class ImagePane(PlotPane):
                 yRange=(min(0, y0), max(h, y1)),
                 padding=0.03,
             )
+
+    def _fit_title(self) -> None:
+        from PySide6.QtGui import QFont, QFontMetrics
+
+        font = QFont(self.font())
+        font.setPointSizeF(11 * self.theme.scale)
+        room = self.width() - 16
+        text = self._title_text
+        if QFontMetrics(font).horizontalAdvance(text) > room:
+            text = self._short
+        if QFontMetrics(font).horizontalAdvance(text) > room:
+            text = ""
+        plot = self.getPlotItem()
+        if plot.titleLabel.text != text or plot.titleLabel.isVisible() != bool(text):
+            plot.setTitle(text or None)
+            # a longer title had widened the plot past the view: fit it again
+            pg.GraphicsView.resizeEvent(self, None)
+
+    def resizeEvent(self, event: Any) -> None:
+        """Shorten the title when the pane is too narrow for it."""
+        super().resizeEvent(event)
+        if hasattr(self, "_short"):  # pyqtgraph resizes before __init__ is done
+            self._fit_title()
+
+    def restyle(self) -> None:
+        """Re-apply the theme, then fit the title at the new scale."""
+        super().restyle()
+        if hasattr(self, "_short"):
+            self._fit_title()
 
     def set_outline(self, rects: list[tuple[float, float, float, float]]) -> None:
         """Outline rectangles (x0, y0, x1, y1) in pixel coordinates (NaN-separated)."""
@@ -292,3 +326,17 @@ class KernelEditor(QTableWidget):
         item.setText(fmt(value))
         self._showing = False
         self.edited.emit(r, c, value)
+
+
+class Page(QWidget):
+    """A page of the panel's tabs that hides its text's height-for-width.
+
+    Wrapped text (``LiveText``) makes a layout height-for-width, and the main
+    window's scroll area then sizes the whole panel to the height the text
+    would take beside full-height plots: taller than a projector's screen.  The
+    page still gives its text the height it needs; only its parents stop asking.
+    """
+
+    def hasHeightForWidth(self) -> bool:
+        """Return False (see the class docstring)."""
+        return False
