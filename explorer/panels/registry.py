@@ -145,7 +145,7 @@ class Chapter:
 # A chapter whose panel is not built yet is shown as coming.
 COURSE: tuple[Chapter, ...] = (
     Chapter("Perceptrons and MLPs", ("mlp",)),
-    Chapter("Convolution and upsampling", ("conv",)),
+    Chapter("Convolution and upsampling", ("conv",), "conv.lesson.json"),
     Chapter("Receptive fields", ("rf",), "rf.lesson.json"),
     Chapter("Recurrent networks", ("rnn",)),
     Chapter("Autoencoders and VAEs", ("latent",), "latent.lesson.json"),
