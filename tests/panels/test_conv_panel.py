@@ -113,10 +113,10 @@ def test_switch_modes_and_symmetric_kernels(qtbot: QtBot, panel: ConvPanel) -> N
     k = a.kernel
     np.testing.assert_allclose(a.output, signal.convolve2d(digit(0), k, "valid"))
     assert not np.allclose(a.output, corr.output)  # Sobel is not point-symmetric
-    assert "≠" in panel.kernel_box.symmetry.text()
+    assert "≠" in panel.kernel_box.symmetry.html()
     assert "convolution" in panel.card.values_text()
     choose(panel.kernel_box.preset, "gaussian")
-    assert "<b>=</b>" in panel.kernel_box.symmetry.text()
+    assert "<b>=</b>" in panel.kernel_box.symmetry.html()
     g = panel._analysis
     assert g is not None and g.mode_difference < 1e-12
 

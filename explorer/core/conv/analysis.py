@@ -3,13 +3,16 @@
 :func:`analyse` runs the layer forwards (both modes, a bank of filters), lists
 the products of one output cell, builds the band matrix of a small version of
 the input, runs the backward pass three ways, max-pools the input and
-upsamples it back four ways.  For a 64 × 64 input it takes a few milliseconds
-(``benchmarks/bench_conv.py``), so the panel calls it on each edit.
+upsamples it back four ways.  The forward part is computed at once; the band matrix, the
+backward pass and the upsampling when first read.  For a 64 × 64 input each
+takes a few milliseconds (``benchmarks/bench_conv.py``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -90,7 +93,12 @@ class Upsampling:
 
 @dataclass(frozen=True)
 class Analysis:
-    """What the panel shows; ``output`` is the layer in the chosen mode."""
+    """What the panel shows; ``output`` is the layer in the chosen mode.
+
+    The band matrix, the backward pass and the upsampling are computed when
+    first asked for (the panel draws the page in view first, the others on
+    later frames).
+    """
 
     image: Array
     kernel: Array
@@ -103,9 +111,38 @@ class Analysis:
     bank_names: list[str]
     cell: tuple[int, int]
     terms: list[Term]
-    matrix: MatrixView
-    backward: Backward
-    upsampling: Upsampling
+    matrix_size: int = 5
+    matrix_1d: bool = False
+    up_kernel: int = 3
+    up_stride: int = 2
+
+    @cached_property
+    def matrix(self) -> MatrixView:
+        """The band matrix of the input shrunk to ``matrix_size``."""
+        return matrix_view(
+            self.image, self.kernel, self.cfg, self.matrix_size, self.matrix_1d
+        )
+
+    @cached_property
+    def backward(self) -> Backward:
+        """The backward pass for L = ½‖I′‖², three ways."""
+        return backward(self.image, self.kernel, self.cfg)
+
+    @cached_property
+    def upsampling(self) -> Upsampling:
+        """The 2 × 2 max-pool of the input and its four upsamplings."""
+        return upsampling(self.image, self.up_kernel, self.up_stride)
+
+    def with_cell(self, cell: tuple[int, int]) -> Analysis:
+        """Return this analysis for another output cell (what was computed is kept)."""
+        r, c = cell
+        out = dataclasses.replace(
+            self, cell=cell, terms=window_terms(self.image, self.kernel, self.cfg, r, c)
+        )
+        for name in ("matrix", "backward", "upsampling"):
+            if name in self.__dict__:
+                out.__dict__[name] = self.__dict__[name]
+        return out
 
 
 def matrix_view(
@@ -222,7 +259,8 @@ def analyse(
         bank_names=names,
         cell=(r, c),
         terms=window_terms(image, kernel, cfg, r, c),
-        matrix=matrix_view(image, kernel, cfg, matrix_size, matrix_1d),
-        backward=backward(image, kernel, cfg),
-        upsampling=upsampling(image, up_kernel, up_stride),
+        matrix_size=matrix_size,
+        matrix_1d=matrix_1d,
+        up_kernel=up_kernel,
+        up_stride=up_stride,
     )

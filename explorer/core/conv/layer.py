@@ -41,7 +41,7 @@ def is_point_symmetric(kernel: Array, tol: float = 1e-12) -> bool:
 
 
 def check_geometry(
-    shape: tuple[int, int], kernel_shape: tuple[int, int], cfg: LayerConfig
+    shape: tuple[int, ...], kernel_shape: tuple[int, ...], cfg: LayerConfig
 ) -> tuple[int, int]:
     """Return the output shape, or raise a ValueError saying why there is none.
 
@@ -50,15 +50,25 @@ def check_geometry(
     ValueError
         When the (dilated) kernel is larger than the padded input.
     """
+    return _geometry(shape, kernel_shape, cfg.stride, cfg.padding, cfg.dilation)
+
+
+def _geometry(
+    shape: tuple[int, ...],
+    kernel_shape: tuple[int, ...],
+    stride: int,
+    padding: int,
+    dilation: int,
+) -> tuple[int, int]:
     out = []
     for n, k, axis in zip(shape, kernel_shape, ("height", "width"), strict=True):
-        span = cfg.dilation * (k - 1) + 1
-        if span > n + 2 * cfg.padding:
+        span = dilation * (k - 1) + 1
+        if span > n + 2 * padding:
             raise ValueError(
                 f"the kernel spans {span} pixels but the padded input's {axis} is "
-                f"{n + 2 * cfg.padding} (= {n} + 2·{cfg.padding}): no output"
+                f"{n + 2 * padding} (= {n} + 2·{padding}): no output"
             )
-        out.append(output_size(n, k, cfg.stride, cfg.padding, cfg.dilation))
+        out.append(output_size(n, k, stride, padding, dilation))
     return out[0], out[1]
 
 
@@ -70,8 +80,9 @@ def correlate(
     One shifted slice per kernel entry (k² numpy operations), so a 64 × 64 input
     costs well under a millisecond.
     """
-    cfg = LayerConfig(stride=stride, padding=padding, dilation=dilation)
-    oh, ow = check_geometry(image.shape, kernel.shape, cfg)
+    if min(stride, dilation) < 1 or padding < 0:
+        raise ValueError("stride and dilation must be ≥ 1 and padding ≥ 0")
+    oh, ow = _geometry(image.shape, kernel.shape, stride, padding, dilation)
     xp = np.pad(np.asarray(image, dtype=np.float64), padding)
     out = np.zeros((oh, ow))
     kh, kw = kernel.shape

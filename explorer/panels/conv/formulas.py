@@ -36,5 +36,4 @@ def values(a: Analysis) -> dict[str, str]:
         "mode": "correlation" if cfg.mode == "corr" else "convolution (K flipped)",
         "K = ROT180(K)": "yes: corr = conv" if a.symmetric else "no: corr ≠ conv",
         f"I′({r},{c})": fmt(float(a.output[r, c])),
-        "max |δ three ways|": f"{a.backward.max_difference:.1e}",
     }

@@ -61,7 +61,7 @@ class KernelBox(QWidget):
             "convolution: I′(i,j) = Σ K(m,n) I(i−m, j−n) (the kernel flipped)"
         )
         self.editor = KernelEditor()
-        self.symmetry = _wrap("")
+        self.symmetry = LiveText()  # a QLabel's setText would re-lay out the column
         box.addWidget(self.mode)
         row = QHBoxLayout()
         row.addWidget(self.preset, 1)
@@ -73,11 +73,13 @@ class KernelBox(QWidget):
     def show_symmetry(self, a: Analysis | None) -> None:
         """Say whether correlation and convolution agree for this kernel."""
         if a is None:
-            self.symmetry.setText("")
+            self.symmetry.set_html("")
         elif a.symmetric:
-            self.symmetry.setText("K(m,n) = K(−m,−n): correlation <b>=</b> convolution")
+            self.symmetry.set_html(
+                "K(m,n) = K(−m,−n): correlation <b>=</b> convolution"
+            )
         else:
-            self.symmetry.setText(
+            self.symmetry.set_html(
                 "K is not point-symmetric: correlation <b>≠</b> convolution "
                 f"(max |difference| {fmt(a.mode_difference)})"
             )

@@ -12,7 +12,6 @@ training runs in a worker (the context's training backend).
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -37,7 +36,6 @@ from explorer.core.conv import (
     pattern,
     train,
     unet_sizes,
-    window_terms,
 )
 from explorer.core.conv.analysis import Analysis, analyse
 from explorer.core.conv.names import PATTERN_NAMES, PATTERN_TITLES
@@ -362,8 +360,7 @@ class ConvPanel(PanelBase):
         a = self._analysis
         if a is None or (r, c) == a.cell:
             return
-        terms = window_terms(a.image, a.kernel, a.cfg, r, c)
-        self._analysis = dataclasses.replace(a, cell=(r, c), terms=terms)
+        self._analysis = a.with_cell((r, c))
         self.binder.set_extra(cell=(r, c))
         self.layer.draw(self._analysis)
         self.card.set_values(values(self._analysis))

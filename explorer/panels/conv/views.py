@@ -83,6 +83,8 @@ class ImagePane(PlotPane):
         self.marks.setZValue(11)
         self._shape = (0, 0)
         self.data: NDArray[np.float64] | None = None
+        self._shown: tuple[object, ...] = ()
+        self._source: object = None
         self.setMinimumSize(60, 60)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.scene().sigMouseMoved.connect(self._on_scene_moved)
@@ -104,6 +106,10 @@ class ImagePane(PlotPane):
         if title is not None:
             self._title_text = title
             self._fit_title()
+        key = (levels, extent)
+        if data is not None and data is self._source and key == self._shown:
+            return  # the same array again (a kernel edit leaves the input as it is)
+        self._source, self._shown = data, key
         self.data = None if data is None else np.asarray(data, dtype=np.float64)
         if self.data is None or self.data.size == 0:
             self.image.clear()
