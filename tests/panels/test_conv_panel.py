@@ -183,9 +183,14 @@ def test_segmentation_steps_then_reset(qtbot: QtBot, panel: ConvPanel) -> None:
     qtbot.waitUntil(lambda: len(panel.history) >= 2, timeout=60_000)
     assert [p.step for p in panel.history] == [0, 10]
     assert panel.tabs.currentIndex() == TABS.index("segment")
-    qtbot.waitUntil(lambda: panel.segment.masks.data is not None, timeout=5000)
-    x, _ = panel.segment.curve["unet"].getData()
-    assert x is not None and len(x) == 2
+
+    def drawn_twice() -> bool:
+        x, _ = panel.segment.curve["unet"].getData()
+        return x is not None and len(x) == 2
+
+    qtbot.waitUntil(drawn_twice, timeout=5000)  # the next frame draws the report
+    assert panel.segment.masks.data is not None
+    assert panel.segment.masks.data.shape == (4 * 29 - 1, 4 * 29 - 1)
     assert "step 10" in panel.segment.readout.html()
     panel.reset()
     assert panel.history == []
