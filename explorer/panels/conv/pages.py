@@ -290,20 +290,20 @@ class BackwardPage(Page):
             self.views, (b.autograd, b.matrix, b.flipped), self.TITLES, strict=True
         ):
             v.set_data(g, t, levels=(-peak, peak))
-        rows = "".join(
-            f"<tr><td>{name}&nbsp;</td>"
-            + "".join(f"<td>&nbsp;{fmt(float(v))}</td>" for v in g.ravel()[:9])
-            + ("<td>&nbsp;…</td>" if g.size > 9 else "")
-            + "</tr>"
+        lines = "".join(
+            f"<br>{name}: ["
+            + ", ".join(fmt(float(v)) for v in g.ravel()[:9])
+            + (", …" if g.size > 9 else "")
+            + "]"
             for name, g in (
                 ("autograd", b.w_autograd),
                 ("Xᵀ·δ (im2col)", b.w_matrix),
-                ("I ⋆ δ", b.w_flipped),
+                ("I ⋆ δ (correlation)", b.w_flipped),
             )
         )
         self.readout.set_html(
-            f"∂L/∂w, entries in reading order; max difference "
-            f"<b>{b.w_max_difference:.1e}</b><table>{rows}</table>"
+            f"∂L/∂w in reading order, max difference "
+            f"<b>{b.w_max_difference:.1e}</b>:{lines}"
         )
 
     def clear(self, message: str) -> None:

@@ -48,7 +48,7 @@ from explorer.panels.conv.pages import (
     MatrixPage,
     UpsamplePage,
 )
-from explorer.panels.conv.state import TAB_TITLES, TABS, ConvState
+from explorer.panels.conv.state import MATRIX_2D_MAX, TAB_TITLES, TABS, ConvState
 from explorer.panels.conv.unet_page import SegmentPage, UnetPage
 from explorer.widgets.binding import Binder
 from explorer.widgets.controls_column import ControlsColumn
@@ -57,7 +57,6 @@ from explorer.widgets.formula_card import FormulaCard
 from explorer.widgets.run_bar import RunBar
 
 SIZED = ("box", "gaussian", "identity")  # presets that take the size k
-MATRIX_2D_MAX = 6
 
 
 def _spin(lo: int, hi: int, tip: str, prefix: str = "") -> QSpinBox:
@@ -233,6 +232,7 @@ class ConvPanel(PanelBase):
 
     def _apply(self, state: ConvState) -> None:
         """Show ``state`` in every control and redraw everything from it."""
+        self._limit_matrix_size(state.matrix_1d)
         self.binder.show(state)
         self.binder.set_extra(kernel=state.kernel, cell=state.cell, tab=state.tab)
         self.tabs.blockSignals(True)
@@ -252,10 +252,19 @@ class ConvPanel(PanelBase):
             self._set_kernel(_resized(np.array(state.kernel), state.kernel_size))
         if name in ("source", "digit", "pattern"):
             self._load_input()
+        if name == "matrix_1d":
+            self._limit_matrix_size(state.matrix_1d)
         if name.startswith("unet"):
             self._walk()
         elif not name.startswith("seg") and name != "seed":
             self._recompute()
+
+    def _limit_matrix_size(self, one_d: bool) -> None:
+        """Offer up to 16 values in 1-D, up to 6 × 6 in 2-D (a legible matrix)."""
+        box = self.matrix.side
+        box.blockSignals(True)
+        box.setMaximum(16 if one_d else MATRIX_2D_MAX)
+        box.blockSignals(False)
 
     def _set_kernel(self, kernel: NDArray[np.float64]) -> None:
         self.binder.set_extra(kernel=tuple(tuple(float(v) for v in r) for r in kernel))

@@ -18,6 +18,7 @@ from explorer.core.state import StateBase, StateError, limits
 # projector at ×2); the CLI takes up to 9 × 9
 PANEL_KERNEL = (1, 7)
 SEED_LIMITS = (0, 1_000_000)
+MATRIX_2D_MAX = 6  # a 6 × 6 input gives a 16 × 36 matrix: still legible
 TABS: tuple[str, ...] = ("layer", "matrix", "backward", "upsample", "unet", "segment")
 TAB_TITLES: dict[str, str] = {
     "layer": "Correlation vs convolution",
@@ -73,5 +74,9 @@ class ConvState(StateBase):
             raise StateError(f"kernel: expected {lo}…{hi} rows and columns")
         if any(abs(v) > MAX_ABS_VALUE for r in self.kernel for v in r):
             raise StateError(f"kernel: entries must lie within ±{MAX_ABS_VALUE:g}")
+        if not self.matrix_1d and self.matrix_size > MATRIX_2D_MAX:
+            raise StateError(
+                f"matrix_size: at most {MATRIX_2D_MAX} for a 2-D input (16 in 1-D)"
+            )
         if min(self.cell) < 0:
             raise StateError("cell: expected a row and column ≥ 0")
