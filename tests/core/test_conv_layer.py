@@ -231,3 +231,27 @@ def test_parse_kernel_and_matrix() -> None:
             parse_kernel(bad) if bad else parse_matrix(bad)
     with pytest.raises(ValueError, match="at most 9"):
         parse_kernel(";".join([",".join(["1"] * 10)] * 10))
+
+
+def test_analysis_bundles_the_same_numbers() -> None:
+    from explorer.core.conv.analysis import analyse, shrink
+
+    rng = np.random.default_rng(7)
+    x, k = rng.random((20, 18)), rng.normal(size=(3, 3))
+    a = analyse(x, k, LayerConfig(mode="conv", stride=2), cell=(99, 1), filters=3)
+    expected = signal.convolve2d(x, k, "valid")[::2, ::2]
+    np.testing.assert_allclose(a.output, expected)
+    np.testing.assert_allclose(a.other, signal.correlate2d(x, k, "valid")[::2, ::2])
+    assert a.cell == (a.output.shape[0] - 1, 1)  # clamped into the output
+    assert sum(t.weight * t.value for t in a.terms) == pytest.approx(a.output[a.cell])
+    # the bank: your kernel, then the presets (box, Gaussian) in order
+    assert a.bank_names == ["your kernel", "box", "gaussian"]
+    box = signal.convolve2d(x, np.full((3, 3), 1 / 9), "valid")[::2, ::2]
+    np.testing.assert_allclose(a.bank[1], box)
+    # the small input is the image averaged down: means of 4 × 3 blocks here
+    np.testing.assert_allclose(shrink(x, 5, 6), x.reshape(5, 4, 6, 3).mean(axis=(1, 3)))
+    assert a.matrix.forward_error < 1e-12 and a.matrix.transpose_error < 1e-12
+    assert a.backward.max_difference < 1e-10
+    np.testing.assert_array_equal(
+        a.upsampling.pooled.output, x.reshape(10, 2, 9, 2).max(axis=(1, 3))
+    )

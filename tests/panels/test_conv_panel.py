@@ -220,3 +220,17 @@ def test_unet_walker_and_a_size_that_does_not_fit(
     choose(panel.unet.padding, "same")
     spin(qtbot, panel.unet.side, 256)
     assert panel.unet.table.item(panel.unet.table.rowCount() - 1, 1).text() == "256"
+
+
+def test_several_filters_make_several_output_channels(
+    qtbot: QtBot, panel: ConvPanel
+) -> None:
+    assert not panel.layer.bank_view.isVisible()
+    spin(qtbot, panel.filters, 3)
+    a = panel._analysis
+    assert a is not None and len(a.bank) == 3
+    assert panel.layer.bank_view.isVisible()
+    assert panel.layer.bank_view._title_text == "26 × 26 × 3"
+    box = signal.correlate2d(digit(0), np.full((3, 3), 1 / 9), "valid")
+    np.testing.assert_allclose(a.bank[1], box)
+    np.testing.assert_allclose(panel.layer.bank_view.data[:, 27:53], box)
