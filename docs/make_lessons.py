@@ -624,9 +624,80 @@ def ar() -> Lesson:
     )
 
 
+def conv() -> Lesson:
+    from explorer.panels.conv.state import ConvState
+
+    s = ConvState(cell=(10, 7))
+    return Lesson(
+        "What one convolution layer computes",
+        "Convolution and upsampling",
+        (
+            _step(
+                "conv",
+                s,
+                "A layer slides a kernel over the input and adds up the products: "
+                "I′(i,j) = Σ<sub>m,n</sub> K(m,n) I(i+m, j+n) (correlation). Hover an "
+                "output cell to see its window and its sum; type into the kernel.",
+                highlight="preset",
+            ),
+            _step(
+                "conv",
+                s.replace(mode="conv"),
+                "True convolution flips the kernel, Σ K(m,n) I(i−m, j−n): Sobel's "
+                "edges change sign. Correlation and convolution agree iff "
+                "K(m,n) = K(−m,−n) — try the Gaussian.",
+                highlight="mode",
+            ),
+            _step(
+                "conv",
+                s.replace(stride=2, padding=1, cell=(5, 3)),
+                "Stride, padding and dilation set the size: "
+                "H′ = (H + 2p − d(k − 1) − 1)/s + 1, here (28 + 2 − 2 − 1)/2 + 1 = 14 "
+                "(Dumoulin & Visin 2016).",
+                highlight="stride",
+            ),
+            _step(
+                "conv",
+                s.replace(tab="matrix", matrix_size=5),
+                "The layer is a matrix: vec(I′) = C·vec(I), with the kernel's entries "
+                "on C's diagonals. Its transpose Cᵀ spreads a gradient back: the "
+                "transposed convolution.",
+            ),
+            _step(
+                "conv",
+                s.replace(tab="backward"),
+                "Backpropagation through the layer: δ<sup>(l−1)</sup> = Cᵀ·δ<sup>(l)"
+                "</sup> = δ<sup>(l)</sup> * ROT180(w), a full convolution with the "
+                "flipped kernel — all three agree with autograd to rounding.",
+            ),
+            _step(
+                "conv",
+                s.replace(tab="upsample", up_kernel=3, up_stride=2),
+                "Back up: nearest neighbour, bed of nails, max-unpooling (at the "
+                "remembered arg-max) and transposed convolution. With k = 3, s = 2 the "
+                "kernel copies overlap unevenly: a checkerboard (Odena et al. 2016).",
+            ),
+            _step(
+                "conv",
+                s.replace(tab="upsample", up_kernel=4, up_stride=2),
+                "k = 4, s = 2: s divides k, every interior pixel gets four copies and "
+                "the checkerboard is gone.",
+            ),
+            _step(
+                "conv",
+                s.replace(tab="segment", seg_steps=300),
+                "U-Net (Ronneberger et al. 2015) vs a plain FCN on digit masks: both "
+                "pool to 7 × 7, only the U-Net's skips bring the fine detail back — "
+                "sharper masks, higher IoU.",
+                run_steps=8,
+            ),
+        ),
+    )
+
+
 def main() -> None:
     """Write every lesson into assets/lessons/."""
-    for make in (rf, latent, gan, body, rays, gridworld, rnn, flow, mlp, ar):
+    for make in (rf, latent, gan, body, rays, gridworld, rnn, flow, mlp, ar, conv):
         lesson = make()
         path = save_lesson(OUT / f"{make.__name__}.lesson.json", lesson)
         print(f"{path}: {len(lesson.steps)} steps")

@@ -140,6 +140,16 @@ PANELS: tuple[PanelSpec, ...] = (
         "blind spot read from real gradients, WaveNet's dilations and what "
         "self-attention costs.",
     ),
+    PanelSpec(
+        id="conv",
+        title="Convolution & upsampling",
+        factory="explorer.panels.conv.panel:ConvPanel",
+        state="explorer.panels.conv.state:ConvState",
+        icon="conv.svg",
+        summary="What one convolution layer computes, forwards and backwards: "
+        "correlation vs convolution, the band matrix, the flipped-kernel backward "
+        "pass, pooling, four upsamplers and a U-Net.",
+    ),
 )
 
 
@@ -172,7 +182,7 @@ class Chapter:
 # A chapter whose panel is not built yet is shown as coming.
 COURSE: tuple[Chapter, ...] = (
     Chapter("Perceptrons and MLPs", ("mlp",), "mlp.lesson.json"),
-    Chapter("Convolution and upsampling", ("conv",)),
+    Chapter("Convolution and upsampling", ("conv",), "conv.lesson.json"),
     Chapter("Receptive fields", ("rf",), "rf.lesson.json"),
     Chapter("Recurrent networks", ("rnn",), "rnn.lesson.json"),
     Chapter("Autoencoders and VAEs", ("latent",), "latent.lesson.json"),
