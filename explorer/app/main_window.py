@@ -265,13 +265,21 @@ class MainWindow(QMainWindow):
         self._action("Bigger text", self.bigger, "Ctrl++")
         view.addSeparator()
         self._action("Start page", lambda: self.show_panel(START_ID), "Ctrl+0")
-        for i, spec in enumerate(self.specs[:9]):
+        for i, spec in enumerate(self.specs):
             act = self._action(
                 spec.title.replace("&", "&&"),  # a menu's "&" marks a mnemonic
                 lambda _=False, s=spec.id: self.show_panel(s),
-                f"Ctrl+{i + 1}",
+                f"Ctrl+{i + 1}" if i < 9 else None,  # panels 10, 11: Ctrl+Tab
             )
             view.addAction(act)
+        view.addAction(
+            self._action("&Next panel", lambda: self.show_next_panel(1), "Ctrl+Tab")
+        )
+        view.addAction(
+            self._action(
+                "&Previous panel", lambda: self.show_next_panel(-1), "Ctrl+Shift+Tab"
+            )
+        )
 
         lesson_menu = bar.addMenu("&Lesson")
         self.lesson_menu = LessonMenu(self, lesson_menu)
@@ -362,6 +370,12 @@ class MainWindow(QMainWindow):
                 self.nav.setCurrentRow(row)
                 return
         self.banner.show_message(f"There is no panel called {panel_id!r}.")
+
+    def show_next_panel(self, step: int) -> None:
+        """Show the panel ``step`` places after the current one (the start page too)."""
+        rows = self.nav.count()
+        if rows:
+            self.nav.setCurrentRow((self.nav.currentRow() + step) % rows)
 
     def _on_nav_current_changed(
         self, current: QListWidgetItem | None, _previous: QListWidgetItem | None

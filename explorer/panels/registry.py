@@ -1,4 +1,4 @@
-"""The one table of panels, in navigation order.  Factories are imported lazily.
+"""The panels in the course's order (the navigation).  Factories load lazily.
 
 Pure data (no Qt): the app builds its navigation from it, and each panel class
 takes its ``title`` and ``summary`` from its entry (one source for both).
@@ -49,6 +49,25 @@ class PanelSpec:
 
 PANELS: tuple[PanelSpec, ...] = (
     PanelSpec(
+        id="mlp",
+        title="Perceptrons & MLPs",
+        factory="explorer.panels.mlp.panel:MlpPanel",
+        state="explorer.panels.mlp.state:MlpState",
+        icon="mlp.svg",
+        summary="Step the perceptron rule against Novikoff's bound, train MLPs on 2-D "
+        "data with every neuron's map, and build a function from sigmoid bumps.",
+    ),
+    PanelSpec(
+        id="conv",
+        title="Convolution & upsampling",
+        factory="explorer.panels.conv.panel:ConvPanel",
+        state="explorer.panels.conv.state:ConvState",
+        icon="conv.svg",
+        summary="What one convolution layer computes, forwards and backwards: "
+        "correlation vs convolution, the band matrix, the flipped-kernel backward "
+        "pass, pooling, four upsamplers and a U-Net.",
+    ),
+    PanelSpec(
         id="rf",
         title="Receptive fields",
         factory="explorer.panels.rf.panel:RfPanel",
@@ -56,6 +75,15 @@ PANELS: tuple[PanelSpec, ...] = (
         icon="rf.svg",
         summary="How far a CNN unit sees: output sizes, stride, padding, dilation, the "
         "receptive-field recurrences and the much smaller effective field.",
+    ),
+    PanelSpec(
+        id="rnn",
+        title="RNNs & LSTMs",
+        factory="explorer.panels.rnn.panel:RnnPanel",
+        state="explorer.panels.rnn.state:RnnState",
+        icon="rnn.svg",
+        summary="Change W_hh and watch the gradient through time vanish or explode, "
+        "then train a vanilla RNN and an LSTM side by side on a memory task.",
     ),
     PanelSpec(
         id="latent",
@@ -74,6 +102,25 @@ PANELS: tuple[PanelSpec, ...] = (
         icon="gan.svg",
         summary="Watch a generator and a discriminator fight on 2-D data, see mode "
         "collapse and how unrolling D or the Wasserstein objective cures it.",
+    ),
+    PanelSpec(
+        id="ar",
+        title="Autoregressive models",
+        factory="explorer.panels.ar.panel:ArPanel",
+        state="explorer.panels.ar.state:ArState",
+        icon="ar.svg",
+        summary="The chain rule trained live (FVSBN, NADE, PixelCNN), the PixelCNN "
+        "blind spot read from real gradients, WaveNet's dilations and what "
+        "self-attention costs.",
+    ),
+    PanelSpec(
+        id="flow",
+        title="Normalizing flows",
+        factory="explorer.panels.flow.panel:FlowPanel",
+        state="explorer.panels.flow.state:FlowState",
+        icon="flow.svg",
+        summary="Drag a monotone map and watch the density follow, then train "
+        "coupling layers that warp the plane, with an exact likelihood you can check.",
     ),
     PanelSpec(
         id="body",
@@ -102,53 +149,6 @@ PANELS: tuple[PanelSpec, ...] = (
         summary="Edit a grid world by clicking and watch dynamic programming, TD "
         "learning, SARSA vs Q-learning, DQN and policy gradients learn values and "
         "policies.",
-    ),
-    PanelSpec(
-        id="rnn",
-        title="RNNs & LSTMs",
-        factory="explorer.panels.rnn.panel:RnnPanel",
-        state="explorer.panels.rnn.state:RnnState",
-        icon="rnn.svg",
-        summary="Change W_hh and watch the gradient through time vanish or explode, "
-        "then train a vanilla RNN and an LSTM side by side on a memory task.",
-    ),
-    PanelSpec(
-        id="flow",
-        title="Normalizing flows",
-        factory="explorer.panels.flow.panel:FlowPanel",
-        state="explorer.panels.flow.state:FlowState",
-        icon="flow.svg",
-        summary="Drag a monotone map and watch the density follow, then train "
-        "coupling layers that warp the plane, with an exact likelihood you can check.",
-    ),
-    PanelSpec(
-        id="mlp",
-        title="Perceptrons & MLPs",
-        factory="explorer.panels.mlp.panel:MlpPanel",
-        state="explorer.panels.mlp.state:MlpState",
-        icon="mlp.svg",
-        summary="Step the perceptron rule against Novikoff's bound, train MLPs on 2-D "
-        "data with every neuron's map, and build a function from sigmoid bumps.",
-    ),
-    PanelSpec(
-        id="ar",
-        title="Autoregressive models",
-        factory="explorer.panels.ar.panel:ArPanel",
-        state="explorer.panels.ar.state:ArState",
-        icon="ar.svg",
-        summary="The chain rule trained live (FVSBN, NADE, PixelCNN), the PixelCNN "
-        "blind spot read from real gradients, WaveNet's dilations and what "
-        "self-attention costs.",
-    ),
-    PanelSpec(
-        id="conv",
-        title="Convolution & upsampling",
-        factory="explorer.panels.conv.panel:ConvPanel",
-        state="explorer.panels.conv.state:ConvState",
-        icon="conv.svg",
-        summary="What one convolution layer computes, forwards and backwards: "
-        "correlation vs convolution, the band matrix, the flipped-kernel backward "
-        "pass, pooling, four upsamplers and a U-Net.",
     ),
 )
 
