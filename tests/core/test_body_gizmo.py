@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 import torch
@@ -16,7 +14,7 @@ from explorer.core.body.gizmo import (
     ring_points,
     screen_tangent,
 )
-from explorer.core.body.model import axis_angle_matrix, euler_to_matrix
+from explorer.core.body.model import BodyModel, axis_angle_matrix, euler_to_matrix
 from explorer.core.body.pose import Pose
 from explorer.core.body.skinning import Skinner
 from explorer.core.body.smpl_npz import load_smpl_npz
@@ -40,16 +38,16 @@ def _pinhole(
 
 
 @pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> object:
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> BodyModel:
     path = tmp_path_factory.mktemp("gizmo") / "tiny_smpl.npz"
     write_smpl_npz(path, seed=3)
     return load_smpl_npz(path)
 
 
 def test_each_ring_turns_one_euler_angle_through_forward_kinematics(
-    tiny_model: object,
+    tiny_model: BodyModel,
 ) -> None:
-    skinner = Skinner(tiny_model, dtype=torch.float64, backend="torch")  # type: ignore[arg-type]
+    skinner = Skinner(tiny_model, dtype=torch.float64, backend="torch")
     rng = np.random.default_rng(1)
     euler = rng.uniform(-120.0, 120.0, (3, 3))
     pose = Pose(euler)
@@ -131,32 +129,34 @@ def test_pick_ring_finds_the_nearest_drawn_ring_within_tolerance() -> None:
 
 
 @pytest.mark.parametrize("method", ["lbs", "dqs"])
-def test_vertex_readout_matches_the_skinner(tiny_model: object, method: str) -> None:
+def test_vertex_readout_matches_the_skinner(tiny_model: BodyModel, method: str) -> None:
     model = tiny_model
-    skinner = Skinner(model, dtype=torch.float64, backend="torch")  # type: ignore[arg-type]
+    skinner = Skinner(model, dtype=torch.float64, backend="torch")
     pose = Pose(np.random.default_rng(2).uniform(-150.0, 150.0, (3, 3)))
     posed = skinner.pose(pose, method=method, correctives=False)  # type: ignore[arg-type]
-    for i in range(model.n_vertices):  # type: ignore[attr-defined]
+    for i in range(model.n_vertices):
         out = vertex_readout(model, posed.transforms, i, method)  # type: ignore[arg-type]
         np.testing.assert_allclose(out.posed, posed.vertices[i], atol=1e-9)
-        np.testing.assert_allclose(out.rest, model.rest.vertices[i])  # type: ignore[attr-defined]
+        np.testing.assert_allclose(out.rest, model.rest.vertices[i])
 
 
-def test_vertex_readout_weights_and_a_rigid_vertex_by_hand(tiny_model: object) -> None:
+def test_vertex_readout_weights_and_a_rigid_vertex_by_hand(
+    tiny_model: BodyModel,
+) -> None:
     model = tiny_model
-    skinner = Skinner(model, dtype=torch.float64, backend="torch")  # type: ignore[arg-type]
-    out = vertex_readout(model, skinner.pose(Pose.zeros(3)).transforms, 6)  # type: ignore[arg-type]
-    names = model.bone_names  # type: ignore[attr-defined]
+    skinner = Skinner(model, dtype=torch.float64, backend="torch")
+    out = vertex_readout(model, skinner.pose(Pose.zeros(3)).transforms, 6)
+    names = model.bone_names
     assert [(b, n) for b, n, _ in out.weights] == [(1, names[1]), (2, names[2])]
     np.testing.assert_allclose([w for *_, w in out.weights], [0.5, 0.5])
     # vertex 4 hangs on joint 1 alone: it turns rigidly about joint 1
     pose = Pose.zeros(3).with_bone(1, [0.0, 0.0, 90.0])
     transforms = skinner.pose(pose, correctives=False).transforms
-    j1 = model.rest.joints[1]  # type: ignore[attr-defined]
-    t = model.rest.vertices[4]  # type: ignore[attr-defined]
+    j1 = model.rest.joints[1]
+    t = model.rest.vertices[4]
     expected = euler_to_matrix([0.0, 0.0, 90.0]) @ (t - j1) + j1
-    got = vertex_readout(model, transforms, 4)  # type: ignore[arg-type]
+    got = vertex_readout(model, transforms, 4)
     np.testing.assert_allclose(got.posed, expected, atol=1e-12)
     assert [n for _, n, _ in got.weights] == [names[1]]
     with pytest.raises(ValueError, match="vertex 99"):
-        vertex_readout(model, transforms, 99)  # type: ignore[arg-type]
+        vertex_readout(model, transforms, 99)
