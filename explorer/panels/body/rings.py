@@ -27,8 +27,9 @@ from explorer.core.body.gizmo import (
 from explorer.widgets.mesh_view import MeshView
 from explorer.widgets.theme import OKABE_ITO, ThemeManager
 
-# x, y, z: vermillion, bluish green, blue (Okabe-Ito: told apart by colour-blind eyes)
-AXIS_COLOURS = (OKABE_ITO[5], OKABE_ITO[2], OKABE_ITO[0])
+# x, y, z: vermillion, bluish green, sky blue (Okabe-Ito, told apart by colour-blind
+# eyes; the skeleton has the darker blue)
+AXIS_COLOURS = (OKABE_ITO[5], OKABE_ITO[2], OKABE_ITO[4])
 _LINE_PX = 3.0
 _GRABBED_PX = 6.0
 
