@@ -46,8 +46,6 @@ class FieldView(PlotPane):
         plot = self.getPlotItem()
         plot.setMenuEnabled(False)
         plot.hideButtons()
-        for name in ("left", "bottom"):
-            plot.getAxis(name).enableAutoSIPrefix(False)
         self.showGrid(x=False, y=False)  # the heatmap is the background; a grid costs
         self.setAspectLocked(True)
         vb = plot.getViewBox()
@@ -360,10 +358,8 @@ class CurvePane(PlotPane):
         super().__init__(
             theme, title=title, x_label="G step", y_label=y_label, parent=parent
         )
-        plot = self.getPlotItem()
-        for name in ("left", "bottom"):
-            plot.getAxis(name).enableAutoSIPrefix(False)
         self._integer = integer
+        self.set_integer_axis("bottom")  # G steps are whole numbers
         self._curves = [self.add_curve(color_index=i) for i in range(runs)]
         self.setMinimumHeight(120)
 
