@@ -67,7 +67,9 @@ def test_dragging_a_ring_turns_its_slider_and_the_joint(
         for p in rings.points[1]
     ]
     alone = [np.linalg.norm(others - p, axis=1).min() > 4.0 for p in screen[1]]
-    j = int(np.argmax([np.linalg.norm(t) * a for t, a in zip(tangents, alone)]))
+    j = int(
+        np.argmax([np.linalg.norm(t) * a for t, a in zip(tangents, alone, strict=True)])
+    )
     assert alone[j]
     start = screen[1, j]
     step = 30.0 * tangents[j] / np.linalg.norm(tangents[j])
