@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 from explorer.widgets.theme import Palette, ThemeManager
@@ -63,16 +64,49 @@ def cache_axes(plot: pg.PlotItem) -> None:
 AXES = ("left", "bottom", "right", "top")
 
 
-class IntegerAxis(pg.AxisItem):
+def _nice_above(value: float) -> float:
+    """Return the smallest 1, 2 or 5 × 10ᵏ that is at least ``value`` (> 0)."""
+    exp = math.floor(math.log10(value))
+    for m in (1.0, 2.0, 5.0, 10.0):
+        if m * 10.0**exp >= value * (1 - 1e-9):
+            return m * 10.0**exp
+    return 10.0 ** (exp + 1)
+
+
+class ReadableAxis(pg.AxisItem):
+    """An axis whose tick numbers never overlap.
+
+    pyqtgraph always draws its major ticks' numbers, however close: on a short
+    pane at ×2 ("captured" 0 2 4 6 8 in 50 px) they print over each other.  A
+    vertical axis here keeps its numbers at least ~1.2 text heights apart,
+    widening the spacing to the next 1, 2, 5 × 10ᵏ.
+    """
+
+    ROOM = 1.2  # text heights between neighbouring numbers
+
+    def tickSpacing(
+        self, minVal: float, maxVal: float, size: float
+    ) -> list[tuple[float, float]]:
+        """Return pyqtgraph's spacings, the major one wide enough for its numbers."""
+        levels = list(super().tickSpacing(minVal, maxVal, size))
+        if self.orientation not in ("left", "right") or not levels:
+            return levels
+        span = abs(maxVal - minVal)
+        if span <= 0 or size <= 0:
+            return levels
+        font = self.style["tickFont"] or self.font()
+        need = self.ROOM * QFontMetricsF(font).height() * span / size  # data units
+        roomy = [(sp, off) for sp, off in levels if sp >= need * (1 - 1e-9)]
+        return roomy or [(_nice_above(need), 0.0)]
+
+
+class IntegerAxis(ReadableAxis):
     """An axis of whole numbers (steps, episodes, counts): ticks 1 apart or more."""
 
     def tickSpacing(
-        self,
-        minVal: float,
-        maxVal: float,
-        size: float,
+        self, minVal: float, maxVal: float, size: float
     ) -> list[tuple[float, float]]:
-        """Return pyqtgraph's spacings, whole and at least 1."""
+        """Return readable spacings, whole and at least 1."""
         levels = super().tickSpacing(minVal, maxVal, size)
         whole = [(float(max(1, round(sp))), off) for sp, off in levels if sp >= 1]
         return whole or [(1.0, 0.0)]
@@ -97,7 +131,7 @@ class PlotPane(pg.PlotWidget):
         parent: QWidget | None = None,
         si_prefix: bool = False,
     ) -> None:
-        super().__init__(parent=parent)
+        super().__init__(parent=parent, axisItems={"left": ReadableAxis("left")})
         self._theme = theme or ThemeManager()
         self._si_prefix = si_prefix
         self._empty_range: tuple[tuple[float, float] | None, ...] | None = None
@@ -225,7 +259,13 @@ class PlotPane(pg.PlotWidget):
             label=label,
             interactive=False,
         )
-        bar.setImageItem(image, insert_in=self.getPlotItem())
+        plot = self.getPlotItem()
+        bar.setImageItem(image, insert_in=plot)  # at column 5 of the plot's grid
+        # The title spans the bar's columns too: over the view box alone, a long
+        # title ("non-saturating" at ×2) widened the plot past its pane and the
+        # bar's numbers were cut off at the pane's edge.
+        plot.layout.removeItem(plot.titleLabel)
+        plot.layout.addItem(plot.titleLabel, 0, 1, 1, 5)
         bar.axis.enableAutoSIPrefix(self._si_prefix)
         bar.axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         return bar
