@@ -15,6 +15,7 @@ Run it by hand to look at a panel (it saves a screenshot and prints the problems
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 import sys
 import time
@@ -293,7 +294,7 @@ def _axis_tick_problems(view: QWidget) -> list[str]:
         if fixed:
             pairs = sorted((v, t) for v, t in fixed[0] if lo <= v <= hi)
             values, strings = [v for v, _ in pairs], [t for _, t in pairs]
-            gaps = [b - a for a, b in zip(values, values[1:], strict=False)]
+            gaps = [b - a for a, b in itertools.pairwise(values)]
             spacing = min(gaps, default=hi - lo)
         else:
             levels = item.tickValues(lo, hi, size)
