@@ -261,11 +261,11 @@ class PlotPane(pg.PlotWidget):
         )
         plot = self.getPlotItem()
         bar.setImageItem(image, insert_in=plot)  # at column 5 of the plot's grid
-        # The title spans the bar's columns too: over the view box alone, a long
-        # title ("non-saturating" at ×2) widened the plot past its pane and the
-        # bar's numbers were cut off at the pane's edge.
+        # The title spans the axes' and the bar's columns: over the view box alone,
+        # a long title ("non-saturating" at ×2) widened the plot past its pane and
+        # the bar's numbers were cut off at the pane's edge.
         plot.layout.removeItem(plot.titleLabel)
-        plot.layout.addItem(plot.titleLabel, 0, 1, 1, 5)
+        plot.layout.addItem(plot.titleLabel, 0, 0, 1, 6)
         bar.axis.enableAutoSIPrefix(self._si_prefix)
         bar.axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         return bar

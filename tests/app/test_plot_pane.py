@@ -77,3 +77,49 @@ def test_a_legend_added_in_presentation_mode_has_presentation_text(qtbot: Any) -
     assert label.opts["size"] == "18pt"
     theme.set_scale(1.0)
     assert label.opts["size"] == "9pt"
+
+
+def _major_gap_px(axis: Any) -> float:
+    lo, hi = sorted(axis.range)
+    spacing, _values = axis.tickValues(lo, hi, axis.height())[0]
+    return float(spacing * axis.height() / (hi - lo))
+
+
+def test_vertical_tick_numbers_stay_apart_on_a_short_pane(qtbot: Any) -> None:
+    from PySide6.QtGui import QFontMetricsF
+
+    theme = ThemeManager(scale=2.0)
+    pane = PlotPane(theme)
+    qtbot.addWidget(pane)
+    pane.resize(300, 130)
+    pane.setYRange(0.0, 8.0, padding=0.0)
+    pane.show()
+    qtbot.waitExposed(pane)
+    axis = pane.getPlotItem().getAxis("left")
+    tall = QFontMetricsF(axis.style["tickFont"]).height()
+    assert _major_gap_px(axis) >= tall
+    # pyqtgraph's own axis there puts its numbers closer than one text height
+    import pyqtgraph as pg
+
+    plain = pg.AxisItem("left")
+    plain.setStyle(tickFont=axis.style["tickFont"])
+    lo, hi = sorted(axis.range)
+    spacing, _ = plain.tickValues(lo, hi, axis.height())[0]
+    assert spacing * axis.height() / (hi - lo) < tall
+
+
+def test_the_fit_checker_sees_cut_and_crowded_tick_numbers(qtbot: Any) -> None:
+    from tests.app.fit import _axis_tick_problems
+
+    theme = ThemeManager(scale=2.0)
+    pane = PlotPane(theme)
+    qtbot.addWidget(pane)
+    bar = pane.add_colorbar(pane.add_image(), values=(-0.25, 0.25))
+    pane.resize(400, 300)
+    pane.show()
+    qtbot.waitExposed(pane)
+    qtbot.wait(100)  # pyqtgraph widens its axes for their numbers at the first paint
+    assert not _axis_tick_problems(pane)
+    bar.getAxis("right").setWidth(12)  # the numbers no longer fit: pyqtgraph drops them
+    qtbot.wait(20)
+    assert any("tick numbers need" in p for p in _axis_tick_problems(pane))

@@ -283,16 +283,20 @@ def test_divergence_is_said_as_the_cli_says_it(qtbot: QtBot, panels: Any) -> Non
     assert "diverged" in p._slots[VAE].scatter.status.text()
 
 
+_LATENT = ["latent"]
+_FILES = ["--load", "m.pt", "--out", "out.png"]
+
+
 def test_grid_and_strip_limits_are_the_clis(panels: Any) -> None:
     """The GUI once took 3–30 images per side and 3–20 per strip, the CLI 2–60/2–64."""
     from explorer.cli import build_parser
 
     p = panels()
     for box, argv in (
-        (p.grid_bar.n, ["latent", "grid", "--load", "m.pt", "--out", "g.png", "--n"]),
+        (p.grid_bar.n, [*_LATENT, "grid", *_FILES, "--n"]),
         (
             p.ends_bar.steps,
-            ["latent", "interpolate", "--load", "m.pt", "--out", "s.png", "--steps"],
+            [*_LATENT, "interpolate", "--from", "0", "--to", "1", *_FILES, "--steps"],
         ),
     ):
         lo, hi = box.minimum(), box.maximum()
