@@ -142,6 +142,7 @@ class PlotPane(pg.PlotWidget):
         self._labels = (x_label, y_label)
         self.showGrid(x=True, y=True, alpha=0.25)
         cache_axes(self.getPlotItem())
+        self._span_title(3)
         self._legend: pg.LegendItem | None = None
         self._theme.changed.connect(self.restyle)
         self.restyle()
@@ -264,8 +265,7 @@ class PlotPane(pg.PlotWidget):
         # The title spans the axes' and the bar's columns: over the view box alone,
         # a long title ("non-saturating" at ×2) widened the plot past its pane and
         # the bar's numbers were cut off at the pane's edge.
-        plot.layout.removeItem(plot.titleLabel)
-        plot.layout.addItem(plot.titleLabel, 0, 0, 1, 6)
+        self._span_title(6)
         bar.axis.enableAutoSIPrefix(self._si_prefix)
         bar.axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         return bar
@@ -314,6 +314,16 @@ class PlotPane(pg.PlotWidget):
             self._style(s)
         for item, kind in self._images:
             item.setColorMap(colormap(p, kind))
+
+    def _span_title(self, columns: int) -> None:
+        """Lay the title over the plot's first ``columns`` grid columns.
+
+        Over the view box's column alone (pyqtgraph's place for it) a title wider
+        than the view box widens the whole plot past its pane.
+        """
+        plot = self.getPlotItem()
+        plot.layout.removeItem(plot.titleLabel)
+        plot.layout.addItem(plot.titleLabel, 0, 0, 1, columns)
 
     def _style_legend(self) -> None:
         if self._legend is None:
