@@ -142,7 +142,8 @@ class PlotPane(pg.PlotWidget):
         self._labels = (x_label, y_label)
         self.showGrid(x=True, y=True, alpha=0.25)
         cache_axes(self.getPlotItem())
-        self._span_title(3)
+        if title:
+            self._span_title(3)
         self._legend: pg.LegendItem | None = None
         self._theme.changed.connect(self.restyle)
         self.restyle()

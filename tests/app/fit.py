@@ -301,7 +301,9 @@ def _axis_tick_problems(view: QWidget) -> list[str]:
             if not levels:
                 continue
             spacing, values = levels[0]
-            values = [v for v in values if lo <= v <= hi]
+            values = sorted(v for v in values if lo <= v <= hi)
+            if spacing is None:  # a log axis: pyqtgraph thins its labels itself
+                spacing = hi - lo
             scale = item.autoSIPrefixScale * item.scale
             strings = item.tickStrings(values, scale, spacing)
         font = item.style["tickFont"] or item.font()
