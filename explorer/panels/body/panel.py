@@ -221,8 +221,7 @@ class BodyPanel(PanelBase):
         self.column.progress.hide()
         self.run_bar.set_status(
             f"{model.name}: {model.n_vertices:,} vertices, {model.n_bones} bones. "
-            "Click the body or the tree to pick a bone; drag a ring (x red, y green,"
-            " z blue) to turn it."
+            "Click the body or the tree to pick a bone; drag a ring to turn it."
         )
         pending, self._pending = self._pending, None
         if pending is not None:
