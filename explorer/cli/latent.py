@@ -21,17 +21,21 @@ from explorer.cli.common import (
 from explorer.core.latent.config import LIMITS
 from explorer.core.latent.names import (
     ARCHS,
+    DEFAULT_GRID_N,
+    DEFAULT_STRIP_STEPS,
     DEVICES,
+    GRID_N_LIMITS,
     METHODS,
     MODEL_KINDS,
     RECON_TITLES,
     RECONS,
     SPACINGS,
+    STRIP_STEPS_LIMITS,
 )
 
 # Output images stay below ~50 megapixels: 28 px digits × scale × count.
-_STRIP_STEPS = bounded_int(2, 64)
-_GRID_N = bounded_int(2, 60)  # what core.latent.projection's grid accepts
+_STRIP_STEPS = bounded_int(*STRIP_STEPS_LIMITS)  # the panel's range too
+_GRID_N = bounded_int(*GRID_N_LIMITS)
 _SCALE = bounded_int(1, 8)
 _GRID_SCALE = bounded_int(1, 4)
 _INDEX = bounded_int(0, 10_000_000)
@@ -129,7 +133,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="J",
         help="index of the second digit",
     )
-    i.add_argument("--steps", type=_STRIP_STEPS, default=10, help="images in the strip")
+    i.add_argument(
+        "--steps",
+        type=_STRIP_STEPS,
+        default=DEFAULT_STRIP_STEPS,
+        help="images in the strip, the ends included",
+    )
     i.add_argument("--method", choices=METHODS, default="lerp")
     i.add_argument("--out", type=Path, required=True, metavar="STRIP.png")
     i.add_argument("--scale", type=_SCALE, default=4, help="pixels per image pixel")
@@ -140,7 +149,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     g = actions.add_parser("grid", help="decode a grid over the latent plane")
     g.add_argument("--load", type=Path, required=True, metavar="MODEL.pt")
     g.add_argument("--out", type=Path, required=True, metavar="GRID.png")
-    g.add_argument("--n", type=_GRID_N, default=15, help="images per side")
+    g.add_argument("--n", type=_GRID_N, default=DEFAULT_GRID_N, help="images per side")
     g.add_argument(
         "--spacing",
         choices=SPACINGS,

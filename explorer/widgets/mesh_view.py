@@ -10,7 +10,7 @@ Renders are throttled and only the latest state is drawn (a render costs
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -94,6 +94,50 @@ class _ImageCanvas(QWidget):
         self.resized.emit()
 
 
+class DragHandler(Protocol):
+    """Something in a 3-D view the mouse can grab (a gizmo): positions in widget px."""
+
+    def press(self, x: float, y: float) -> bool:
+        """Return True to take this left-button drag (the camera stays still)."""
+
+    def move(self, x: float, y: float) -> None:
+        """Follow the mouse while the drag is taken."""
+
+    def release(self, x: float, y: float) -> None:
+        """End the drag."""
+
+
+class _DragFilter(QObject):
+    """Gives left-button drags to the view's :class:`DragHandler` when it takes them.
+
+    Installed on the interactor and on the off-screen canvas alike, before their own
+    handlers, so a grabbed drag neither turns the camera nor reads as a click.
+    """
+
+    def __init__(self, view: MeshView) -> None:
+        super().__init__(view)
+        self._view = view
+        self._taken = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        handler = self._view.drag_handler
+        if handler is None or not isinstance(event, QMouseEvent):
+            return False
+        kind, pos = event.type(), event.position()
+        if kind == QEvent.Type.MouseButtonPress:
+            if event.button() == Qt.MouseButton.LeftButton:
+                self._taken = handler.press(pos.x(), pos.y())
+            return self._taken
+        if not self._taken:
+            return False
+        if kind == QEvent.Type.MouseMove:
+            handler.move(pos.x(), pos.y())
+        elif kind == QEvent.Type.MouseButtonRelease:
+            self._taken = False
+            handler.release(pos.x(), pos.y())
+        return True
+
+
 class _NoVtkKeys(QObject):
     """Keeps keys away from VTK: its own keys would turn the body into a wire frame
     (w), pick (p), fly (f), go stereo (3) or end the interactor (e, q) — in front of
@@ -149,6 +193,8 @@ class MeshView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self._canvas: _ImageCanvas | None = None
+        self.drag_handler: DragHandler | None = None
+        drags = _DragFilter(self)
         if self.interactive:
             from pyvistaqt import QtInteractor
 
@@ -156,6 +202,7 @@ class MeshView(QWidget):
             interactor = QtInteractor(self, multi_samples=1)
             layout.addWidget(interactor)
             interactor.installEventFilter(_ClickFilter(self))
+            interactor.installEventFilter(drags)  # the last installed filters first
             self._no_keys = _NoVtkKeys(self)
             interactor.installEventFilter(self._no_keys)
             self.plotter: Any = interactor
@@ -166,6 +213,7 @@ class MeshView(QWidget):
             canvas.wheeled.connect(self._on_canvas_wheeled)
             canvas.clicked.connect(self.clicked)
             canvas.resized.connect(self.request_render)
+            canvas.installEventFilter(drags)
             layout.addWidget(canvas)
             self._canvas = canvas
         self._timer = QTimer(self)
@@ -216,6 +264,21 @@ class MeshView(QWidget):
         return array_to_qimage(img)
 
     # -- picking ---------------------------------------------------------------------
+    def projection(self) -> tuple[NDArray[np.float64], float, float]:
+        """Return (world → normalised-device matrix (4, 4), width, height in px).
+
+        With :func:`explorer.core.body.gizmo.project` this maps world points to the
+        widget pixels that mouse events report.
+        """
+        surface = self._canvas if self._canvas is not None else self.plotter
+        w, h = float(max(surface.width(), 1)), float(max(surface.height(), 1))
+        camera = self.plotter.renderer.GetActiveCamera()
+        vtk_matrix = camera.GetCompositeProjectionTransformMatrix(w / h, -1.0, 1.0)
+        matrix = np.array(
+            [[vtk_matrix.GetElement(r, c) for c in range(4)] for r in range(4)]
+        )
+        return matrix, w, h
+
     def pick(self, x: float, y: float) -> NDArray[np.float64] | None:
         """Return the surface point under widget position (x, y), if any."""
         from vtkmodules.vtkRenderingCore import vtkCellPicker

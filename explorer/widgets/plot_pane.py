@@ -2,16 +2,23 @@
 
 Panels create items through :class:`PlotPane` (``add_curve``, ``add_scatter``,
 ``add_image``) and then update them with ``setData`` / ``setImage``; on a theme or
-presentation-scale change the pane restyles the items it made.
+presentation-scale change the pane restyles the items it made, its legend
+included.  Axes read at a glance: no SI prefixes ("(×0.001)") unless a pane asks
+for them, integer ticks on integer axes (:meth:`PlotPane.set_integer_axis`), and an
+empty pane shows a stated range (:meth:`PlotPane.set_empty_range`) instead of
+pyqtgraph's 0–1 — on a log axis one decade, its ticks bunched.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 from explorer.widgets.theme import Palette, ThemeManager
@@ -67,6 +74,61 @@ def hold_text_space(axis: pg.AxisItem) -> None:
     axis.setStyle(autoReduceTextSpace=False)
     axis.textWidth = 30  # pyqtgraph's initial text space
     axis.textHeight = 18
+AXES = ("left", "bottom", "right", "top")
+
+
+def _nice_above(value: float) -> float:
+    """Return the smallest 1, 2 or 5 × 10ᵏ that is at least ``value`` (> 0)."""
+    exp = math.floor(math.log10(value))
+    for m in (1.0, 2.0, 5.0, 10.0):
+        if m * 10.0**exp >= value * (1 - 1e-9):
+            return m * 10.0**exp
+    return 10.0 ** (exp + 1)
+
+
+class ReadableAxis(pg.AxisItem):
+    """An axis whose tick numbers never overlap.
+
+    pyqtgraph always draws its major ticks' numbers, however close: on a short
+    pane at ×2 ("captured" 0 2 4 6 8 in 50 px) they print over each other.  A
+    vertical axis here keeps its numbers at least ~1.2 text heights apart,
+    widening the spacing to the next 1, 2, 5 × 10ᵏ.
+    """
+
+    ROOM = 1.2  # text heights between neighbouring numbers
+
+    def tickSpacing(
+        self, minVal: float, maxVal: float, size: float
+    ) -> list[tuple[float, float]]:
+        """Return pyqtgraph's spacings, the major one wide enough for its numbers."""
+        levels = list(super().tickSpacing(minVal, maxVal, size))
+        if self.orientation not in ("left", "right") or not levels:
+            return levels
+        span = abs(maxVal - minVal)
+        if span <= 0 or size <= 0:
+            return levels
+        font = self.style["tickFont"] or self.font()
+        need = self.ROOM * QFontMetricsF(font).height() * span / size  # data units
+        roomy = [(sp, off) for sp, off in levels if sp >= need * (1 - 1e-9)]
+        return roomy or [(_nice_above(need), 0.0)]
+
+
+class IntegerAxis(ReadableAxis):
+    """An axis of whole numbers (steps, episodes, counts): ticks 1 apart or more."""
+
+    def tickSpacing(
+        self, minVal: float, maxVal: float, size: float
+    ) -> list[tuple[float, float]]:
+        """Return readable spacings, whole and at least 1."""
+        levels = super().tickSpacing(minVal, maxVal, size)
+        whole = [(float(max(1, round(sp))), off) for sp, off in levels if sp >= 1]
+        return whole or [(1.0, 0.0)]
+
+    def tickStrings(
+        self, values: Sequence[float], scale: float, spacing: float
+    ) -> list[str]:
+        """Return the ticks as whole numbers."""
+        return [f"{round(v * scale):d}" for v in values]
 
 
 class PlotPane(pg.PlotWidget):
@@ -80,15 +142,21 @@ class PlotPane(pg.PlotWidget):
         x_label: str = "",
         y_label: str = "",
         parent: QWidget | None = None,
+        si_prefix: bool = False,
     ) -> None:
-        super().__init__(parent=parent)
+        super().__init__(parent=parent, axisItems={"left": ReadableAxis("left")})
         self._theme = theme or ThemeManager()
+        self._si_prefix = si_prefix
+        self._empty_range: tuple[tuple[float, float] | None, ...] | None = None
+        self._showing_empty = False
         self._styled: list[_Styled] = []
         self._images: list[tuple[pg.ImageItem, ColorMapKind]] = []
         self._title = title
         self._labels = (x_label, y_label)
         self.showGrid(x=True, y=True, alpha=0.25)
         cache_axes(self.getPlotItem())
+        if title:
+            self._span_title(3)
         self._legend: pg.LegendItem | None = None
         self._theme.changed.connect(self.restyle)
         self.restyle()
@@ -99,10 +167,54 @@ class PlotPane(pg.PlotWidget):
         return self._theme
 
     def add_legend(self) -> pg.LegendItem:
-        """Add (once) and return the legend; items added afterwards appear in it."""
+        """Add (once) and return the legend; items added afterwards appear in it.
+
+        Its text follows the theme and the presentation scale like the axes'.
+        """
         if self._legend is None:
             self._legend = self.getPlotItem().addLegend(offset=(10, 10))
+            self._style_legend()
         return self._legend
+
+    def set_integer_axis(self, *names: str) -> None:
+        """Give the axes ``names`` ("bottom", "left", …) whole-number ticks only."""
+        plot = self.getPlotItem()
+        plot.setAxisItems({n: IntegerAxis(n) for n in names})
+        cache_axes(plot)
+        self.restyle()
+
+    def set_empty_range(
+        self,
+        x: tuple[float, float] | None = None,
+        y: tuple[float, float] | None = None,
+    ) -> None:
+        """Show ``x`` / ``y`` (data units, also on a log axis) while no item has data.
+
+        Once an item made by this pane has data the axes range over it again;
+        cleared (a reset), the pane shows this range again.
+        """
+        self._empty_range = (x, y)
+        self._on_item_data_changed()
+
+    def _on_item_data_changed(self, *_: object) -> None:
+        if self._empty_range is None:
+            return
+        empty = not any(_has_data(s.item) for s in self._styled)
+        if empty == self._showing_empty and not empty:
+            return
+        self._showing_empty = empty
+        box = self.getPlotItem().getViewBox()
+        if not empty:
+            box.enableAutoRange()
+            return
+        log_x, log_y = (
+            self.getPlotItem().getAxis(a).logMode for a in ("bottom", "left")
+        )
+        x, y = self._empty_range
+        if x is not None:
+            box.setXRange(*_axis_values(x, log_x), padding=0.0)
+        if y is not None:
+            box.setYRange(*_axis_values(y, log_y), padding=0.0)
 
     def add_curve(
         self,
@@ -117,6 +229,7 @@ class PlotPane(pg.PlotWidget):
         item = self.getPlotItem().plot([], [], name=name or None)
         self._styled.append(_Styled(item, "curve", color_index, color, width, dashed))
         self._style(self._styled[-1])
+        item.sigPlotChanged.connect(self._on_item_data_changed)
         return item
 
     def add_scatter(
@@ -133,6 +246,7 @@ class PlotPane(pg.PlotWidget):
         self.addItem(item)
         self._styled.append(_Styled(item, "scatter", color_index, color, size))
         self._style(self._styled[-1])
+        item.sigPlotChanged.connect(self._on_item_data_changed)
         return item
 
     def add_image(self, kind: ColorMapKind = "sequential") -> pg.ImageItem:
@@ -160,7 +274,13 @@ class PlotPane(pg.PlotWidget):
             label=label,
             interactive=False,
         )
-        bar.setImageItem(image, insert_in=self.getPlotItem())
+        plot = self.getPlotItem()
+        bar.setImageItem(image, insert_in=plot)  # at column 5 of the plot's grid
+        # The title spans the axes' and the bar's columns: over the view box alone,
+        # a long title ("non-saturating" at ×2) widened the plot past its pane and
+        # the bar's numbers were cut off at the pane's edge.
+        self._span_title(6)
+        bar.axis.enableAutoSIPrefix(self._si_prefix)
         bar.axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         return bar
 
@@ -188,8 +308,9 @@ class PlotPane(pg.PlotWidget):
         plot = self.getPlotItem()
         font = self.font()
         font.setPointSizeF(9.0 * scale)
-        for name in ("left", "bottom", "right", "top"):
+        for name in AXES:
             axis = plot.getAxis(name)
+            axis.enableAutoSIPrefix(self._si_prefix)
             axis.setPen(pg.mkPen(p.plot_fg, width=max(1.0, scale)))
             axis.setTextPen(pg.mkPen(p.plot_fg))
             hold_text_space(axis)
@@ -203,12 +324,40 @@ class PlotPane(pg.PlotWidget):
             plot.setLabel("bottom", x_label, **style)
         if y_label:
             plot.setLabel("left", y_label, **style)
-        if self._legend is not None:
-            self._legend.setLabelTextColor(p.plot_fg)
-            self._legend.setLabelTextSize(f"{9 * scale:.0f}pt")
-            for _sample, label in self._legend.items:
-                label.setText(label.text)  # LabelItem applies new attributes on setText
+        self._style_legend()
         for s in self._styled:
             self._style(s)
         for item, kind in self._images:
             item.setColorMap(colormap(p, kind))
+
+    def _span_title(self, columns: int) -> None:
+        """Lay the title over the plot's first ``columns`` grid columns.
+
+        Over the view box's column alone (pyqtgraph's place for it) a title wider
+        than the view box widens the whole plot past its pane.
+        """
+        plot = self.getPlotItem()
+        plot.layout.removeItem(plot.titleLabel)
+        plot.layout.addItem(plot.titleLabel, 0, 0, 1, columns)
+
+    def _style_legend(self) -> None:
+        if self._legend is None:
+            return
+        self._legend.setLabelTextColor(self._theme.palette.plot_fg)
+        self._legend.setLabelTextSize(f"{9 * self._theme.scale:.0f}pt")
+        for _sample, label in self._legend.items:
+            label.setText(label.text)  # LabelItem applies new attributes on setText
+
+
+def _has_data(item: Any) -> bool:
+    if isinstance(item, pg.ScatterPlotItem):
+        return len(item.data) > 0
+    x, _y = item.getData()
+    return x is not None and len(x) > 0
+
+
+def _axis_values(span: tuple[float, float], log: bool) -> tuple[float, float]:
+    """Return ``span`` in the view's units (log10 on a log axis)."""
+    if not log:
+        return span
+    return (math.log10(span[0]), math.log10(span[1]))

@@ -15,6 +15,7 @@ Run it by hand to look at a panel (it saves a screenshot and prints the problems
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 import sys
 import time
@@ -265,6 +266,70 @@ def _plot_label_problems(view: QWidget) -> list[str]:
     return out
 
 
+def _axis_tick_problems(view: QWidget) -> list[str]:
+    """Tick numbers an axis cannot fit, which pyqtgraph drops without a word.
+
+    A vertical axis of fixed width (a colour bar's) drops every label wider than
+    its room: at ×2 the GAN's colour bars lost their numbers.  Each major tick's
+    text is measured in the axis's tick font against the room beside the ticks.
+    """
+    import pyqtgraph as pg
+    from PySide6.QtGui import QFontMetricsF
+
+    if not isinstance(view, pg.GraphicsView):
+        return []
+    out: list[str] = []
+    visible = view.mapToScene(view.viewport().rect()).boundingRect()
+    for item in view.scene().items():
+        if not isinstance(item, pg.AxisItem) or not item.isVisible():
+            continue
+        if not item.style.get("showValues", True) or item.orientation not in (
+            "left",
+            "right",
+        ):
+            continue
+        lo, hi = sorted(item.range)
+        size = item.height()
+        if size <= 1 or not hi > lo:
+            continue
+        fixed = item._tickLevels  # ticks a panel set itself (setTicks)
+        if fixed:
+            pairs = sorted((v, t) for v, t in fixed[0] if lo <= v <= hi)
+            values, strings = [v for v, _ in pairs], [t for _, t in pairs]
+            gaps = [b - a for a, b in itertools.pairwise(values)]
+            spacing = min(gaps, default=hi - lo)
+        else:
+            levels = item.tickValues(lo, hi, size)
+            if not levels:
+                continue
+            spacing, values = levels[0]
+            values = sorted(v for v in values if lo <= v <= hi)
+            if spacing is None:  # a log axis: pyqtgraph thins its labels itself
+                spacing = hi - lo
+            scale = item.autoSIPrefixScale * item.scale
+            strings = item.tickStrings(values, scale, spacing)
+        font = item.style["tickFont"] or item.font()
+        metrics = QFontMetricsF(font)
+        tick = max(0.0, float(item.style["tickLength"]))
+        room = item.width() - tick - float(item.style["tickTextOffset"][0])
+        widest = max((metrics.horizontalAdvance(t) for t in strings), default=0.0)
+        label = item.labelText or item.orientation
+        if widest > room + SLACK:
+            out.append(
+                f"axis {label!r}: tick numbers need {widest:.0f} px, have {room:.0f}"
+            )
+        step_px = spacing * size / (hi - lo)
+        if len(values) > 1 and step_px < metrics.height() - SLACK:
+            out.append(
+                f"axis {label!r}: tick numbers overlap ({step_px:.0f} px apart, "
+                f"{metrics.height():.0f} px tall)"
+            )
+        box = item.mapRectToScene(item.boundingRect())
+        if box.right() > visible.right() + SLACK or box.left() < visible.left() - SLACK:
+            out.append(f"axis {label!r}: its tick numbers reach past the view")
+    return out
+
+
 def fit_problems(root: QWidget, prefix: str = "") -> list[str]:
     """Return each place under ``root`` where text is cut or scrolls sideways."""
     problems: list[str] = []
@@ -289,6 +354,7 @@ def fit_problems(root: QWidget, prefix: str = "") -> list[str]:
         if isinstance(w, QTableView):
             problems.extend(f"{prefix}{_name(w)}: {p}" for p in _table_problems(w))
         problems.extend(f"{prefix}{p}" for p in _plot_label_problems(w))
+        problems.extend(f"{prefix}{p}" for p in _axis_tick_problems(w))
         if problem is None and isinstance(w, (QLabel, QAbstractButton, QComboBox)):
             if _outside(w, window):
                 problem = "lies past the window's edge"

@@ -111,3 +111,64 @@ def test_vtk_keys_do_not_reach_the_interactor(qtbot: Any) -> None:
         _check(view)  # still renders and picks
     finally:
         view.close_view()
+
+
+class _LeftHalf:
+    """A drag handler that takes presses on the left half of the view."""
+
+    def __init__(self, view: MeshView) -> None:
+        self.view = view
+        self.calls: list[tuple[str, float, float]] = []
+
+    def press(self, x: float, y: float) -> bool:
+        taken = x < self.view.width() / 2
+        if taken:
+            self.calls.append(("press", x, y))
+        return taken
+
+    def move(self, x: float, y: float) -> None:
+        self.calls.append(("move", x, y))
+
+    def release(self, x: float, y: float) -> None:
+        self.calls.append(("release", x, y))
+
+
+def _drag(qtbot: Any, widget: Any, start: Any, end: Any) -> None:
+    from PySide6.QtCore import Qt
+
+    qtbot.mousePress(widget, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(widget, pos=end)
+    qtbot.mouseRelease(widget, Qt.MouseButton.LeftButton, pos=end)
+
+
+@pytest.mark.parametrize(
+    "interactive", [False, pytest.param(True, marks=pytest.mark.gl)]
+)
+def test_a_drag_handler_takes_its_drags_from_the_camera(
+    qtbot: Any, interactive: bool
+) -> None:
+    """The body's rotation rings grab drags this way, on both backends."""
+    from PySide6.QtCore import QPoint
+
+    view = _sphere_view(qtbot, interactive=interactive)
+    try:
+        handler = _LeftHalf(view)
+        view.drag_handler = handler
+        clicks: list[tuple[float, float]] = []
+        view.clicked.connect(lambda x, y: clicks.append((x, y)))
+        surface = view._canvas if view._canvas is not None else view.plotter
+        before = np.asarray(view.plotter.camera.position).copy()
+        _drag(qtbot, surface, QPoint(50, 150), QPoint(90, 160))
+        kinds = [c[0] for c in handler.calls]
+        assert kinds[0] == "press" and kinds[-1] == "release" and "move" in kinds
+        assert handler.calls[-1][1:] == (90.0, 160.0)
+        np.testing.assert_allclose(view.plotter.camera.position, before)
+        assert clicks == []  # a grabbed press is no click either
+        # a press the handler does not take is the view's own: the camera turns
+        handler.calls.clear()
+        _drag(qtbot, surface, QPoint(300, 150), QPoint(360, 150))
+        assert handler.calls == []
+        if not interactive:
+            assert np.linalg.norm(view.plotter.camera.position - before) > 1e-3
+    finally:
+        view.close_view()

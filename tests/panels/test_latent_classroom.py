@@ -281,3 +281,57 @@ def test_divergence_is_said_as_the_cli_says_it(qtbot: QtBot, panels: Any) -> Non
     assert "training diverged at epoch" in text and "smaller learning rate" in text
     assert p._slots[VAE].progress is good  # the last finite report stays shown
     assert "diverged" in p._slots[VAE].scatter.status.text()
+
+
+_LATENT = ["latent"]
+_FILES = ["--load", "m.pt", "--out", "out.png"]
+
+
+def test_grid_and_strip_limits_are_the_clis(panels: Any) -> None:
+    """The GUI once took 3–30 images per side and 3–20 per strip, the CLI 2–60/2–64."""
+    from explorer.cli import build_parser
+
+    p = panels()
+    for box, argv in (
+        (p.grid_bar.n, [*_LATENT, "grid", *_FILES, "--n"]),
+        (
+            p.ends_bar.steps,
+            [*_LATENT, "interpolate", "--from", "0", "--to", "1", *_FILES, "--steps"],
+        ),
+    ):
+        lo, hi = box.minimum(), box.maximum()
+        # the CLI takes the box's ends and refuses just outside them (argparse: 2)
+        for value in (lo, hi):
+            assert (
+                value in vars(build_parser().parse_args([*argv, str(value)])).values()
+            )
+        for value in (lo - 1, hi + 1):
+            with pytest.raises(SystemExit) as refused:
+                build_parser().parse_args([*argv, str(value)])
+            assert refused.value.code == 2
+    assert (p.grid_bar.n.minimum(), p.grid_bar.n.maximum()) == (2, 60)
+    assert (p.ends_bar.steps.minimum(), p.ends_bar.steps.maximum()) == (2, 64)
+
+
+@pytest.mark.parametrize(
+    ("box", "typed", "said"),
+    [
+        ("latent_dim", "100", "latent size D must be 1…64, got 100"),
+        ("grid_n", "61", "images per side must be 2…60, got 61"),
+    ],
+)
+def test_a_number_out_of_range_says_why(
+    qtbot: QtBot, panels: Any, box: str, typed: str, said: str
+) -> None:
+    """Typing 100 as the latent size was silently refused (the box kept 64's digits)."""
+    p = panels()
+    spin = p.controls.latent_dim if box == "latent_dim" else p.grid_bar.n
+    if box == "grid_n":
+        p.tabs.setCurrentIndex(1)
+    before = spin.value()
+    spin.setFocus()
+    spin.lineEdit().selectAll()
+    qtbot.keyClicks(spin, typed)
+    qtbot.keyClick(spin, Qt.Key.Key_Return)
+    assert spin.value() == before
+    assert f"{said}: kept the previous value" in p.error_banner.text

@@ -37,3 +37,10 @@ SPACINGS: tuple[Spacing, ...] = ("gaussian", "linear")
 DEVICES: tuple[str, ...] = ("auto", "cpu", "cuda")
 IMAGE_SIZE = 28
 DEFAULT_BETA = 4.0
+# One source for the GUI's boxes and the CLI's flags (the core checks them too):
+# images per side of the decoded grid, and images per interpolation strip (the
+# two ends included).  Both keep an output image below ~50 megapixels.
+GRID_N_LIMITS = (2, 60)
+DEFAULT_GRID_N = 15
+STRIP_STEPS_LIMITS = (2, 64)
+DEFAULT_STRIP_STEPS = 10

@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 from explorer.core.latent.codec import decode
 from explorer.core.latent.config import FloatArray
 from explorer.core.latent.models import LatentModel
-from explorer.core.latent.names import IMAGE_SIZE, Spacing
+from explorer.core.latent.names import GRID_N_LIMITS, IMAGE_SIZE, Spacing
 
 
 @dataclass(frozen=True)
@@ -86,10 +86,12 @@ def grid_coordinates(
     Raises
     ------
     ValueError
-        For n outside 2..60, a non-positive extent or an unknown spacing.
+        For n outside GRID_N_LIMITS (2..60), a non-positive extent or an unknown
+        spacing.
     """
-    if not 2 <= n <= 60:
-        raise ValueError(f"a grid needs 2 to 60 images per side, got {n}")
+    lo, hi = GRID_N_LIMITS
+    if not lo <= n <= hi:
+        raise ValueError(f"a grid needs {lo} to {hi} images per side, got {n}")
     if spacing == "linear":
         if not (math.isfinite(extent) and 0 < extent <= 100):
             raise ValueError(f"the grid range must be in (0, 100], got {extent}")

@@ -38,9 +38,12 @@ from explorer.widgets.run_bar import RunBar, make_button
 from explorer.widgets.theme import ThemeManager
 
 _AXIS_TIPS = (
-    "Rotation about the bone's own x axis, in degrees (applied first)",
-    "Rotation about the bone's own y axis, in degrees (anny: along the bone = twist)",
-    "Rotation about the bone's own z axis, in degrees (applied last)",
+    "Rotation about the bone's own x axis, in degrees (applied first); "
+    "the red ring in the 3-D view turns it too",
+    "Rotation about the bone's own y axis, in degrees (anny: along the bone = "
+    "twist); the green ring turns it too",
+    "Rotation about the bone's own z axis, in degrees (applied last); "
+    "the blue ring turns it too",
 )
 _CORRECTIVES = "Pose correctives p(θ)"
 _CORRECTIVES_TIP = (

@@ -25,6 +25,8 @@ class BodyViews(QWidget):
     """The main body view and the split view's DQS view; emits ``vertex_picked``."""
 
     vertex_picked = Signal(int)
+    joint_grabbed = Signal(int)
+    joint_turned = Signal(int, float)
 
     def __init__(self, theme: ThemeManager, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -37,6 +39,9 @@ class BodyViews(QWidget):
         row.addWidget(self.view_dqs, 1)
         self.view.view.clicked.connect(self._on_view_clicked)
         self.view_dqs.view.clicked.connect(self._on_dqs_view_clicked)
+        for side in (self.view, self.view_dqs):
+            side.rings.grabbed.connect(self.joint_grabbed)
+            side.rings.turned.connect(self.joint_turned)
         self._dqs_model: BodyModel | None = None
         self._camera_seen: tuple[float, ...] = ()
         camera = self.view.view.plotter.renderer.camera
@@ -91,13 +96,17 @@ class BodyViews(QWidget):
         split: bool,
         selected: int,
         weights: np.ndarray | None,
+        euler: np.ndarray | None = None,
     ) -> None:
-        """Move the views' points to ``meshes[first]`` (and ``meshes["dqs"]``)."""
-        self.view.update_pose(meshes[first], selected, weights)
+        """Move the views' points to ``meshes[first]`` (and ``meshes["dqs"]``).
+
+        ``euler``: the selected joint's angles in these meshes (for the rings).
+        """
+        self.view.update_pose(meshes[first], selected, weights, euler)
         if self.view.caption.text() != first.upper():
             self.view.caption.setText(first.upper())
         if split and "dqs" in meshes:
-            self.view_dqs.update_pose(meshes["dqs"], selected, weights)
+            self.view_dqs.update_pose(meshes["dqs"], selected, weights, euler)
 
     def restyle(self, mode: ColourMode, *, skeleton: bool) -> None:
         """Colour both views by ``mode``, with or without the skeleton."""

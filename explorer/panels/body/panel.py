@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QSplitter, QWidget
 from superqt.utils import qthrottled
 
 from explorer.core.body.model import BodyModel
-from explorer.core.body.names import COLOUR_MODES, SkinningMethod
+from explorer.core.body.names import COLOUR_MODES, SkinningMethod, wrap_angle
 from explorer.core.body.pose import Pose
 from explorer.core.body.service import (
     REQUEST_KEY,
@@ -30,9 +30,9 @@ from explorer.core.body.service import (
 )
 from explorer.core.body.skinning import PosedMesh
 from explorer.panels.base import AppContext, PanelBase
-from explorer.panels.body import files, session
+from explorer.panels.body import files, readout, session
 from explorer.panels.body.column import BodyColumn
-from explorer.panels.body.formula import formula_html, formula_values, volume_text
+from explorer.panels.body.formula import volume_text
 from explorer.panels.body.pair import BodyViews
 from explorer.panels.body.state import BodyState
 from explorer.widgets.binding import Binder
@@ -62,6 +62,8 @@ class BodyPanel(PanelBase):
         self._last: BodyProgress | None = None
         self._selected = 0
         self._weights: np.ndarray | None = None
+        self.picked_vertex: int | None = None  # the vertex the card shows, if any
+        self._turn_from = 0.0  # the angle a ring drag started from
         self._pending: BodyState | None = None
         self._spec: str = "anny"
         # (spec, source) asked for last, and that of the body on screen
@@ -87,6 +89,8 @@ class BodyPanel(PanelBase):
         self.views = BodyViews(theme)
         self.view, self.view_dqs = self.views.view, self.views.view_dqs
         self.views.vertex_picked.connect(self._on_vertex_picked)
+        self.views.joint_grabbed.connect(self._on_rings_grabbed)
+        self.views.joint_turned.connect(self._on_rings_turned)
         self._splitter.addWidget(self.views)
         c = self.column = BodyColumn(theme)
         self._splitter.addWidget(c)
@@ -206,7 +210,7 @@ class BodyPanel(PanelBase):
         self._shown = self._requested
         self._model = model
         self._pose = Pose.zeros(model.n_bones)
-        self._selected = 0
+        self._selected, self.picked_vertex = 0, None
         self._last = item
         self.column.show_model(model)
         self.views.set_model(
@@ -217,7 +221,7 @@ class BodyPanel(PanelBase):
         self.column.progress.hide()
         self.run_bar.set_status(
             f"{model.name}: {model.n_vertices:,} vertices, {model.n_bones} bones. "
-            "Click the body or the tree to pick a bone."
+            "Click the body or the tree to pick a bone; drag a ring to turn it."
         )
         pending, self._pending = self._pending, None
         if pending is not None:
@@ -261,8 +265,14 @@ class BodyPanel(PanelBase):
         split = self.split_check.isChecked()
         first = "lbs" if split else (item.request.method if item.request else "lbs")
         weights = self._weights if self.view.colour_mode == "weight" else None
+        euler = item.request.pose.euler[self._selected] if item.request else None
         self.views.show_meshes(
-            item.meshes, first, split=split, selected=self._selected, weights=weights
+            item.meshes,
+            first,
+            split=split,
+            selected=self._selected,
+            weights=weights,
+            euler=euler,
         )
         self.frames_shown += 1
         self._readouts_soon()
@@ -331,15 +341,7 @@ class BodyPanel(PanelBase):
             self.set_pose(self._pose.with_bone(self._selected, [0.0, 0.0, 0.0]))
 
     def _on_preset_activated(self, index: int) -> None:
-        from explorer.core.body.presets import preset_pose
-
-        if index <= 0 or self._model is None:
-            return
-        try:
-            self.set_pose(preset_pose(self._model, self.preset_combo.itemText(index)))
-        except ValueError as exc:
-            self.show_error(str(exc))
-        self.preset_combo.setCurrentIndex(0)
+        session.apply_preset_at(self, index)
 
     def apply_preset(self, name: str) -> None:
         """Choose preset ``name`` as a user would in the preset list."""
@@ -351,7 +353,16 @@ class BodyPanel(PanelBase):
 
     def _on_vertex_picked(self, vertex: int) -> None:
         if self._model is not None:
+            self.picked_vertex = vertex
             self.select_bone(int(self._model.skin_indices[vertex, 0]))
+
+    def _on_rings_grabbed(self, axis: int) -> None:
+        self._turn_from = self.angle_sliders[axis].value()
+
+    def _on_rings_turned(self, axis: int, degrees: float) -> None:
+        # the slider takes the angle (wrapped, the same turn), then the pose follows it
+        self.angle_sliders[axis].set_value(wrap_angle(self._turn_from + degrees))
+        self._on_angle_changed(axis)
 
     # -- style -------------------------------------------------------------------
     def _on_setting_changed(self, name: str) -> None:
@@ -402,17 +413,7 @@ class BodyPanel(PanelBase):
         self._fit_controls()
 
     def _update_formula(self) -> None:
-        if self._model is None:
-            return
-        split, on = self.split_check.isChecked(), self.correctives_check.isChecked()
-        html = formula_html(self._model, self.method, split=split, correctives=on)
-        self.formula.set_formula(html)
-        posed = None
-        if self._last is not None and self._last.meshes:
-            posed = next(iter(self._last.meshes.values()))
-        self.formula.set_values(
-            formula_values(self._model, self._selected, self._weights, posed)
-        )
+        readout.update_formula(self)
 
     # -- the sweep (run bar and Run menu) -----------------------------------------
     def start_pause(self) -> None:

@@ -1,4 +1,4 @@
-"""The body panel's session state: read it from the panel, apply a saved pose.
+"""The body panel's session state: read it from the panel, apply a saved pose or preset.
 
 Helpers of :class:`~explorer.panels.body.panel.BodyPanel` (they read its private
 fields: the body shown, its pose, a restore waiting for a body to load).
@@ -53,3 +53,16 @@ def apply_pose(panel: BodyPanel, state: BodyState) -> None:
         except (ValueError, KeyError) as exc:
             panel.show_error(f"the saved pose does not fit this body: {exc}")
     panel._post()
+
+
+def apply_preset_at(panel: BodyPanel, index: int) -> None:
+    """Pose the body by the preset at ``index`` of the preset list (0: the prompt)."""
+    from explorer.core.body.presets import preset_pose
+
+    if index <= 0 or panel._model is None:
+        return
+    try:
+        panel.set_pose(preset_pose(panel._model, panel.preset_combo.itemText(index)))
+    except ValueError as exc:
+        panel.show_error(str(exc))
+    panel.preset_combo.setCurrentIndex(0)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from explorer.core.body.model import BodyModel
 from explorer.core.body.names import ColourMode
 from explorer.core.body.skinning import PosedMesh
+from explorer.panels.body.rings import JointRings
 from explorer.widgets.mesh_view import MeshView
 from explorer.widgets.theme import CATEGORICAL_10, ThemeManager
 
@@ -45,6 +46,9 @@ class BodyView(QWidget):
         self._fit_whole = True
         self.show_skeleton = True
         self.view.installEventFilter(self)
+        self.rings = JointRings(self.view, theme)
+        self._extent = 0.0
+        self._first_child = np.zeros(0, dtype=np.int64)
         # The skeleton lives in a second renderer layer drawn over the body (like
         # Blender's "in front" bones), so the mesh can stay opaque.
         from vtkmodules.vtkRenderingCore import vtkRenderer
@@ -85,6 +89,11 @@ class BodyView(QWidget):
         ).astype(np.float32)
         self._mesh = mesh
         self._parents = model.bone_parents
+        self._extent = float(np.ptp(model.rest.vertices, axis=0).max())
+        first = np.full(model.n_bones, -1, dtype=np.int64)
+        for child in range(model.n_bones - 1, 0, -1):
+            first[model.bone_parents[child]] = child
+        self._first_child = first
         children = np.flatnonzero(model.bone_parents >= 0)
         lines = np.column_stack(
             [np.full(children.size, 2), model.bone_parents[children], children]
@@ -250,6 +259,8 @@ class BodyView(QWidget):
             plotter.renderer.RemoveActor(actor)
             actor.SetVisibility(self.show_skeleton)
             self._overlay.AddActor(actor)
+        self.rings.visible = self.show_skeleton
+        self.rings.add_to(self._overlay)
 
     def restyle(self) -> None:
         """Re-create the actors after a colour-mode, skeleton or theme change."""
@@ -262,11 +273,19 @@ class BodyView(QWidget):
         self.view.request_render()
 
     def update_pose(
-        self, posed: PosedMesh, selected: int, weights: np.ndarray | None
+        self,
+        posed: PosedMesh,
+        selected: int,
+        weights: np.ndarray | None,
+        euler: np.ndarray | None = None,
     ) -> None:
-        """Move the mesh and skeleton to ``posed``; highlight joint ``selected``."""
+        """Move the mesh and skeleton to ``posed``; highlight joint ``selected``.
+
+        ``euler``: the joint's angles in ``posed`` (degrees), for the rings.
+        """
         if self._mesh is None:
             return
+        self._place_rings(posed, selected, euler)
         self._mesh.points[:] = posed.vertices
         self._mesh.point_data["Normals"][:] = posed.normals
         if weights is not None:
@@ -274,6 +293,17 @@ class BodyView(QWidget):
         self._skeleton.points[:] = posed.joints
         self._selected.points[:] = posed.joints[selected]
         self.view.request_render()
+
+    def _place_rings(
+        self, posed: PosedMesh, selected: int, euler: np.ndarray | None
+    ) -> None:
+        joint = posed.joints[selected]
+        child = int(self._first_child[selected]) if self._first_child.size else -1
+        bone = float(np.linalg.norm(posed.joints[child] - joint)) if child > 0 else 0.0
+        # about the bone's size, but always grabbable and never hiding the body
+        radius = float(np.clip(0.8 * bone, 0.04 * self._extent, 0.12 * self._extent))
+        angles = np.zeros(3) if euler is None else np.asarray(euler, dtype=float)
+        self.rings.place(posed.bone_frames[selected], angles, joint, radius)
 
     def close_view(self) -> None:
         """Release the 3-D view (the panel's ``shutdown``)."""

@@ -16,6 +16,7 @@ import numpy as np
 import pyqtgraph as pg
 from numpy.typing import NDArray
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QWidget
 
 from explorer.core.contour import contour_lines
@@ -46,8 +47,6 @@ class FieldView(PlotPane):
         plot = self.getPlotItem()
         plot.setMenuEnabled(False)
         plot.hideButtons()
-        for name in ("left", "bottom"):
-            plot.getAxis(name).enableAutoSIPrefix(False)
         self.showGrid(x=False, y=False)  # the heatmap is the background; a grid costs
         self.setAspectLocked(True)
         vb = plot.getViewBox()
@@ -156,6 +155,7 @@ class FieldView(PlotPane):
             self._bar_state = (levels, label)
             self.colorbar.setLevels(levels)
             self.colorbar.getAxis("left").setLabel(label)
+            self._fit_bar()
         x0, x1, y0, y1 = p.extent
         # after setImage: ImageItem.setRect needs the image's size
         self.heat.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
@@ -218,11 +218,27 @@ class FieldView(PlotPane):
             ticks = self.colorbar.getAxis("right")  # "left" only carries the label
             ticks.setStyle(tickFont=font)
             ticks.setTextPen(pg.mkPen(fg))
-            ticks.setWidth(int(40 * scale))
             self.colorbar.getAxis("left").label.setFont(font)
+            self._fit_bar()
             self._draw_modes()
         if getattr(self, "_title_color", None) is not None:
             self.set_title(self._title, self._title_color)
+
+    def _fit_bar(self) -> None:
+        """Give the colour bar three numbers (ends and middle) and just their width.
+
+        Four fields side by side at ×2 leave a bar ~50 px: five numbers print over
+        each other, and a fixed 80 px axis pushed the last field's numbers out of
+        its pane (pyqtgraph drops a number that does not fit, without a word).
+        """
+        (low, high), _label = self._bar_state
+        ticks = self.colorbar.getAxis("right")
+        shown = (low, (low + high) / 2.0, high)
+        ticks.setTicks([[(v, f"{v:g}") for v in shown], []])
+        metrics = QFontMetricsF(ticks.style["tickFont"] or ticks.font())
+        widest = max(metrics.horizontalAdvance(f"{v:g}") for v in shown)
+        room = max(0, ticks.style["tickLength"]) + ticks.style["tickTextOffset"][0]
+        ticks.setWidth(math.ceil(widest + room + 2))
 
     # -- mouse -------------------------------------------------------------------------
     def _view_pos(self, scene_pos: QPointF) -> NDArray[np.float64]:
@@ -360,20 +376,17 @@ class CurvePane(PlotPane):
         super().__init__(
             theme, title=title, x_label="G step", y_label=y_label, parent=parent
         )
-        plot = self.getPlotItem()
-        for name in ("left", "bottom"):
-            plot.getAxis(name).enableAutoSIPrefix(False)
         self._integer = integer
+        # G steps (and captured modes) are whole numbers, their ticks too; the
+        # pane keeps the numbers apart however short it is
+        self.set_integer_axis("bottom", *(("left",) if integer else ()))
         self._curves = [self.add_curve(color_index=i) for i in range(runs)]
         self.setMinimumHeight(120)
 
     def set_y_range(self, low: float, high: float) -> None:
         """Fix the y axis to [low, high] (integer ticks if asked for)."""
         self.getPlotItem().enableAutoRange(y=False)
-        axis = self.getPlotItem().getAxis("left")
-        if self._integer:  # whole-number ticks, about four of them
-            major = max(1, round((high - low) / 4))
-            axis.setTickSpacing(major, major)
+        if self._integer:  # room for the top and bottom counts
             low, high = low - 0.5, high + 0.5
         self.setYRange(low, high, padding=0.05)
 

@@ -33,6 +33,7 @@ from explorer.panels.latent.state import (
     BETA_STEPS_PER_UNIT,
     LatentState,
 )
+from explorer.widgets.checked_spin import CheckedSpin
 from explorer.widgets.run_bar import RunBar, make_button
 
 MODEL_SETTINGS_DELAY_MS = 400
@@ -48,11 +49,12 @@ def _labelled(text: str, widget: QWidget, tip: str) -> tuple[QLabel, QWidget]:
     return label, widget
 
 
-def _int_range(spin: QSpinBox, name: str) -> tuple[int, int]:
+def _checked(name: str, label: str) -> CheckedSpin:
+    """Return a box over the state's range for ``name`` that says why it refuses."""
     lo, hi = field_limits(LatentState, name)
     assert lo is not None and hi is not None
-    spin.setRange(int(lo), int(hi))
-    return int(lo), int(hi)
+    value = getattr(LatentState(), name)
+    return CheckedSpin(label, value, "", limits=(int(lo), int(hi)))
 
 
 def _float_range(spin: QDoubleSpinBox, name: str) -> None:
@@ -79,6 +81,7 @@ class ControlBar(QWidget):
     settings_changed = Signal()
     save_clicked = Signal()
     load_clicked = Signal()
+    rejected = Signal(str)  # why a typed number was refused
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -126,9 +129,8 @@ class ControlBar(QWidget):
         self.beta.valueChanged.connect(self._on_beta_moved)
         self.show_beta()
 
-        self.latent_dim = QSpinBox()
-        lo, hi = _int_range(self.latent_dim, "latent_dim")
-        self.latent_dim.setValue(d.latent_dim)
+        self.latent_dim = _checked("latent_dim", "latent size D")
+        lo, hi = self.latent_dim.minimum(), self.latent_dim.maximum()
         dim_label, _ = _labelled(
             "latent D",
             self.latent_dim,
@@ -165,20 +167,20 @@ class ControlBar(QWidget):
             "σ of Gaussian noise added to the encoder's input: > 0 makes every model "
             "a denoising autoencoder (the loss still compares with the clean digit)",
         )
-        self.epochs = QSpinBox()
-        lo, hi = _int_range(self.epochs, "epochs")
-        self.epochs.setValue(d.epochs)
+        self.epochs = _checked("epochs", "epochs")
+        lo, hi = self.epochs.minimum(), self.epochs.maximum()
         epochs_label, _ = _labelled(
             "epochs", self.epochs, f"Passes over the digits, {lo} to {hi}"
         )
-        self.seed = QSpinBox()
-        _int_range(self.seed, "seed")
+        self.seed = _checked("seed", "seed")
         seed_label, _ = _labelled("seed", self.seed, "Same seed, same run")
         self._settings_settled = qdebounced(
             self.settings_changed.emit, timeout=MODEL_SETTINGS_DELAY_MS, parent=self
         )
         for spin in (self.latent_dim, self.epochs, self.seed):
             spin.valueChanged.connect(lambda _v: self._settings_settled())
+        for checked in (self.latent_dim, self.epochs, self.seed):
+            checked.rejected.connect(self.rejected)
         self.noise.valueChanged.connect(lambda _v: self._settings_settled())
         self.arch.currentIndexChanged.connect(lambda _i: self._settings_settled())
         self.recon.currentIndexChanged.connect(lambda _i: self._settings_settled())
@@ -272,6 +274,7 @@ class EndpointBar(QWidget):
     """The two ends A and B of the interpolation (digit numbers) and the step count."""
 
     changed = Signal()
+    rejected = Signal(str)  # why a typed number was refused
 
     def __init__(self, n_digits: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -287,9 +290,8 @@ class EndpointBar(QWidget):
         self.b.setValue(min(LatentState().ends[1], n_digits - 1))
         self.a_text = QLabel()
         self.b_text = QLabel()
-        self.steps = QSpinBox()
-        _int_range(self.steps, "steps")
-        self.steps.setValue(LatentState().steps)
+        self.steps = _checked("steps", "images per strip")
+        self.steps.rejected.connect(self.rejected)
         tip = (
             "Number of the digit at this end (Shift+click a point in a scatter to pick)"
         )
@@ -329,6 +331,7 @@ class GridBar(QWidget):
 
     changed = Signal()
     model_changed = Signal(int)
+    rejected = Signal(str)  # why a typed number was refused
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -341,10 +344,9 @@ class GridBar(QWidget):
         self.model = QComboBox()
         for kind in MODEL_KINDS:
             self.model.addItem(MODEL_TITLES[kind], kind)
-        self.n = QSpinBox()
+        self.n = _checked("grid_n", "images per side")
+        self.n.rejected.connect(self.rejected)
         d = LatentState()
-        _int_range(self.n, "grid_n")
-        self.n.setValue(d.grid_n)
         self.spacing = QComboBox()
         for spacing in SPACINGS:
             self.spacing.addItem(SPACING_TITLES[spacing], spacing)

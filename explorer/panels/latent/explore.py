@@ -125,6 +125,7 @@ class LatentViews(PanelBase):
         self.strip_tab = InterpolationTab(theme, len(self._data.images))
         self.ends_bar = self.strip_tab.ends_bar
         self.ends_bar.changed.connect(self._on_ends_changed)
+        self.ends_bar.rejected.connect(self.show_error)
         self.strips = self.strip_tab.strips
         self.norm_lerp = self.strip_tab.norm_lerp
         self.norm_slerp = self.strip_tab.norm_slerp
@@ -133,6 +134,7 @@ class LatentViews(PanelBase):
         self.grid_bar = self.grid_tab.grid_bar
         self.grid_bar.changed.connect(self._refresh_grid)
         self.grid_bar.model_changed.connect(self.set_active)
+        self.grid_bar.rejected.connect(self.show_error)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.strip_tab, "Interpolation")
         self.tabs.addTab(self.grid_tab, "Decoded manifold")

@@ -74,6 +74,7 @@ class LatentPanel(LatentViews):
         self.controls.settings_changed.connect(self._on_settings_changed)
         self.controls.save_clicked.connect(self._on_save_clicked)
         self.controls.load_clicked.connect(self._on_load_clicked)
+        self.controls.rejected.connect(self.show_error)
         # Codes of a model first, then its strips, after what was queued before.
         self.draws = DrawScheduler(DRAW_INTERVAL_MS, self)
         for i, kind in enumerate(MODEL_KINDS):

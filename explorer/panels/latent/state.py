@@ -3,7 +3,8 @@
 The model settings take their limits from the core's
 :data:`explorer.core.latent.config.LIMITS` and their defaults from
 :class:`~explorer.core.latent.config.LatentConfig` (the CLI's too); the β slider,
-the interpolation strip and the manifold grid have the panel's own ranges.
+the strip length and the grid size come from :mod:`explorer.core.latent.names`
+(the CLI's flags read them too).
 """
 
 from __future__ import annotations
@@ -12,7 +13,17 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from explorer.core.latent.config import LIMITS, LatentConfig
-from explorer.core.latent.names import DEFAULT_BETA, MODEL_KINDS, Arch, Recon, Spacing
+from explorer.core.latent.names import (
+    DEFAULT_BETA,
+    DEFAULT_GRID_N,
+    DEFAULT_STRIP_STEPS,
+    GRID_N_LIMITS,
+    MODEL_KINDS,
+    STRIP_STEPS_LIMITS,
+    Arch,
+    Recon,
+    Spacing,
+)
 from explorer.core.state import StateBase, limits
 
 BETA_STEPS_PER_UNIT = 4  # the β slider moves in quarters: 0.25 … 16
@@ -43,7 +54,9 @@ class LatentState(StateBase):
     layout: Layout = "side"
     active: int = field(default=1, metadata=limits(0, len(MODEL_KINDS) - 1))
     ends: tuple[int, int] = field(default=(0, 500), metadata=limits(0, None))
-    steps: int = field(default=10, metadata=limits(3, 20))
-    grid_n: int = field(default=15, metadata=limits(3, 30))
+    steps: int = field(
+        default=DEFAULT_STRIP_STEPS, metadata=limits(*STRIP_STEPS_LIMITS)
+    )
+    grid_n: int = field(default=DEFAULT_GRID_N, metadata=limits(*GRID_N_LIMITS))
     grid_spacing: Spacing = "gaussian"
     grid_range: float = field(default=3.0, metadata=limits(0.5, 50.0))

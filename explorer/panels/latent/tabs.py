@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWi
 
 from explorer.core.latent.names import MODEL_KINDS, MODEL_TITLES
 from explorer.panels.latent.controls import EndpointBar, GridBar
-from explorer.panels.latent.views import GREY_LUT, DigitImage, plain_axes
+from explorer.panels.latent.views import GREY_LUT, DigitImage
 from explorer.widgets.plot_pane import PlotPane
 from explorer.widgets.theme import ThemeManager
 
@@ -66,7 +66,6 @@ class InterpolationTab(QWidget):
         self.norm_plot = PlotPane(
             theme, title="‖z(t)‖ (active model)", x_label="t", y_label="‖z‖"
         )
-        plain_axes(self.norm_plot)
         # Top right: the y range runs to 1.6 × the largest norm (show_norms), so the
         # top third above the curves is empty and the legend covers none of them.
         legend = self.norm_plot.add_legend()
@@ -133,7 +132,6 @@ class ManifoldTab(QWidget):
         side.addWidget(self.title)
         side.addStretch(1)
         self.plot = PlotPane(theme, x_label="z₁", y_label="z₂")
-        plain_axes(self.plot)
         self.plot.showGrid(x=False, y=False)
         self.plot.setAspectLocked(True)
         self.plot.setMenuEnabled(False)

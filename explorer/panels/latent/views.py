@@ -25,12 +25,6 @@ _CIRCLE = np.linspace(0.0, 2.0 * math.pi, 73)
 GREY_LUT = np.repeat(np.arange(256, dtype=np.uint8)[:, None], 3, axis=1)
 
 
-def plain_axes(plot: pg.PlotWidget) -> None:
-    """Turn off pyqtgraph's SI prefixes: "‖z‖" with ticks 0.44, not "(×0.001)" 440."""
-    for name in ("left", "bottom"):
-        plot.getPlotItem().getAxis(name).enableAutoSIPrefix(False)
-
-
 def class_legend_html(n_classes: int = 10, rows: int = 5) -> str:
     """Return an HTML table legend of the digit classes, ``rows`` rows high."""
     cols = math.ceil(n_classes / rows)
@@ -143,7 +137,6 @@ class LatentScatter(QFrame):
             label.setWordWrap(True)
             label.setMinimumWidth(60)
         self.plot = PlotPane(theme, x_label="z₁", y_label="z₂")
-        plain_axes(self.plot)
         self.plot.setAspectLocked(True)
         self.plot.setToolTip(
             "Click to decode a point of the latent space, drag to decode live;\n"
@@ -343,7 +336,6 @@ class LossCurves(QWidget):
             y_label="nats / digit",
         )
         for plot in (self.recon_plot, self.kl_plot):
-            plain_axes(plot)
             # Top right: the losses fall from the left, so the corner stays empty.
             plot.add_legend().anchor((1, 0), (1, 0), offset=(-10, 10))
         self.recon: list[pg.PlotDataItem] = []

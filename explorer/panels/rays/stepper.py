@@ -38,7 +38,7 @@ def describe_step(info: StepInfo | None, method: str, has_sdf: bool = True) -> s
 
 
 class RootStepper(QGroupBox):
-    """Method choice, ⏮ / ◀ / Step ▶ / All buttons and the step's numbers."""
+    """Method choice, |◀ / ◀ / Step ▶ / All buttons and the step's numbers."""
 
     changed = Signal()
 
@@ -54,7 +54,8 @@ class RootStepper(QGroupBox):
         )
         layout.addWidget(self.method)
         row = QHBoxLayout()
-        self.first = make_button("⏮", "Back to the first step", self.restart)
+        # "⏮" has no glyph in the fonts a lecture machine may have (it drew a box)
+        self.first = make_button("|◀", "Back to the first step", self.restart)
         self.back = make_button("◀", "One step back", self.step_back)
         self.next = make_button("Step ▶", "Show one more step", self.step_forward)
         self.all = make_button("All", "Show every step", self.show_all)

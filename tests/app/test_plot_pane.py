@@ -1,0 +1,125 @@
+"""PlotPane's axes read at a glance: no SI prefixes, whole-number ticks on integer
+axes, a stated range while empty, and legends at the presentation scale."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from explorer.widgets.plot_pane import AXES, PlotPane
+from explorer.widgets.theme import ThemeManager
+
+
+def test_no_axis_gets_an_si_prefix_unless_asked(qtbot: Any) -> None:
+    plain, prefixed = PlotPane(), PlotPane(si_prefix=True)
+    for pane in (plain, prefixed):
+        qtbot.addWidget(pane)
+        pane.resize(400, 300)
+        pane.add_curve().setData([0.0, 1.0], [4.4e-4, 5.3e-4])  # "‖z‖ (×0.001)"
+        pane.getPlotItem().setLabel("left", "norm")
+        pane.show()
+    qtbot.wait(50)
+    for name in AXES:
+        assert not plain.getPlotItem().getAxis(name).autoSIPrefix
+    assert plain.getPlotItem().getAxis("left").autoSIPrefixScale == 1.0
+    assert prefixed.getPlotItem().getAxis("left").autoSIPrefixScale != 1.0
+    # a colour bar's axis too
+    bar = plain.add_colorbar(plain.add_image(), values=(0.0, 2e-3))
+    assert not bar.axis.autoSIPrefix
+
+
+def test_an_integer_axis_ticks_whole_numbers_only(qtbot: Any) -> None:
+    pane = PlotPane(x_label="step")
+    qtbot.addWidget(pane)
+    pane.set_integer_axis("bottom")
+    axis = pane.getPlotItem().getAxis("bottom")
+    values = [v for _sp, vs in axis.tickValues(0.0, 3.0, 600.0) for v in vs]
+    assert values and all(float(v).is_integer() for v in values)
+    assert axis.tickStrings([1.0, 2.0], 1.0, 1.0) == ["1", "2"]
+    # a plain axis over the same range would tick halves: the test can tell
+    plain = PlotPane().getPlotItem().getAxis("bottom")
+    halves = [v for _sp, vs in plain.tickValues(0.0, 3.0, 600.0) for v in vs]
+    assert not all(float(v).is_integer() for v in halves)
+    # the label and the theme survive the swap
+    assert "step" in axis.labelText
+
+
+def test_an_empty_log_pane_shows_its_stated_range_until_data_and_after_a_reset(
+    qtbot: Any,
+) -> None:
+    pane = PlotPane()
+    qtbot.addWidget(pane)
+    pane.getPlotItem().setLogMode(y=True)
+    curve = pane.add_curve()
+    pane.set_empty_range(x=(0.0, 100.0), y=(1e-3, 10.0))
+    box = pane.getPlotItem().getViewBox()
+    (x0, x1), (y0, y1) = box.viewRange()
+    assert (x0, x1) == pytest.approx((0.0, 100.0))
+    assert (y0, y1) == pytest.approx((-3.0, 1.0))  # four decades, not one
+    curve.setData(np.arange(1, 501), np.geomspace(1.0, 1e-5, 500))
+    box.updateAutoRange()
+    (x0, x1), (y0, y1) = box.viewRange()
+    assert x1 > 400.0 and y0 < -4.5  # the data's range now
+    curve.setData([], [])
+    (x0, x1), (y0, y1) = box.viewRange()
+    assert (x0, x1, y0, y1) == pytest.approx((0.0, 100.0, -3.0, 1.0))
+
+
+def test_a_legend_added_in_presentation_mode_has_presentation_text(qtbot: Any) -> None:
+    theme = ThemeManager(scale=2.0)
+    pane = PlotPane(theme)
+    qtbot.addWidget(pane)
+    pane.add_legend()
+    pane.add_curve("total")
+    label = pane.getPlotItem().legend.items[0][1]
+    assert label.opts["size"] == "18pt"
+    theme.set_scale(1.0)
+    assert label.opts["size"] == "9pt"
+
+
+def _major_gap_px(axis: Any) -> float:
+    lo, hi = sorted(axis.range)
+    spacing, _values = axis.tickValues(lo, hi, axis.height())[0]
+    return float(spacing * axis.height() / (hi - lo))
+
+
+def test_vertical_tick_numbers_stay_apart_on_a_short_pane(qtbot: Any) -> None:
+    from PySide6.QtGui import QFontMetricsF
+
+    theme = ThemeManager(scale=2.0)
+    pane = PlotPane(theme)
+    qtbot.addWidget(pane)
+    pane.resize(300, 130)
+    pane.setYRange(0.0, 8.0, padding=0.0)
+    pane.show()
+    qtbot.waitExposed(pane)
+    axis = pane.getPlotItem().getAxis("left")
+    tall = QFontMetricsF(axis.style["tickFont"]).height()
+    assert _major_gap_px(axis) >= tall
+    # pyqtgraph's own axis there puts its numbers closer than one text height
+    import pyqtgraph as pg
+
+    plain = pg.AxisItem("left")
+    plain.setStyle(tickFont=axis.style["tickFont"])
+    lo, hi = sorted(axis.range)
+    spacing, _ = plain.tickValues(lo, hi, axis.height())[0]
+    assert spacing * axis.height() / (hi - lo) < tall
+
+
+def test_the_fit_checker_sees_cut_and_crowded_tick_numbers(qtbot: Any) -> None:
+    from tests.app.fit import _axis_tick_problems
+
+    theme = ThemeManager(scale=2.0)
+    pane = PlotPane(theme)
+    qtbot.addWidget(pane)
+    bar = pane.add_colorbar(pane.add_image(), values=(-0.25, 0.25))
+    pane.resize(400, 300)
+    pane.show()
+    qtbot.waitExposed(pane)
+    qtbot.wait(100)  # pyqtgraph widens its axes for their numbers at the first paint
+    assert not _axis_tick_problems(pane)
+    bar.getAxis("right").setWidth(12)  # the numbers no longer fit: pyqtgraph drops them
+    qtbot.wait(20)
+    assert any("tick numbers need" in p for p in _axis_tick_problems(pane))
