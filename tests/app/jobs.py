@@ -78,3 +78,17 @@ def wait_for_request(*, control: JobControl) -> Iterator[Progress]:
             return
         i += 1
         yield Progress(step=i, message=str(request))
+
+
+def hold_locks(*, control: JobControl) -> Iterator[Progress]:
+    """Take every lock of the control's message queue, yield once, then hang.
+
+    A job never touches these (the control is its only interface): this one
+    stands for a child killed at the worst instant, inside a queue operation.
+    """
+    messages = control._messages  # type: ignore[attr-defined]
+    for lock in (messages._rlock, messages._wlock):
+        assert lock.acquire(timeout=5.0), "a lock of the control was taken already"
+    yield Progress(step=1, message="holding")
+    while not control.stopping:
+        time.sleep(0.05)
