@@ -2,7 +2,7 @@
 
 Each panel's main job runs as the app runs it (training on the worker-process
 backend where the panel trains, ``AppContext.training_backend = "process"``).
-Faults reach the job itself: :func:`faulty` wraps the job's generator (it
+Faults reach the job itself: :func:`tests.app.jobs.faulty` wraps the job's generator (it
 crosses to a worker process like the job does) and, when the test drops a flag
 file, raises at the next yield or turns that yield's losses into NaN; for a job
 in a worker process the test also kills the process with SIGKILL.  After each
@@ -13,12 +13,9 @@ make progress.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
-import math
 import os
 import signal
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +25,7 @@ from explorer.app import registry
 from explorer.panels.base import AppContext, PanelBase
 from explorer.widgets.run_bar import RESUME_TEXT, START_TEXT, RunBar
 from explorer.workers import JobRunner
+from tests.app import jobs
 
 # The main job of each panel: the end of its runner's label.
 MAIN_JOB = {
@@ -38,7 +36,7 @@ MAIN_JOB = {
     "rays": "training",
     "gridworld": "grid A",
 }
-# What a killed worker process says; only jobs on the process backend have one.
+# The faults of each panel's main job (only a worker process can be killed).
 FAULTS: dict[str, tuple[str, ...]] = {
     "rf": ("raise", "nan", "kill"),
     "latent": ("raise", "nan", "kill"),
@@ -47,37 +45,11 @@ FAULTS: dict[str, tuple[str, ...]] = {
     "body": ("raise",),  # posing reports no losses: nothing to diverge
     "gridworld": ("raise", "nan"),
 }
-WORDS = {
-    "raise": "injected failure for the test",
-    "nan": "diverged",
-    "kill": "worker process died",
-}
+WORDS = {"raise": jobs.INJECTED, "nan": "diverged", "kill": "worker process died"}
 # The GAN and latent panels pause their other runs when one fails (they stay
 # comparable): the Start button then offers Resume, and Reset starts every run
 # afresh.
 IDLE_TEXTS = (START_TEXT, RESUME_TEXT)
-
-
-def faulty(
-    fn: Callable[..., Iterator[Any]], flag: str, *args: Any, **kwargs: Any
-) -> Iterator[Any]:
-    """Yield what ``fn`` yields; obey the word in the file ``flag`` when it appears.
-
-    ``raise`` raises at the next yield, ``nan`` makes that yield's losses NaN.
-    The job's process id is written next to the flag (``<flag>.pid``).
-    """
-    flag_path = Path(flag)
-    flag_path.with_suffix(".pid").write_text(str(os.getpid()))
-    for item in fn(*args, **kwargs):
-        # (a NaN goes into the next yield that has losses: the GAN yields None too)
-        if flag_path.exists() and getattr(item, "losses", None) is not None:
-            mode = flag_path.read_text()
-            flag_path.unlink()
-            if mode == "raise":
-                raise RuntimeError(WORDS["raise"])
-            assert item.losses, "no losses to spoil"
-            item = dataclasses.replace(item, losses={k: math.nan for k in item.losses})
-        yield item
 
 
 class Injector:
@@ -99,7 +71,7 @@ class Injector:
             on_progress(item)
 
         kwargs["on_progress"] = counted
-        return functools.partial(faulty, fn, str(self.flag))
+        return functools.partial(jobs.faulty, fn, str(self.flag))
 
     def pid(self) -> int | None:
         path = self.flag.with_suffix(".pid")
