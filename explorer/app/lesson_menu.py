@@ -22,6 +22,7 @@ from explorer.core.lesson import (
     Step,
     read_lesson,
     save_lesson,
+    validate_states,
 )
 
 if TYPE_CHECKING:
@@ -116,6 +117,17 @@ class LessonMenu:
                 self.window,
                 "Cannot open lesson",
                 f"{path.name}: no panel called {', '.join(unknown)} in this Explorer",
+            )
+            return False
+        # every step's settings are checked now (as `explorer lesson check` does),
+        # not when the lecturer reaches the step in front of the class
+        errors = validate_states(
+            lesson, {spec.id: spec.check_state for spec in self.window.specs}
+        )
+        if errors:
+            more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+            QMessageBox.warning(
+                self.window, "Cannot open lesson", f"{path.name}: {errors[0]}{more}"
             )
             return False
         self.player.open(lesson, path)

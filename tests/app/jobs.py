@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 from explorer.core.progress import JobControl, Progress
+
+INJECTED = "injected failure for the test"
 
 
 def count(
@@ -78,3 +84,41 @@ def wait_for_request(*, control: JobControl) -> Iterator[Progress]:
             return
         i += 1
         yield Progress(step=i, message=str(request))
+
+
+def hold_locks(*, control: JobControl) -> Iterator[Progress]:
+    """Take every lock of the control's message queue, yield once, then hang.
+
+    A job never touches these (the control is its only interface): this one
+    stands for a child killed at the worst instant, inside a queue operation.
+    """
+    messages = control._messages  # type: ignore[attr-defined]
+    for lock in (messages._rlock, messages._wlock):
+        assert lock.acquire(timeout=5.0), "a lock of the control was taken already"
+    yield Progress(step=1, message="holding")
+    while not control.stopping:
+        time.sleep(0.05)
+
+
+def faulty(
+    fn: Callable[..., Iterator[Any]], flag: str, *args: Any, **kwargs: Any
+) -> Iterator[Any]:
+    """Yield what ``fn`` yields; obey the word in the file ``flag`` when it appears.
+
+    ``raise`` raises at the next yield, ``nan`` makes that yield's losses NaN.
+    The job's process id is written next to the flag (``<flag>.pid``).  Used by
+    tests/app/test_faults.py; it lives here so that a worker process running it
+    imports no Qt.
+    """
+    flag_path = Path(flag)
+    flag_path.with_suffix(".pid").write_text(str(os.getpid()))
+    for item in fn(*args, **kwargs):
+        # (a NaN goes into the next yield that has losses: the GAN yields None too)
+        if flag_path.exists() and getattr(item, "losses", None) is not None:
+            mode = flag_path.read_text()
+            flag_path.unlink()
+            if mode == "raise":
+                raise RuntimeError(INJECTED)
+            assert item.losses, "no losses to spoil"
+            item = dataclasses.replace(item, losses={k: math.nan for k in item.losses})
+        yield item

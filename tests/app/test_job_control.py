@@ -160,3 +160,63 @@ def test_posting_never_blocks_after_the_child_was_killed(
         runner.pause()
         runner.step(1)
     assert time.monotonic() - t0 < 1.0
+
+
+def test_a_child_killed_holding_the_controls_locks_never_blocks_the_gui(
+    qtbot: Any, runner: JobRunner
+) -> None:
+    import multiprocessing
+    import os
+    import signal
+    import threading
+
+    from explorer.workers import WorkerProcessError
+
+    got: list[Progress] = []
+    errors: list[BaseException] = []
+    runner.start(
+        jobs.hold_locks,
+        on_progress=got.extend,
+        on_error=errors.append,
+        batched=True,
+        controlled=True,
+        backend="process",
+    )
+    control = runner._control
+    assert control is not None
+    qtbot.waitUntil(lambda: bool(got), timeout=30_000)
+    # the child holds both locks of the queue the GUI writes to; it dies so
+    messages = control._messages
+    assert not messages._rlock.acquire(block=False)
+    assert not messages._wlock.acquire(block=False)
+    (child,) = multiprocessing.active_children()
+    os.kill(child.pid, signal.SIGKILL)
+
+    def gui_calls() -> None:  # what the GUI does to a job it has not heard died
+        for i in range(200):
+            control.post(i, "pose")
+            control.act("d")
+            control.set_speed(i + 1)
+            control.pause()
+            control.step(1)
+            control.resume()
+
+    caller = threading.Thread(target=gui_calls, daemon=True)
+    caller.start()
+    caller.join(timeout=10.0)  # a bound for a hang (it takes milliseconds)
+    assert not caller.is_alive(), "a GUI call blocked on a lock the dead child held"
+    # and the runner notices the death: one error, idle again, a new job runs
+    qtbot.waitUntil(lambda: bool(errors), timeout=20_000)
+    assert isinstance(errors[0], WorkerProcessError)
+    assert "worker process died" in str(errors[0])
+    assert not runner.is_running
+    for i in range(50):  # the runner's own calls, after the end, are no-ops
+        runner.post(i, "pose")
+        runner.pause()
+        runner.step(1)
+    got = _start_waiting_job(runner)
+    runner.post("again", "pose")
+    qtbot.waitUntil(lambda: len(got) == 1, timeout=30_000)
+    assert got[0].message == "again"
+    with qtbot.waitSignal(runner.finished, timeout=10_000):
+        runner.post("stop", "pose")

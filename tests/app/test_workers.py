@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 import threading
 import time
 from typing import Any
@@ -293,3 +294,37 @@ def test_gui_thread_collector_collects_cycles_on_the_gui_thread(qtbot: Any) -> N
     finally:
         collector.stop()
     assert gc.isenabled() == was_enabled
+
+
+ARENAS_SCRIPT = """
+import sys, threading, ctypes, ctypes.util
+from explorer.workers.collector import limit_heap_arenas
+if sys.argv[1] == "limit":
+    assert limit_heap_arenas(2)
+barrier = threading.Barrier(8)
+def work():
+    held = [bytearray(100_000) for _ in range(20)]  # heap, not mmap or pymalloc
+    barrier.wait()
+threads = [threading.Thread(target=work) for _ in range(8)]
+for t in threads: t.start()
+for t in threads: t.join()
+ctypes.CDLL(ctypes.util.find_library("c")).malloc_stats()  # "Arena N:" on stderr
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc")
+def test_the_gui_process_keeps_to_two_heap_arenas() -> None:
+    import subprocess
+
+    def arenas(mode: str) -> int:
+        done = subprocess.run(
+            [sys.executable, "-c", ARENAS_SCRIPT, mode],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        return sum(line.startswith("Arena ") for line in done.stderr.splitlines())
+
+    assert arenas("default") > 2  # the threads took arenas of their own
+    assert 1 <= arenas("limit") <= 2

@@ -4,9 +4,8 @@ Nothing hostile is checked in: :func:`cases` builds each file on demand in a
 temporary folder.  Every case is *invalid* — a reader that accepts one has a bug
 (a "silent acceptance"), and a reader that raises anything but its clear
 one-line error has another.  Kinds: stack JSON, grid worlds, pose JSON, session
-JSON and its arrays ``.npz``, latent checkpoints, SMPL-family ``.npz``, meshes,
-images, points CSV and IDX.  Lesson files are not covered: no lesson reader
-exists yet.
+JSON and its arrays ``.npz``, lesson files, latent checkpoints, SMPL-family
+``.npz``, meshes, images, points CSV and IDX.
 
 Each kind combines
 - the generic faults of any file (empty, one byte, random bytes, NUL bytes,
@@ -414,6 +413,75 @@ def session_cases() -> Iterator[tuple[str, Writer]]:
             f"panel_value={name}",
             _text(_dumps_with(SESSION, ("panels", "gan"), '{"lr": ' + raw + "}")),
         )
+
+
+# A valid lesson: two steps, a gridworld one that runs 3 steps and a GAN one that
+# starts its job (each state is checked by its panel's state class).
+LESSON: dict[str, Any] = {
+    "format": "explorer-lesson",
+    "version": 1,
+    "title": "A lesson",
+    "chapter": "Reinforcement learning",
+    "steps": [
+        {
+            "panel": "gridworld",
+            "state": {"version": 1},
+            "caption": "A grid.",
+            "run": {"steps": 3},
+        },
+        {
+            "panel": "gan",
+            "state": {"version": 1, "seed": 2},
+            "caption": "A GAN.",
+            "run": {"start": True},
+            "highlight": "seed",
+        },
+    ],
+}
+
+
+def lesson_cases() -> Iterator[tuple[str, Writer]]:
+    step = ("steps", 0)
+    yield from json_cases(
+        LESSON,
+        numbers={(*step, "run", "steps"): (), ("steps", 1, "state", "seed"): ()},
+        required=(("format",), ("version",), ("title",), ("steps",)),
+        extra=(),
+        version=("version",),
+    )
+    for name, raw in {
+        "steps_empty": "[]",
+        "steps_an_object": "{}",
+        "steps_a_string": '"all"',
+        "steps_of_numbers": "[1, 2]",
+        "steps_100000": "[" + ",".join(['{"panel": "gan"}'] * 100_000) + "]",
+    }.items():
+        yield name, _text(_dumps_with(LESSON, ("steps",), raw))
+    for name, path, raw in (
+        ("title_empty", ("title",), '"  "'),
+        ("title_a_number", ("title",), "3"),
+        ("title_too_long", ("title",), json.dumps("t" * 10_000)),
+        ("chapter_a_list", ("chapter",), "[]"),
+        ("wrong_format", ("format",), '"explorer-session"'),
+        ("panel_unknown", (*step, "panel"), '"tetris"'),
+        ("panel_empty", (*step, "panel"), '""'),
+        ("panel_a_number", (*step, "panel"), "7"),
+        ("state_a_list", (*step, "state"), "[1]"),
+        ("state_version_2", (*step, "state", "version"), "2"),
+        ("state_wrong_type", ("steps", 1, "state", "seed"), '"zero"'),
+        ("caption_a_number", (*step, "caption"), "1"),
+        ("caption_too_long", (*step, "caption"), json.dumps("c" * 100_000)),
+        ("highlight_a_list", (*step, "highlight"), "[]"),
+        ("run_a_string", (*step, "run"), '"go"'),
+        ("run_both", (*step, "run"), '{"start": true, "steps": 2}'),
+        ("run_empty", (*step, "run"), "{}"),
+        ("run_unknown_key", (*step, "run"), '{"forever": true}'),
+        ("run_start_a_number", (*step, "run"), '{"start": 1}'),
+        ("run_steps_zero", (*step, "run", "steps"), "0"),
+        ("run_steps_a_float", (*step, "run", "steps"), "2.5"),
+        ("run_steps_a_billion", (*step, "run", "steps"), "1000000000"),
+    ):
+        yield name, _text(_dumps_with(LESSON, path, raw))
 
 
 def _npz_bytes(arrays: dict[str, Any], compressed: bool = False) -> bytes:
@@ -835,6 +903,7 @@ SUFFIX = {
     "pose": ".json",
     "session": ".explorer.json",
     "session-npz": ".explorer.npz",
+    "lesson": ".lesson.json",
     "checkpoint": ".pt",
     "smpl": ".npz",
     "mesh": ".obj",
@@ -849,6 +918,7 @@ _BUILDERS: dict[str, Callable[[], Iterator[tuple[str, Writer]]]] = {
     "pose": pose_cases,
     "session": session_cases,
     "session-npz": session_npz_cases,
+    "lesson": lesson_cases,
     "checkpoint": checkpoint_cases,
     "smpl": smpl_cases,
     "mesh": mesh_cases,

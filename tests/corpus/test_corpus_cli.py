@@ -57,6 +57,7 @@ def _argv(case: Case, path: Path, env: dict[str, Path]) -> list[str] | None:
         "mesh": ["rays", "fit-sdf", "--mesh", p, "--steps", "1", "--device", "cpu"],
         "csv": ["gan", "train", "--data", p, "--steps", "1", "--device", "cpu"],
         "idx": ["latent", "train", "--images", p, "--epochs", "1", "--limit", "10"],
+        "lesson": ["lesson", "check", p],
     }.get(case.kind)
 
 

@@ -218,6 +218,62 @@ def test_malformed_sessions_give_a_message_and_change_nothing(
     assert not problems, "\n".join(problems)
 
 
+def test_malformed_lessons_give_one_message_and_change_nothing(
+    qtbot: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Lesson ▸ Open, drag-and-drop and the start page all go through open_path."""
+    from explorer.app.errors import ErrorReporter
+    from explorer.app.main_window import MainWindow
+    from explorer.app.settings import Settings
+    from explorer.core.lesson import read_lesson, validate_states
+    from tests.corpus.generate import LESSON
+
+    reporter = ErrorReporter(tmp_path / "log.txt")
+    # every real panel is known (lessons name them); none opens unless a lesson plays
+    win = MainWindow(AppContext(report_error=reporter.sink), reporter, Settings())
+    qtbot.addWidget(win)
+    shown: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox, "warning", lambda parent, title, text: shown.append(text)
+    )
+    problems: list[str] = []
+    lesson_cases = cases("lesson")
+    try:
+        for i, case in enumerate(lesson_cases):
+            folder = tmp_path / f"lesson-{i}"
+            folder.mkdir()
+            path = folder / f"input{case.suffix}"
+            case.write(path)
+            shown.clear()
+            try:
+                opened = win.lesson_menu.open_path(path)
+            except Exception as exc:  # a traceback in the app
+                problems.append(f"{case.id}: raised {type(exc).__name__}: {exc}")
+                continue
+            if opened:
+                problems.append(f"{case.id}: accepted in silence")
+            elif len(shown) != 1 or "\n" in shown[0].strip() or not shown[0]:
+                problems.append(f"{case.id}: message {shown!r}")
+            if (folder / PWNED).exists():
+                problems.append(f"{case.id}: a payload in the file ran")
+        assert win.lesson_player.lesson is None and not win.lesson_bar.isVisible()
+        assert win.current_panel() is None  # no panel was opened for a bad lesson
+        assert not reporter.records
+        # the valid lesson the cases were made from passes every check
+        good = tmp_path / "good.lesson.json"
+        good.write_text(json.dumps(LESSON))
+        checks = {spec.id: spec.check_state for spec in win.specs}
+        assert validate_states(read_lesson(good), checks) == []
+    finally:
+        win.close()
+    with capsys.disabled():
+        print(f"\nlessons: {len(lesson_cases)} files, {len(problems)} problems")
+    assert not problems, "\n".join(problems)
+
+
 def test_a_pose_file_restores_its_shape_in_the_body_panel(
     qtbot: Any, app_context: AppContext, tmp_path: Path, model: Path
 ) -> None:

@@ -12,6 +12,9 @@ from explorer.panels.gan.views import FieldView
 from explorer.workers import JobRunner
 
 MAX_HISTORY = 600  # snapshots kept per run for the timeline (halved when full)
+# and at most this many bytes of their arrays per run (a 64² heat map, 512 samples
+# and arrows: ~26 KB a snapshot — 600 of them in four runs held 60 MB; soak)
+MAX_HISTORY_BYTES = 6 * 2**20
 MAX_CURVE_POINTS = 4000  # points per live curve (halved when full)
 CURVE_KEYS = ("step", "d", "g", "modes", "hq", "rkl", "cg")
 
@@ -24,6 +27,7 @@ class GanRun:
     view: FieldView
     loss: str = ""
     history: list[GanProgress] = field(default_factory=list)
+    history_bytes: int = 0  # of the history's arrays
     curves: dict[str, list[float]] = field(default_factory=dict)
     run_until: int | None = None  # the lockstep limit last posted to the job
     failed: bool = False  # its job stopped with an error (diverged)
@@ -31,6 +35,7 @@ class GanRun:
     def clear(self) -> None:
         """Forget the recorded snapshots and curves (a fresh job)."""
         self.history = []
+        self.history_bytes = 0
         self.curves = {k: [] for k in CURVE_KEYS}
         self.run_until = None
         self.failed = False
@@ -39,6 +44,7 @@ class GanRun:
         """Append ``items`` to the history and the curves (thinned when full)."""
         for p in items:
             self.history.append(p)
+            self.history_bytes += snapshot_bytes(p)
             c = self.curves
             c["step"].append(p.step)
             c["d"].append(p.losses.get("d_loss", np.nan))
@@ -47,12 +53,20 @@ class GanRun:
             c["hq"].append(100.0 * p.high_quality_fraction)
             c["rkl"].append(p.reverse_kl)
             c["cg"].append(p.criterion)
-        if len(self.history) > MAX_HISTORY:
+        while len(self.history) > MAX_HISTORY or (
+            self.history_bytes > MAX_HISTORY_BYTES and len(self.history) > 2
+        ):
             keep = self.history[-1]
             self.history = [*self.history[:-1:2], keep]
+            self.history_bytes = sum(snapshot_bytes(q) for q in self.history)
         if len(self.curves["step"]) > MAX_CURVE_POINTS:
             # every other point: long runs stay cheap to redraw at full length
             self.curves = {k: [*v[:-1:2], v[-1]] for k, v in self.curves.items()}
+
+
+def snapshot_bytes(p: GanProgress) -> int:
+    """Return the bytes of the arrays one snapshot holds."""
+    return sum(a.nbytes for a in (p.samples, p.arrows, p.heat, p.means, p.captured))
 
 
 def card_values(p: GanProgress, *, unroll: int, gp_lambda: float) -> dict[str, object]:

@@ -172,8 +172,7 @@ class LatentPanel(LatentViews):
             slot.done = True
             slot.scatter.status.setText(f"{p.config.title}: diverged")
             self.show_error(f"{p.config.title}: {exc}")
-            if all(s.done or not s.runner.is_running for s in self._slots):
-                self._set_running(False)
+            self._hold_after_failure()
             return
         first = slot.progress is None
         slot.progress = p
@@ -231,8 +230,13 @@ class LatentPanel(LatentViews):
     def _on_error(self, i: int, exc: BaseException) -> None:
         self._slots[i].done = True
         self.on_job_error(exc)
-        if all(s.done or not s.runner.is_running for s in self._slots):
-            self._set_running(False)
+        self._hold_after_failure()
+
+    def _hold_after_failure(self) -> None:
+        """Pause the other models, as the GAN's runs do: Resume or Reset next."""
+        for s in self._slots:
+            s.runner.pause()
+        self._set_running(False)
 
     def _on_finished(self, i: int) -> None:
         if self.draws.pending(("codes", i)) or self.draws.pending(("strips", i)):
