@@ -74,6 +74,8 @@ def hold_text_space(axis: pg.AxisItem) -> None:
     axis.setStyle(autoReduceTextSpace=False)
     axis.textWidth = 30  # pyqtgraph's initial text space
     axis.textHeight = 18
+
+
 AXES = ("left", "bottom", "right", "top")
 
 

@@ -1,7 +1,9 @@
 """Fault tests: every panel's main job fails three ways — the panel says so and goes on.
 
-Each panel's main job runs as the app runs it (training on the worker-process
-backend where the panel trains, ``AppContext.training_backend = "process"``).
+Raising and NaN run on the thread backend (the panel meets them through the same
+error path as from a worker process, and CI does not spawn a worker per case);
+killing a worker runs on the app's process backend for two panels (one with four
+runs, one with one): each restart there costs a fresh child importing torch.
 Faults reach the job itself: :func:`tests.app.jobs.faulty` wraps the job's generator (it
 crosses to a worker process like the job does) and, when the test drops a flag
 file, raises at the next yield or turns that yield's losses into NaN; for a job
@@ -35,16 +37,29 @@ MAIN_JOB = {
     "body": "posing",
     "rays": "training",
     "gridworld": "grid A",
+    "conv": "FCN vs U-Net",
+    "rnn": "lstm",
+    "ar": "train",
+    "flow": "train",
 }
-# The faults of each panel's main job (only a worker process can be killed).
+# The faults of each panel's main job, on the thread backend.
 FAULTS: dict[str, tuple[str, ...]] = {
-    "rf": ("raise", "nan", "kill"),
-    "latent": ("raise", "nan", "kill"),
-    "gan": ("raise", "nan", "kill"),
-    "rays": ("raise", "nan", "kill"),
+    "rf": ("raise", "nan"),
+    "latent": ("raise", "nan"),
+    "gan": ("raise", "nan"),
+    "rays": ("raise", "nan"),
     "body": ("raise",),  # posing reports no losses: nothing to diverge
     "gridworld": ("raise", "nan"),
+    "conv": ("raise", "nan"),
+    "rnn": ("raise", "nan"),
+    "ar": ("raise", "nan"),
+    "flow": ("raise", "nan"),
 }
+# (panel, backend, faults): only a worker process can be killed
+CASES = [(p, "thread", f) for p, f in FAULTS.items()] + [
+    ("gan", "process", ("kill",)),
+    ("rays", "process", ("kill",)),
+]
 WORDS = {"raise": jobs.INJECTED, "nan": "diverged", "kill": "worker process died"}
 # The GAN and latent panels pause their other runs when one fails (they stay
 # comparable): the Start button then offers Resume, and Reset starts every run
@@ -90,7 +105,9 @@ def injector(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Injector:
     return plan
 
 
-def _open(panel_id: str, qtbot: Any, tmp_path: Path, error_log: Any) -> PanelBase:
+def _open(
+    panel_id: str, backend: str, qtbot: Any, tmp_path: Path, error_log: Any
+) -> PanelBase:
     import importlib
 
     spec = registry.find(panel_id)
@@ -99,7 +116,7 @@ def _open(panel_id: str, qtbot: Any, tmp_path: Path, error_log: Any) -> PanelBas
         report_error=error_log,
         device="cpu",
         data_dir=tmp_path,
-        training_backend="process",
+        training_backend="process" if backend == "process" else "thread",
     )
     panel: PanelBase = getattr(importlib.import_module(module), name)(context)
     qtbot.addWidget(panel)
@@ -120,7 +137,7 @@ def _start(panel: PanelBase, qtbot: Any, injector: Injector) -> None:
     if panel.panel_id == "body":  # its posing job starts when a body is loaded
         panel.load_model("anny")  # type: ignore[attr-defined]
     else:
-        if panel.panel_id in ("gan", "latent"):  # a failed run restarts with Reset
+        if panel.panel_id in ("gan", "latent", "rnn"):  # a failed run: Reset restarts
             panel.reset()
         panel.start_pause()
     before = injector.delivered
@@ -163,15 +180,23 @@ def _fail(
     assert not injector.flag.exists()  # the main job, not another, met the fault
 
 
-@pytest.mark.parametrize("panel_id", list(FAULTS))
+@pytest.mark.parametrize(
+    ("panel_id", "backend", "faults"), CASES, ids=[f"{p}-{b}" for p, b, _ in CASES]
+)
 def test_a_fault_in_the_main_job_shows_one_line_and_the_panel_goes_on(
-    panel_id: str, qtbot: Any, tmp_path: Path, error_log: Any, injector: Injector
+    panel_id: str,
+    backend: str,
+    faults: tuple[str, ...],
+    qtbot: Any,
+    tmp_path: Path,
+    error_log: Any,
+    injector: Injector,
 ) -> None:
     injector.job = MAIN_JOB[panel_id]
-    panel = _open(panel_id, qtbot, tmp_path, error_log)
+    panel = _open(panel_id, backend, qtbot, tmp_path, error_log)
     try:
         _start(panel, qtbot, injector)
-        for fault in FAULTS[panel_id]:
+        for fault in faults:
             _fail(panel, fault, qtbot, injector, error_log)
             _start(panel, qtbot, injector)  # and it makes progress again
             assert not panel.error_banner.isVisible()

@@ -196,6 +196,7 @@ def train(
                     epoch=epoch,
                     bits=total_bits / seen,
                     recent=sum(recent) / len(recent),
+                    losses={"bits per pixel": value},  # the runner checks them too
                     history=tuple(history),
                     weights=weights_of(model) if last else None,
                     message=f"epoch {epoch}/{cfg.epochs}, batch {b + 1}/{per_epoch}",

@@ -149,6 +149,7 @@ class ArPanel(PanelBase):
             self.train_runner.started,
             self.train_runner.finished,
             self.train_runner.paused_changed,
+            self.train_runner.errored,  # a failed run leaves the bar idle too
         ):
             signal.connect(self._show_run_state)
         self.train_runner.finished.connect(self._on_train_finished)

@@ -220,6 +220,7 @@ class ConvPanel(PanelBase):
             self.runner.paused_changed,
             self.runner.started,
             self.runner.finished,
+            self.runner.errored,  # a failed run leaves the bar idle too
         ):
             signal.connect(self._show_run_state)
         self._apply(ConvState())

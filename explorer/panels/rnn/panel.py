@@ -369,6 +369,11 @@ class RnnPanel(PanelBase):
     def _on_run_error(self, index: int, exc: BaseException) -> None:
         self._runs[index].failed = True
         self.show_error(f"{CELL_TITLES[self.cells[index]]} stopped: {exc}")
+        # the other cell holds where it is (the two stay comparable, as the GAN's
+        # and latent's runs do): Start then resumes it, Reset starts both afresh
+        for run in self._active_runs():
+            if run.runner.is_running and not run.runner.is_paused:
+                run.runner.pause()
         self._refresh_buttons()
 
     def _on_run_progressed(self, index: int, items: list[TrainProgress]) -> None:
