@@ -57,6 +57,8 @@ def check_size(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> int:
     p = Path(path)
     try:
         size = p.stat().st_size
+    except FileNotFoundError:
+        raise FileError(p, "no such file") from None
     except OSError as exc:
         raise FileError(p, f"cannot read the file ({exc.strerror or exc})") from None
     if not p.is_file():
@@ -311,3 +313,45 @@ def read_image(
         ) from None
     except (OSError, ValueError, SyntaxError, EOFError, zlib.error) as exc:
         raise FileError(path, f"is a damaged image ({exc})") from None
+
+
+def read_torch(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
+    """Return what ``torch.load(path, weights_only=True)`` reads (size checked first).
+
+    ``weights_only`` refuses every object but tensors and plain containers, so
+    the file cannot run code; a file that tries is named as such.
+
+    Raises
+    ------
+    FileError
+        For a missing, oversized, damaged or foreign file, or one that holds
+        more than weights.
+    """
+    import pickle
+    import re
+
+    import torch
+
+    p = Path(path)
+    check_size(p, max_bytes)
+    try:
+        with warnings.catch_warnings():  # a pickle of another protocol: refused
+            warnings.filterwarnings("ignore", "Detected pickle protocol")
+            return torch.load(p, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as exc:
+        found = re.search(r"GLOBAL ([\w.]+)", str(exc))
+        if found is None:
+            raise FileError(
+                p, "not a PyTorch weights file (damaged, or another format)"
+            ) from exc
+        raise FileError(
+            p,
+            f"refused — it holds a {found.group(1)} object, not just weights, and "
+            "opening it could run code",
+        ) from exc
+    except Exception as exc:  # a damaged file can fail anywhere in torch's reader
+        raise FileError(
+            p,
+            "not a PyTorch weights file (damaged, or another format: "
+            f"{type(exc).__name__})",
+        ) from exc

@@ -56,7 +56,7 @@ def test_size_is_checked_before_reading(tmp_path: Path) -> None:
     with pytest.raises(FileError, match=r"too large \(50.0 MB; at most 1.0 MB\)"):
         read_text(path, max_bytes=1024 * 1024)
     assert time.monotonic() - t0 < 1.0
-    with pytest.raises(FileError, match="cannot read"):
+    with pytest.raises(FileError, match=r"missing\.txt: no such file"):
         read_text(tmp_path / "missing.txt")
 
 
@@ -152,3 +152,34 @@ def test_npz_keys_reads_only_those_arrays(tmp_path: Path) -> None:
     assert set(read_npz(path, keys={"a"})) == {"a"}  # the pickled one is not read
     with pytest.raises(FileError, match="never unpickles"):
         read_npz(path)
+
+
+def test_torch_files_are_read_as_weights_only(tmp_path: Path) -> None:
+    import pickle
+
+    import torch
+
+    from explorer.core.reading import read_torch
+
+    good = tmp_path / "w.pt"
+    torch.save({"format": "x", "w": torch.arange(3.0)}, good)
+    assert torch.equal(read_torch(good)["w"], torch.arange(3.0))
+
+    class Payload:  # a pickle that would build an object of this class
+        def __reduce__(self) -> tuple[object, tuple[str]]:
+            return (print, ("ran",))
+
+    evil = tmp_path / "evil.pt"
+    torch.save(Payload(), evil)
+    with pytest.raises(FileError, match=r"holds a print object.*could run code"):
+        read_torch(evil)
+    legacy = tmp_path / "legacy.pt"  # a bare pickle, not torch's zip
+    legacy.write_bytes(pickle.dumps(Payload()))
+    with pytest.raises(FileError, match=r"legacy\.pt: not a PyTorch weights file"):
+        read_torch(legacy)
+    junk = tmp_path / "junk.pt"
+    junk.write_bytes(b"\x00" * 64)
+    with pytest.raises(FileError, match=r"junk\.pt: not a PyTorch weights file"):
+        read_torch(junk)
+    with pytest.raises(FileError, match="too large"):
+        read_torch(good, max_bytes=10)

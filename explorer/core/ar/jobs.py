@@ -10,9 +10,6 @@ from saved weights.
 from __future__ import annotations
 
 import math
-import pickle
-import re
-import warnings
 from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
@@ -37,7 +34,7 @@ from explorer.core.ar.names import BINARISE_AT, IMAGE_SIDE
 from explorer.core.data import load_mnist
 from explorer.core.files import atomic_open
 from explorer.core.progress import JobControl, Progress, check_finite
-from explorer.core.reading import FileError, check_size
+from explorer.core.reading import FileError, read_torch
 
 CHECKPOINT_FORMAT = "explorer-ar-model"
 CHECKPOINT_VERSION = 1
@@ -250,21 +247,9 @@ def load_checkpoint(path: str | Path) -> tuple[TrainConfig, Weights]:
     """
     p = Path(path)
     try:
-        check_size(p, MAX_CHECKPOINT_BYTES)
+        payload = read_torch(p, MAX_CHECKPOINT_BYTES)
     except FileError as exc:
         raise CheckpointError(str(exc)) from None
-    try:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", "Detected pickle protocol")
-            payload = torch.load(p, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError as exc:
-        found = re.search(r"GLOBAL ([\w.]+)", str(exc))
-        what = f"it holds a {found.group(1)} object" if found else "damaged"
-        raise CheckpointError(f"{p.name}: not a plain weights file ({what})") from None
-    except Exception as exc:  # a damaged file can fail anywhere in torch's reader
-        raise CheckpointError(
-            f"{p.name}: not a PyTorch weights file ({type(exc).__name__})"
-        ) from exc
     if not isinstance(payload, dict) or payload.get("format") != CHECKPOINT_FORMAT:
         raise CheckpointError(
             f"{p.name}: not an Explorer autoregressive-model checkpoint "

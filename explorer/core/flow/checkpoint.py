@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import pickle
-import re
-import warnings
 from pathlib import Path
 
 import torch
@@ -13,7 +10,7 @@ from explorer.core.files import atomic_open
 from explorer.core.flow.config import Architecture
 from explorer.core.flow.model import FlowModel
 from explorer.core.flow.names import CHECKPOINT_FORMAT
-from explorer.core.reading import FileError, MiB, check_size
+from explorer.core.reading import FileError, MiB, read_torch
 
 CHECKPOINT_VERSION = 1
 MAX_CHECKPOINT_BYTES = 50 * MiB  # 16 layers of 256 units are about 4 MB
@@ -57,24 +54,9 @@ def load_model(path: str | Path) -> FlowModel:
     """
     p = Path(path)
     try:
-        check_size(p, MAX_CHECKPOINT_BYTES)
+        payload = read_torch(p, MAX_CHECKPOINT_BYTES)
     except FileError as exc:
         raise CheckpointError(str(exc)) from None
-    try:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", "Detected pickle protocol")
-            payload = torch.load(p, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError as exc:
-        found = re.search(r"GLOBAL ([\w.]+)", str(exc))
-        what = f"a {found.group(1)} object" if found else "more than weights"
-        raise CheckpointError(
-            f"{p.name}: refused — it holds {what}, and opening it could run code"
-        ) from exc
-    except Exception as exc:  # a damaged file can fail anywhere in torch's reader
-        raise CheckpointError(
-            f"{p.name}: not a PyTorch weights file (damaged, or another format: "
-            f"{type(exc).__name__})"
-        ) from exc
     if not isinstance(payload, dict) or payload.get("format") != CHECKPOINT_FORMAT:
         other = payload.get("format") if isinstance(payload, dict) else None
         origin = f" (it is a {other!r} file)" if isinstance(other, str) else ""

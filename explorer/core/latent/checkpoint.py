@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import pickle
-import re
-import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -16,7 +13,7 @@ from explorer.core.files import atomic_open
 from explorer.core.latent.config import LatentConfig
 from explorer.core.latent.models import LatentModel
 from explorer.core.latent.weights import CheckpointError, model_from_weights
-from explorer.core.reading import FileError, MiB, check_size
+from explorer.core.reading import FileError, MiB, read_torch
 
 CHECKPOINT_FORMAT = "explorer.latent"
 CHECKPOINT_VERSION = 1
@@ -62,31 +59,10 @@ def load_checkpoint(path: str | Path) -> tuple[LatentConfig, LatentModel]:
         checkpoint, or holds weights of another architecture.
     """
     p = Path(path)
-    if not p.is_file():
-        raise CheckpointError(f"{p.name}: no such file")
     try:
-        check_size(p, MAX_CHECKPOINT_BYTES)
+        payload = read_torch(p, MAX_CHECKPOINT_BYTES)
     except FileError as exc:
         raise CheckpointError(str(exc)) from None
-    try:
-        with warnings.catch_warnings():  # a pickle of another protocol: refused below
-            warnings.filterwarnings("ignore", "Detected pickle protocol")
-            payload = torch.load(p, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError as exc:
-        found = re.search(r"GLOBAL ([\w.]+)", str(exc))
-        if found is None:
-            raise CheckpointError(
-                f"{p.name}: not a PyTorch weights file (damaged, or another format)"
-            ) from exc
-        raise CheckpointError(
-            f"{p.name}: refused — it holds a {found.group(1)} object, not just "
-            "weights, and opening it could run code"
-        ) from exc
-    except Exception as exc:  # a damaged file can fail anywhere in torch's reader
-        raise CheckpointError(
-            f"{p.name}: not a PyTorch weights file (damaged, or another format: "
-            f"{type(exc).__name__})"
-        ) from exc
     if not isinstance(payload, dict) or payload.get("format") != CHECKPOINT_FORMAT:
         raise CheckpointError(
             f"{p.name}: not an Explorer latent-model checkpoint (save one with "

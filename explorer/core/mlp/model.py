@@ -7,7 +7,6 @@ activation every depth is one affine map too (:func:`affine_collapse`).
 from __future__ import annotations
 
 import itertools
-import pickle
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,7 +18,7 @@ from torch import nn
 from explorer.core.files import atomic_open
 from explorer.core.mlp.config import MlpConfig
 from explorer.core.mlp.data import FloatArray
-from explorer.core.reading import FileError, check_size
+from explorer.core.reading import read_torch
 
 MAX_MODEL_BYTES = 20 * 1024 * 1024
 FORMAT = "explorer-mlp"
@@ -157,13 +156,7 @@ def load_model(path: str | Path) -> tuple[Mlp, dict[str, Any]]:
         Naming the file when it is not such a model.
     """
     p = Path(path)
-    try:
-        check_size(p, MAX_MODEL_BYTES)
-        doc = torch.load(p, weights_only=True, map_location="cpu")
-    except FileError as exc:
-        raise ValueError(str(exc)) from None
-    except (pickle.UnpicklingError, RuntimeError, OSError, EOFError, ValueError) as exc:
-        raise ValueError(f"{p.name}: not a model file ({exc})") from None
+    doc = read_torch(p, MAX_MODEL_BYTES)  # a FileError (ValueError) names p
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise ValueError(f"{p.name}: not an Explorer MLP model")
     try:
