@@ -10,8 +10,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractItemDelegate, QComboBox, QLineEdit, QSpinBox
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
+    QApplication,
+    QComboBox,
+    QLineEdit,
+    QSpinBox,
+)
 from pytestqt.qtbot import QtBot
 from scipy import signal
 
@@ -86,7 +93,17 @@ def test_a_bad_kernel_entry_is_refused(qtbot: QtBot, panel: ConvPanel) -> None:
 def test_hover_an_output_cell(qtbot: QtBot, panel: ConvPanel) -> None:
     view = panel.layer.output_view
     pos = view.mapFromScene(view.scene_pos_of(10, 7))
-    qtbot.mouseMove(view.viewport(), pos)
+    # a move event sent to the viewport (QTest's mouseMove moves the cursor, which
+    # an offscreen window in a long test run does not always report as a move)
+    move = QMouseEvent(
+        QEvent.Type.MouseMove,
+        QPointF(pos),
+        view.viewport().mapToGlobal(QPointF(pos)),
+        Qt.MouseButton.NoButton,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(view.viewport(), move)
     qtbot.waitUntil(
         lambda: panel._analysis is not None and panel._analysis.cell == (10, 7)
     )
