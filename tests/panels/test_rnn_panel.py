@@ -76,7 +76,10 @@ def test_moving_lambda_updates_the_plot_eigenvalues_and_card(
 
 def test_lstm_with_held_gates_shows_a_flat_line(qtbot: QtBot, panel: RnnPanel) -> None:
     panel.net_box.cell.setCurrentIndex(panel.net_box.cell.findData("lstm"))
-    qtbot.mouseClick(panel.net_box.hold_gates, Qt.MouseButton.LeftButton)
+    # click() does what a user's click does (a mouse click at the box's position
+    # missed it twice in the full run; not found why, alone it always hits)
+    panel.net_box.hold_gates.click()
+    assert panel.net_box.hold_gates.isChecked()
 
     # (the request is debounced: wait for the drawn curve, not for a serial that
     # may not have moved yet on a loaded machine)
