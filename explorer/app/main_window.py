@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QScrollArea,
     QStackedWidget,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -280,6 +281,12 @@ class MainWindow(QMainWindow):
                 "&Previous panel", lambda: self.show_next_panel(-1), "Ctrl+Shift+Tab"
             )
         )
+        for i in range(9):  # not in the menu: the tab bar shows them in its tooltips
+            self._action(
+                f"Tab {i + 1}",
+                lambda _=False, i=i: self.show_panel_tab(i),
+                f"Alt+{i + 1}",
+            )
 
         lesson_menu = bar.addMenu("&Lesson")
         self.lesson_menu = LessonMenu(self, lesson_menu)
@@ -346,6 +353,7 @@ class MainWindow(QMainWindow):
         finally:
             QApplication.restoreOverrideCursor()
         self.panels[panel_id] = panel
+        self._name_tab_keys(panel)
         # A panel larger than the screen (presentation mode's ×2 text on a small
         # projector) scrolls instead of pushing the window past the screen's edge.
         holder = QScrollArea()
@@ -362,6 +370,17 @@ class MainWindow(QMainWindow):
             self._set_secondary_visible(False)
         return panel
 
+    @staticmethod
+    def _name_tab_keys(panel: PanelBase) -> None:
+        """Add "(Alt+N)" to the tooltips of the panel's first nine tabs."""
+        tabs = getattr(panel, "tabs", None)
+        if not isinstance(tabs, QTabWidget):
+            return
+        for i in range(min(9, tabs.count())):
+            tip = tabs.tabToolTip(i) or tabs.tabText(i).replace("&", "")
+            if "Alt+" not in tip:
+                tabs.setTabToolTip(i, f"{tip} (Alt+{i + 1})")
+
     def show_panel(self, panel_id: str) -> None:
         """Show ``panel_id`` (or "start") and select it in the navigation."""
         for row in range(self.nav.count()):
@@ -376,6 +395,17 @@ class MainWindow(QMainWindow):
         rows = self.nav.count()
         if rows:
             self.nav.setCurrentRow((self.nav.currentRow() + step) % rows)
+
+    def panel_tabs(self) -> QTabWidget | None:
+        """Return the active panel's tabs (its ``tabs`` attribute), if it has any."""
+        tabs = getattr(self.current_panel(), "tabs", None)
+        return tabs if isinstance(tabs, QTabWidget) else None
+
+    def show_panel_tab(self, index: int) -> None:
+        """Show tab ``index`` of the active panel (Alt+1 … Alt+9); others ignore it."""
+        tabs = self.panel_tabs()
+        if tabs is not None and 0 <= index < tabs.count():
+            tabs.setCurrentIndex(index)
 
     def _on_nav_current_changed(
         self, current: QListWidgetItem | None, _previous: QListWidgetItem | None

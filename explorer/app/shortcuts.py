@@ -8,6 +8,7 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("R", "Reset the active panel"),
     ("Ctrl+1 … Ctrl+9", "Jump to panel 1 … 9 of the course (Ctrl+0: start page)"),
     ("Ctrl+Tab / Ctrl+Shift+Tab", "Next / previous panel"),
+    ("Alt+1 … Alt+9", "Tab 1 … 9 of the active panel (panels with tabs)"),
     ("F5", "Presentation mode (full screen, high contrast, big text)"),
     ("F11", "Full screen"),
     ("Ctrl+= / Ctrl+-", "Bigger / smaller text, lines and markers"),

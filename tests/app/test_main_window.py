@@ -334,3 +334,35 @@ def test_view_menu_shows_panel_titles_with_their_ampersands(
     }
     for spec in registry.PANELS:
         assert spec.title in shown, (spec.title, shown)
+
+
+def test_alt_number_shows_a_tab_of_the_active_panel(qtbot: Any, tmp_path: Path) -> None:
+    """Alt+N picks tab N of a panel with tabs, says so in the tab's tooltip, and
+    does nothing past the last tab or on a panel without tabs."""
+    from explorer.app import registry
+
+    reporter = ErrorReporter(tmp_path / "log.txt")
+    specs = (registry.find("mlp"), SPEC)
+    win = MainWindow(
+        AppContext(report_error=reporter.sink), reporter, Settings(), specs
+    )
+    qtbot.addWidget(win)
+    win.show()
+    win.show_panel("mlp")
+    with qtbot.waitActive(win):  # window shortcuts need the active window
+        win.activateWindow()
+    tabs = win.panel_tabs()
+    assert tabs is not None and tabs.currentIndex() == 0
+    qtbot.keyClick(win, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)
+    assert tabs.currentIndex() == 2
+    qtbot.keyClick(win, Qt.Key.Key_2, Qt.KeyboardModifier.AltModifier)
+    assert tabs.currentIndex() == 1
+    qtbot.keyClick(win, Qt.Key.Key_9, Qt.KeyboardModifier.AltModifier)  # no 9th tab
+    assert tabs.currentIndex() == 1
+    assert tabs.tabToolTip(1).endswith("(Alt+2)")
+    win.show_panel("counter")
+    assert win.panel_tabs() is None
+    qtbot.keyClick(win, Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier)
+    assert win.current_id() == "counter" and not reporter.records
+    win.close()
+    win.shutdown()

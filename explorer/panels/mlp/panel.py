@@ -15,7 +15,6 @@ from typing import Any, ClassVar
 
 import numpy as np
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QTabWidget, QWidget
 
 from explorer.core.mlp.approx import Bump
@@ -100,9 +99,6 @@ class MlpPanel(PanelBase):
             strict=True,
         ):
             self.tabs.addTab(page, title)
-            self.tabs.setTabToolTip(
-                self.tabs.count() - 1, f"{title} (Alt+{self.tabs.count()})"
-            )
         self.boxes = (PerceptronBox(), PlaygroundBox(), ApproxBox())
         self.column = ControlsColumn(theme, min_width=280, max_width=360)
         self.column.add(self.run_bar)
@@ -131,12 +127,6 @@ class MlpPanel(PanelBase):
             box.bind(self.binder)
         self.binder.show(MlpState())
         self._wire()
-        for i in range(3):
-            QShortcut(
-                QKeySequence(f"Alt+{i + 1}"),
-                self,
-                lambda i=i: self.tabs.setCurrentIndex(i),
-            )
         self._on_speed_changed(self.run_bar.speed_value)
         self._load_all()
         self._on_tab_changed(0)
