@@ -122,6 +122,25 @@ def test_hover_an_output_cell(qtbot: QtBot, panel: ConvPanel) -> None:
     assert panel._analysis is not None and panel._analysis.cell == (3, 2)
 
 
+def test_play_slides_the_window_and_stops_at_the_last_cell(
+    qtbot: QtBot, panel: ConvPanel
+) -> None:
+    play = panel.layer.play
+    last = panel.layer.slider.maximum()
+    panel.layer.slider.setValue(last - 3)
+    play.click()
+    qtbot.waitUntil(lambda: not play.isChecked(), timeout=5_000)  # reached the end
+    assert panel.layer.slider.value() == last
+    a = panel._analysis
+    assert a is not None and a.cell == divmod(last, a.output.shape[1])
+    play.click()  # from the end: starts over at the first cell, then goes on
+    qtbot.waitUntil(lambda: panel.layer.slider.value() >= 2, timeout=5_000)
+    play.click()
+    stopped = panel.layer.slider.value()
+    qtbot.wait(400)
+    assert panel.layer.slider.value() == stopped and not play.isChecked()
+
+
 def test_switch_modes_and_symmetric_kernels(qtbot: QtBot, panel: ConvPanel) -> None:
     corr = panel._analysis
     choose(panel.kernel_box.mode, "conv")
