@@ -20,6 +20,7 @@ from explorer.widgets.theme import ThemeManager
 FloatArray = NDArray[np.float64]
 PICK_RADIUS_PX = 14.0
 MAX_BANDS = 10
+TEST_POINTS = 400  # points drawn of the smooth test-NLL curve
 
 
 def _plain_axes(pane: PlotPane) -> None:
@@ -306,7 +307,12 @@ class NllPane(PlotPane):
     ) -> None:
         """Draw the NLL history and the Gaussian's level across it."""
         self.train.setData(steps, train)
-        self.test.setData(steps, test)
+        # the test NLL (a fixed set) is smooth: every k-th of at most TEST_POINTS
+        # points looks the same and keeps the antialiased stroke cheap
+        stride = max(1, -(-len(steps) // TEST_POINTS))
+        keep = np.unique(np.append(np.arange(0, len(steps), stride), len(steps) - 1))
+        keep = keep[keep >= 0]
+        self.test.setData(steps[keep], test[keep])
         end = float(steps[-1]) if len(steps) and steps[-1] > 0 else 1.0
         self.gauss.setData([0.0, end], [gauss, gauss])
 

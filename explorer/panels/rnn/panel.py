@@ -55,7 +55,7 @@ from explorer.widgets.formula_card import FormulaCard
 from explorer.widgets.run_bar import RunBar
 
 FloatArray = NDArray[np.float64]
-DRAW_INTERVAL_MS = 50
+DRAW_INTERVAL_MS = 40  # one view per tick: 25 draws a second
 CURVE_INTERVAL_MS = 200
 JACOBIAN_FIELDS = frozenset(
     {"cell", "matrix", "scale", "steps", "hidden", "activation", "input_scale"}
