@@ -68,7 +68,7 @@ from explorer.widgets.formula_card import FormulaCard, LiveText
 from explorer.widgets.run_bar import RunBar
 
 FloatArray = NDArray[np.float64]
-DRAW_INTERVAL_MS = 50
+DRAW_INTERVAL_MS = 40  # one view per tick: 25 draws a second
 CURVE_INTERVAL_MS = 300
 DATA_SHOWN = 400  # data points drawn over the density
 IMAGE_POINTS = 1500  # points drawn from an opened grey image

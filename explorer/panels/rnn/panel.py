@@ -45,6 +45,7 @@ from explorer.panels.rnn.views import (
     JacobianView,
     SingularView,
     SpectrumView,
+    clip_marks,
     power_of_ten,
     running_mean,
 )
@@ -54,7 +55,7 @@ from explorer.widgets.formula_card import FormulaCard
 from explorer.widgets.run_bar import RunBar
 
 FloatArray = NDArray[np.float64]
-DRAW_INTERVAL_MS = 50
+DRAW_INTERVAL_MS = 40  # one view per tick: 25 draws a second
 CURVE_INTERVAL_MS = 200
 JACOBIAN_FIELDS = frozenset(
     {"cell", "matrix", "scale", "steps", "hidden", "activation", "input_scale"}
@@ -118,7 +119,7 @@ class RnnPanel(PanelBase):
         self.singular = SingularView(theme)
         cells = ("rnn", "lstm")
         self.accuracy = CurvesView(
-            theme, "Accuracy", "accuracy / loss", cells, legend=True
+            theme, "Accuracy", "accuracy / loss", cells, legend=True, smooth=True
         )
         self.accuracy.setToolTip(  # replaces the y-label tooltip
             "Solid: accuracy, dashed: loss (25-step running means); grey: chance"
@@ -387,37 +388,58 @@ class RnnPanel(PanelBase):
         self._refresh_buttons()
 
     def _queue_curves(self) -> None:
-        self.draws.request("curves", self._draw_curves)
+        # one view per tick: Qt paints every view changed since the last frame in
+        # one go, so three curve views drawn together made one long frame
+        self.draws.request("accuracy", self._draw_accuracy)
+        self.draws.request("grad_steps", self._draw_grad_steps)
+        self.draws.request("grad_k", self._draw_grad_k)
 
-    def _draw_curves(self) -> None:
+    def _x_max(self) -> float:
+        return max(
+            [1.0] + [float(r.last.step) for r in self._runs if r.last is not None]
+        )
+
+    def _draw_accuracy(self) -> None:
         state = self.binder.state()
-        x_max = 1.0
         summary: dict[str, object] = {}
         for i, run in enumerate(self._runs):
-            steps = run.series("steps")
             if run.last is None:
                 continue
-            x_max = max(x_max, float(steps[-1]) if len(steps) else 1.0)
             acc = running_mean(run.series("accuracy"))
             loss = running_mean(run.series("loss"))
-            g = run.series("grad_norm")
-            self.accuracy.set_curve(i, steps, acc, loss)
-            clipped = np.minimum(g, state.clip) if state.clip_on else None
-            self.grad_steps.set_curve(i, steps, np.maximum(g, 1e-300), clipped)
-            self.grad_k.set_curve(i, run.last.grad_vs_k)
+            self.accuracy.set_curve(i, run.series("steps"), acc, loss)
             name = CELL_TITLES[self.cells[i]]
             summary[f"{name} accuracy"] = float(acc[-1]) if len(acc) else NO_VALUE
             summary[f"{name} ‖∂L/∂m^0‖"] = float(run.last.grad_vs_k[0])
         symbols = state.training("lstm").symbols
         chance = 1.0 / symbols if state.task == "first-symbol" else None
-        self.accuracy.set_level(chance, x_max)
-        self.grad_steps.set_level(state.clip if state.clip_on else None, x_max)
+        self.accuracy.set_level(chance)
+        self.accuracy.fit_range(self._x_max(), state.budget)
         step = min((r.last.step for r in self._runs if r.last is not None), default=0)
         self.memory_card.set_values({"step": step, **summary})
         self.run_bar.set_status(
             f"step {step} of {state.budget}"
             + (f" · chance {100 * chance:.0f} %" if chance else "")
         )
+
+    def _draw_grad_steps(self) -> None:
+        state = self.binder.state()
+        for i, run in enumerate(self._runs):
+            if run.last is None:
+                continue
+            g = run.series("grad_norm")
+            marks = clip_marks(g, state.clip) if state.clip_on else None
+            self.grad_steps.set_curve(
+                i, run.series("steps"), np.maximum(g, 1e-300), marks
+            )
+        self.grad_steps.set_level(state.clip if state.clip_on else None)
+        self.grad_steps.fit_range(self._x_max(), state.budget)
+
+    def _draw_grad_k(self) -> None:
+        for i, run in enumerate(self._runs):
+            if run.last is not None:
+                self.grad_k.set_curve(i, run.last.grad_vs_k)
+        self.grad_k.fit_range()
 
     def _draw_gates(self) -> None:
         last = self._runs[1].last

@@ -3,9 +3,17 @@
 Every plot item is made once and updated with ``setData`` / ``setImage``.
 Log axes are fed clipped values (float64 reaches 10^±308; λ = 5 over T = 500
 does not), so a curve never breaks on inf or 0.
+
+The training curves are drawn cheaply (a thick antialiased pen sends QPainter
+through its path stroker: about 150 ms for two 1000-step noisy curves at ×2): the
+smooth running means are thinned to :data:`SMOOTH_POINTS` points, which a 25-step
+mean does not show, and the noisy per-step ‖g‖ is drawn without antialiasing, as
+separate segments.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pyqtgraph as pg
@@ -19,8 +27,10 @@ from explorer.widgets.theme import ThemeManager
 
 FloatArray = NDArray[np.float64]
 LOG_CLIP = 300.0  # log10 limits fed to a log axis
+PAD = 0.02  # fraction of a range left empty at each end
 SMOOTH = 25  # steps in the running mean of the training curves
 GATE_GAP = 2  # empty rows between the gate heat maps
+SMOOTH_POINTS = 300  # points drawn of a running-mean curve (≥ 3 per SMOOTH window)
 
 
 def _plain_axes(pane: PlotPane, *, integer_x: bool = False) -> None:
@@ -59,6 +69,78 @@ def running_mean(y: FloatArray, window: int = SMOOTH) -> FloatArray:
     idx = np.arange(1, len(y) + 1)
     lo = np.maximum(0, idx - window)
     out: FloatArray = (c[idx] - c[lo]) / (idx - lo)
+    return out
+
+
+def step_above(value: float) -> float:
+    """Return the smallest 1, 1.5, 2, 3, 4, 5, 6 or 8 × 10ᵏ at least ``value`` (> 0).
+
+    A growing axis jumps along these steps, so it is re-ranged (and its labels
+    redrawn) a few times a decade instead of on every report; the curve keeps at
+    least 75 % of the width.
+    """
+    exp = math.floor(math.log10(value))
+    for m in (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0):
+        if m * 10.0**exp >= value * (1 - 1e-9):
+            return m * 10.0**exp
+    return 10.0 ** (exp + 1)
+
+
+def settle(pane: PlotPane) -> None:
+    """Apply a new range to ``pane``'s items now, so one frame paints it.
+
+    pyqtgraph moves the items to a new range only when it next paints, which
+    asks for a second paint of the whole plot area in the following frame.
+    """
+    pane.getPlotItem().getViewBox().updateMatrix()
+
+
+def decades(
+    values: list[FloatArray], shown: tuple[float, ...] | None = None
+) -> tuple[float, float]:
+    """Return whole log10 decades around the finite positive ``values``.
+
+    The ``shown`` range is kept while it holds the values with less than two
+    spare decades at each end, so values hovering at a decade's edge do not re-range
+    the axis on every report.
+    """
+    logs = [np.log10(v[np.isfinite(v) & (v > 0)]) for v in values]
+    logs = [v for v in logs if len(v)]
+    if not logs:
+        return (-1.0, 1.0)
+    v_lo = min(float(v.min()) for v in logs)
+    v_hi = max(float(v.max()) for v in logs)
+    if shown is not None:
+        spare = (v_lo - shown[0], shown[1] - v_hi)  # decades free below, above
+        if all(0.0 <= d < 2.0 for d in spare):
+            return (shown[0], shown[1])
+    lo = math.floor(v_lo)
+    return (float(lo), float(max(math.ceil(v_hi), lo + 1)))
+
+
+def thinned(n: int, most: int = SMOOTH_POINTS) -> slice | NDArray[np.intp]:
+    """Return the indices of every k-th of ``n`` points (at most ``most``), last
+    kept."""
+    if n <= most:
+        return slice(None)
+    stride = -(-n // most)
+    idx = np.arange(0, n, stride)
+    if idx[-1] != n - 1:
+        idx = np.append(idx, n - 1)
+    return idx
+
+
+def clip_marks(g: FloatArray, c: float) -> FloatArray:
+    """Return min(g, c) on the steps that were clipped and their neighbours, else NaN.
+
+    Drawn dashed over the solid ‖g‖, min(g, c) is hidden by it wherever g ≤ c:
+    only the segments that touch a clipped step show, so only those are drawn.
+    """
+    hit = g > c
+    near = hit.copy()
+    near[1:] |= hit[:-1]
+    near[:-1] |= hit[1:]
+    out: FloatArray = np.where(near, np.minimum(g, c), np.nan)
     return out
 
 
@@ -175,9 +257,11 @@ class CurvesView(PlotPane):
         *,
         log_y: bool = False,
         legend: bool = False,
+        smooth: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(theme, title=title, x_label="step", parent=parent)
+        self._smooth = smooth
         self.setToolTip(y_label)
         _plain_axes(self)
         self.setLogMode(x=False, y=log_y)
@@ -193,6 +277,18 @@ class CurvesView(PlotPane):
             for i in range(len(cells))
         ]
         self.level = self.add_curve("", color="#888888", width=1.0, dashed=True)
+        for item in (*self.curves, *self.extra):
+            # a long budget: at most a few points per pixel column, extremes kept
+            item.setDownsampling(auto=True, method="peak")
+            if not smooth:  # noisy per-step values: segments, no path stroker
+                item.opts["antialias"] = False
+        # The ranges come from our numbers (fit_range), not from pyqtgraph's auto
+        # range: that re-ranged one frame after each setData, so every update was
+        # painted twice, its axes redrawn each time.
+        self._values: dict[int, list[FloatArray]] = {}
+        self._level: float | None = None
+        self._shown_range: tuple[float, float, float] | tuple[()] = ()
+        self.clear_curves()
 
     def set_names(self, cells: tuple[str, str]) -> None:
         """Rename the legend entries after the baseline changed."""
@@ -205,22 +301,58 @@ class CurvesView(PlotPane):
     def set_curve(
         self, index: int, x: FloatArray, y: FloatArray, extra: FloatArray | None = None
     ) -> None:
-        """Show cell ``index``'s curve (and its dashed companion)."""
+        """Show cell ``index``'s curve (and its dashed companion).
+
+        A ``smooth`` view draws every k-th point only (see :func:`thinned`).
+        """
+        if self._smooth:
+            keep = thinned(len(x))
+            x, y = x[keep], y[keep]
+            extra = None if extra is None else extra[keep]
         self.curves[index].setData(x, y)
+        self._values[index] = [y]
         if extra is not None:
             self.extra[index].setData(x, extra)
+            self._values[index].append(extra)
 
-    def set_level(self, value: float | None, x_max: float) -> None:
-        """Draw a dashed horizontal line at ``value`` (chance, the clip c) or none."""
-        if value is None:
-            self.level.setData([], [])
+    def set_level(self, value: float | None) -> None:
+        """Draw a dashed horizontal line at ``value`` (chance, the clip c) or none;
+        it spans the x range :meth:`fit_range` sets."""
+        if value != self._level:
+            self._level = value
+            self._shown_range = ()
+
+    def fit_range(self, x_max: float, budget: int) -> None:
+        """Range x over 0 … a step above ``x_max`` (at most ``budget``), y over the
+        curves and the level: from 0 (linear) or in whole decades (log)."""
+        x_hi = max(1.0, min(float(budget), step_above(max(x_max, 1.0))))
+        values = [v for vs in self._values.values() for v in vs]
+        if self._level is not None:
+            values.append(np.array([self._level]))
+        if self._log:  # log-mode ranges are in log10 units
+            shown = self._shown_range[1:] if self._shown_range else None
+            y_lo, y_hi = decades(values, shown)
         else:
-            self.level.setData([0.0, max(1.0, x_max)], [value, value])
+            tops = [float(np.nanmax(v)) for v in values if np.isfinite(v).any()]
+            y_lo, y_hi = 0.0, step_above(max([1.0, *tops]))
+        target = (x_hi, y_lo, y_hi)
+        if target != self._shown_range:
+            self._shown_range = target
+            self.setRange(xRange=(0.0, x_hi), yRange=(y_lo, y_hi), padding=PAD)
+            settle(self)
+            if self._level is None:
+                self.level.setData([], [])
+            else:
+                self.level.setData([0.0, x_hi], [self._level, self._level])
 
     def clear_curves(self) -> None:
-        """Remove every curve's data."""
-        for item in (*self.curves, *self.extra, self.level):
+        """Remove every curve's data; the axes show the empty range again."""
+        for item in (*self.curves, *self.extra):
             item.setData([], [])
+        self._values.clear()
+        self._level = None
+        self._shown_range = ()
+        self.fit_range(0.0, 1)
 
 
 class GradientVsKView(PlotPane):
@@ -239,17 +371,33 @@ class GradientVsKView(PlotPane):
         _plain_axes(self)
         self.setLogMode(x=False, y=True)
         self.curves = [self.add_curve("", color_index=i) for i in range(len(cells))]
+        self._values: dict[int, FloatArray] = {}
+        self._shown_range: tuple[float, float, float] | tuple[()] = ()
 
     def set_curve(self, index: int, norms: FloatArray) -> None:
-        """Show cell ``index``'s gradient norms over k."""
+        """Show cell ``index``'s gradient norms over k (call :meth:`fit_range`)."""
         k = np.arange(len(norms), dtype=np.float64)
         safe = np.clip(norms, 10.0**-LOG_CLIP, 10.0**LOG_CLIP)
         self.curves[index].setData(k, safe)
+        self._values[index] = safe
+
+    def fit_range(self) -> None:
+        """Range k over the sequence and y over whole decades of the norms."""
+        if not self._values:
+            return
+        k_hi = float(max(1, max(len(v) for v in self._values.values()) - 1))
+        shown = self._shown_range[1:] if self._shown_range else None
+        target = (k_hi, *decades(list(self._values.values()), shown))
+        if target != self._shown_range:
+            self._shown_range = target
+            self.setRange(xRange=(0.0, k_hi), yRange=target[1:], padding=PAD)
+            settle(self)
 
     def clear_curves(self) -> None:
         """Remove every curve's data."""
         for item in self.curves:
             item.setData([], [])
+        self._values.clear()
 
 
 class GateView(PlotPane):
