@@ -51,6 +51,13 @@ def test_probe_of_the_centre_ray_hits_the_unit_sphere() -> None:
     row = int(np.argmin(np.abs(ss)))
     on_ray = np.linalg.norm(o + ts[:, None] * d, axis=1) - 1.0
     assert np.abs(probe.slice_values[row] - on_ray).max() < 2 * half / SLICE_ROWS
+    # the slice's zero contour (traced in the probe, off the GUI thread) meets the
+    # ray where the ray enters the sphere
+    assert probe.contour is not None
+    ct, cs = probe.contour
+    near_ray = np.isfinite(ct) & (np.abs(cs) < 2 * half / SLICE_ROWS)
+    assert near_ray.any()
+    assert ct[near_ray].min() == pytest.approx(t_hit, abs=(far - near) / SLICE_COLS)
 
 
 def test_probe_without_sdf_and_as_a_job() -> None:
@@ -63,5 +70,6 @@ def test_probe_without_sdf_and_as_a_job() -> None:
     assert serial == 2
     assert probe.pixel == (5, 7)
     assert probe.sphere is None and probe.f_t is None and probe.slice_values is None
+    assert probe.contour is None
     again = probe_ray(fog, None, Camera(), (5, 7), cfg)
     np.testing.assert_array_equal(again.ray.sigma, probe.ray.sigma)  # seeded by pixel

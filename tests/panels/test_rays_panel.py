@@ -155,6 +155,8 @@ def test_train_sdf_shows_level_set_and_curves(qtbot: Any, panel: RaysPanel) -> N
     with qtbot.waitSignal(panel._train_runner.finished, timeout=60_000):
         panel.train_sdf(cfg)
     assert panel.controls.scene.currentText() == LEARNED_SDF
+    # The views are drawn one per tick after the reports arrived.
+    qtbot.waitUntil(lambda: not panel.draws.pending(), timeout=5_000)
     x, _ = panel.training_view.loss_curve.getData()
     assert x is not None and x[-1] == 40
     assert panel.scene_view._surface_actor is not None
@@ -163,6 +165,9 @@ def test_train_sdf_shows_level_set_and_curves(qtbot: Any, panel: RaysPanel) -> N
     qtbot.waitUntil(lambda: not panel.probe_pending(), timeout=20_000)
     ray = panel.current_ray()
     assert ray is not None
+    # Hidden behind the Training tab the ray plots wait; shown, they draw it.
+    assert panel.tabs.currentWidget() is panel.training_view
+    panel.tabs.setCurrentWidget(panel.ray_plots)
     t, f = panel.ray_plots.sdf_curve.getData()
     learned = panel._sdf_fn(ray.origin + np.asarray(t)[:, None] * ray.direction)
     np.testing.assert_allclose(f, learned, rtol=1e-5, atol=1e-6)

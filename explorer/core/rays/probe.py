@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from explorer.core.contour import contour_lines
 from explorer.core.progress import JobControl
 from explorer.core.rays.camera import Camera
 from explorer.core.rays.render import RayConfig, RaySamples, render_ray
@@ -46,6 +47,9 @@ class RayProbe:
     hit
         The first surface point (sphere tracing, else secant, else the expected
         depth of an opaque ray), or ``None``.
+    contour
+        (t, s) of the slice's zero level set, NaN-separated (``None`` without an
+        SDF): traced here so a worker's probe leaves the GUI thread only drawing.
     """
 
     pixel: tuple[int, int]
@@ -56,6 +60,7 @@ class RayProbe:
     slice_values: FloatArray | None = None
     extent: tuple[float, float, float] = (0.0, 1.0, 0.0)
     hit: FloatArray | None = None
+    contour: tuple[FloatArray, FloatArray] | None = None
 
 
 def probe_ray(
@@ -79,6 +84,7 @@ def probe_ray(
     f_t = None
     values = None
     extent = (cfg.near, cfg.far, 0.0)
+    contour = None
     if sdf is not None:
         sphere = sphere_trace(
             sdf, o, d, near=cfg.near, far=cfg.far, eps=1e-4, max_steps=64
@@ -94,6 +100,11 @@ def probe_ray(
         ts = np.linspace(cfg.near, cfg.far, 200)
         f_t = (ts, np.asarray(sdf(o + ts[:, None] * d), dtype=np.float64))
         values, extent = sdf_slice(sdf, camera, o, d, cfg)
+        t0, t1, half = extent
+        rows, cols = values.shape  # sampled at linspace(t0, t1) × linspace(−h, h)
+        contour = contour_lines(
+            values, 0.0, np.linspace(t0, t1, cols), np.linspace(-half, half, rows)
+        )
     hit = None
     if sphere is not None and sphere.hit:
         hit = sphere.point
@@ -110,6 +121,7 @@ def probe_ray(
         slice_values=values,
         extent=extent,
         hit=hit,
+        contour=contour,
     )
 
 

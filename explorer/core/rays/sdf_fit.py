@@ -259,17 +259,33 @@ def build_mlp(
 
 
 def sdf_from_state(cfg: SdfFitConfig, state: dict[str, FloatArray]) -> Any:
-    """Return a numpy SDF callable (points (..., 3) → (...)) from weights ``state``."""
+    """Return a numpy SDF callable (points (..., 3) → (...)) from weights ``state``.
+
+    The network is built at the first call, not here: the panel makes a callable
+    at every training report on the GUI thread, and its workers (the image render,
+    the selected ray) are the ones that evaluate it.
+    """
+    import threading
+
     import torch
 
-    net = build_mlp(cfg)
-    net.load_state_dict({k: torch.from_numpy(np.asarray(v)) for k, v in state.items()})
-    net.eval()
+    lock = threading.Lock()
+    built: list[torch.nn.Module] = []
+
+    def network() -> torch.nn.Module:
+        with lock:  # the render and the ray probe may call it at once
+            if not built:
+                net = build_mlp(cfg)
+                net.load_state_dict(
+                    {k: torch.from_numpy(np.asarray(v)) for k, v in state.items()}
+                )
+                built.append(net.eval())
+            return built[0]
 
     def f(p: FloatArray) -> FloatArray:
         x = torch.as_tensor(np.asarray(p, dtype=np.float32).reshape(-1, 3))
         with torch.no_grad():
-            out = net(x).numpy().astype(np.float64)
+            out = network()(x).numpy().astype(np.float64)
         result: FloatArray = out.reshape(np.shape(p)[:-1])
         return result
 

@@ -11,6 +11,12 @@ fields (well under the 5 ms goal) and in a worker for learned ones (each probe i
 a few hundred network evaluations; the panel posts each request to the probe
 job and the newest wins); the image renders block by block in a worker, as do
 the SDF fit and the tiny NeRF, which the run bar drives.
+
+While a job streams (training, a learned field's probes, the image's bands) the
+views are drawn through a :class:`DrawScheduler`: one view per tick, so one frame
+never paints the image, the slice, the plots and the curves together; the ray
+plots are drawn only while their tab is shown.  What a user does (a click, a
+slider) is drawn at once.
 """
 
 from __future__ import annotations
@@ -65,10 +71,17 @@ from explorer.panels.rays.training import LearnedFields
 from explorer.panels.rays.views import RaysMainView
 from explorer.widgets.binding import Binder
 from explorer.widgets.controls_column import ControlsColumn
+from explorer.widgets.draw_scheduler import DrawScheduler
 from explorer.widgets.formula_card import FormulaCard
 from explorer.widgets.run_bar import make_button
 
 _LEARNED_SCENES = (LEARNED_NERF, LEARNED_SDF)
+DRAW_INTERVAL_MS = 30  # one view per tick: ≤ 33 view draws a second
+# A 3-D render costs 30–50 ms: while a job streams, the 3-D view shows the
+# newest ray and surface twice a second (a click still shows at once).
+SCENE_INTERVAL_MS = 500
+# The 2-D views that show the selected ray (one per tick when a worker sent it).
+_PROBE_VIEWS = ("plots", "slice", "card")
 # Edits of these fields change what the next training does, not the shown field.
 _TRAINING_FIELDS = ("shape", "n_freqs", "learn", "eikonal_weight", "normal_weight")
 
@@ -124,6 +137,10 @@ class RaysPanel(PanelBase):
         self.body.addWidget(outer)
         self.mark_secondary(self.export_button)
 
+        self.draws = DrawScheduler(DRAW_INTERVAL_MS, self)
+        self.scene_draws = DrawScheduler(SCENE_INTERVAL_MS, self)
+        self._surface_stale = False  # a learned level set waits for the 3-D view
+        self._plots_stale = False  # the ray plots wait for their tab to be shown
         self._render_runner = self.make_runner("render")
         self.prober = RayProber(self, self._show_probe)
         self.learned = LearnedFields(
@@ -132,6 +149,7 @@ class RaysPanel(PanelBase):
             self.training_view,
             self.train_card,
             self._device,
+            self.draws,
         )
         self._train_runner = self.learned.runner
         self._render_soon = qdebounced(self._start_render, timeout=60, parent=self)
@@ -178,6 +196,7 @@ class RaysPanel(PanelBase):
         self.controls.changed.connect(self._on_controls_changed)
         self.stepper.changed.connect(self._on_stepper_changed)
         self.image_view.pixel_clicked.connect(self._on_image_pixel_clicked)
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         rb = self.train_controls.run_bar
         rb.start_pause_clicked.connect(self.start_pause)
         rb.step_clicked.connect(self.step)
@@ -246,11 +265,13 @@ class RaysPanel(PanelBase):
         self.scene_view.set_camera(self._camera)
         self.update_ray()
         self._image_done = False
+        self._render_key = ""  # the old image's bands still coming are dropped
         self._render_soon()
 
     def _update_surface(self) -> None:
         s = self._settings
         color = SURFACE_COLORS.get(s.scene, DEFAULT_SURFACE_COLOR)
+        self._surface_stale = False
         self._mesh_key = ""
         if s.scene == "fog":
             self.scene_view.set_surface(None, fog=True, color=color)
@@ -280,6 +301,7 @@ class RaysPanel(PanelBase):
         )
 
     def _on_render_progress(self, items: list[Any]) -> None:
+        latest: RenderProgress | None = None
         for item in items:
             if isinstance(item, MeshReady):
                 if item.key == self._mesh_key:
@@ -291,9 +313,18 @@ class RaysPanel(PanelBase):
             elif (
                 isinstance(item, RenderProgress) and item.scene_key == self._render_key
             ):
-                self.image_view.set_rgb(item.image.rgb)
-                self._image_done = item.rows_done == self._camera.height
+                latest = item  # each band's image holds the bands before it
+        if latest is not None:
+            done = latest.rows_done == self._camera.height
+            rgb, key = latest.image.rgb, latest.scene_key
+            self.draws.request("image", lambda: self._draw_image(rgb, done, key))
+
+    def _draw_image(self, rgb: Any, done: bool, key: str) -> None:
+        if key != self._render_key:  # a newer render started since it arrived
+            return
+        self.image_view.set_rgb(rgb)
         self.image_view.set_marker(*self._pixel)
+        self._image_done = done
 
     # -- the selected ray ----------------------------------------------------------
     def update_ray(self) -> RaySamples | None:
@@ -315,28 +346,82 @@ class RaysPanel(PanelBase):
             return self._ray
         self.prober.cancel()
         probe = probe_ray(*args)
-        self._show_probe(probe)
+        self._show_probe(probe, now=True)
         return probe.ray
 
     def _on_stepper_changed(self) -> None:
         if self._probe is not None:
-            self._show_probe(self._probe)
+            self._show_probe(self._probe, now=True)
 
     def probe_pending(self) -> bool:
-        """Return True while a learned field's ray probe is computing or queued."""
-        return self.prober.pending
+        """Return True while the selected ray is computing, queued or not drawn."""
+        return (
+            self.prober.pending
+            or any(self.draws.pending(k) for k in _PROBE_VIEWS)
+            or self.scene_draws.pending()
+        )
 
-    def _show_probe(self, probe: RayProbe) -> None:
+    def _show_probe(self, probe: RayProbe, *, now: bool = False) -> None:
+        """Show ``probe``: drawn at once (``now``), else one view per tick."""
         self._probe = probe
         self._ray = probe.ray
+        self.image_view.set_marker(*probe.pixel)
+        draws = {
+            "plots": self._draw_plots,
+            "slice": self._draw_slice,
+            "card": self._draw_card,
+        }
+        for key, draw in draws.items():
+            if now:
+                self.draws.cancel(key)
+                draw()
+            else:
+                self.draws.request(key, draw)
+        if now:
+            self.scene_draws.clear()
+            self._draw_scene()
+        else:
+            self.scene_draws.request("3d", self._draw_scene)
+
+    def _draw_plots(self) -> None:
+        probe = self._probe
+        if probe is None:
+            return
+        if self.tabs.currentWidget() is not self.ray_plots:
+            self._plots_stale = True  # drawn when the tab is shown
+            return
+        self._plots_stale = False
         sphere, secant, step = self.stepper.apply(probe.sphere, probe.secant)
         self.ray_plots.update_ray(probe.ray, probe.f_t, sphere, secant)
         self.ray_plots.set_step(step)
-        self.slice_view.update_slice(probe.slice_values, probe.extent, sphere, secant)
+
+    def _draw_slice(self) -> None:
+        probe = self._probe
+        if probe is None:
+            return
+        sphere, secant, step = self.stepper.apply(probe.sphere, probe.secant)
+        self.slice_view.update_slice(
+            probe.slice_values, probe.extent, sphere, secant, probe.contour
+        )
         self.slice_view.set_step(step if probe.slice_values is not None else None)
-        self.scene_view.set_ray(probe.ray, probe.hit)
-        self.image_view.set_marker(*probe.pixel)
-        self.card.set_values(card_values(probe))
+
+    def _draw_scene(self) -> None:
+        if self._surface_stale:
+            self._surface_stale = False
+            if self._settings.scene == LEARNED_SDF:
+                self.scene_view.set_surface(
+                    self.learned.sdf_mesh, color=DEFAULT_SURFACE_COLOR
+                )
+        if self._probe is not None:
+            self.scene_view.set_ray(self._probe.ray, self._probe.hit)
+
+    def _draw_card(self) -> None:
+        if self._probe is not None:
+            self.card.set_values(card_values(self._probe))
+
+    def _on_tabs_current_changed(self, _index: int) -> None:
+        if self._plots_stale:
+            self._draw_plots()
 
     # -- user actions ---------------------------------------------------------
     def select_pixel(self, u: int, v: int) -> None:
@@ -416,9 +501,8 @@ class RaysPanel(PanelBase):
         else:
             self._field, self._sdf_fn = self._build_field(self._settings)
             if new_mesh:
-                self.scene_view.set_surface(
-                    self.learned.sdf_mesh, color=DEFAULT_SURFACE_COLOR
-                )
+                self._surface_stale = True
+                self.scene_draws.request("3d", self._draw_scene)
             self.update_ray()
             self._render_again()
 
@@ -528,12 +612,19 @@ class RaysPanel(PanelBase):
         self.select_pixel(min(max(u, 0), size - 1), min(max(v, 0), size - 1))
 
     def snapshot_ready(self) -> bool:
-        """Return True once the image and the selected ray are done."""
-        return self._image_done and not self.probe_pending()
+        """Return True once the image and the selected ray are done and drawn."""
+        return (
+            self._image_done
+            and not self.probe_pending()
+            and not self.draws.pending()
+            and not self.scene_draws.pending()
+        )
 
     def shutdown(self) -> None:
         """Stop the render, probe and training jobs and close the 3-D view."""
         self._render_soon.cancel()
+        self.draws.clear()
+        self.scene_draws.clear()
         super().shutdown()
         self.scene_view.close_view()
 

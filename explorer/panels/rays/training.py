@@ -11,6 +11,7 @@ when a training finished.
 from __future__ import annotations
 
 import html
+import math
 from typing import Any
 
 import numpy as np
@@ -27,6 +28,7 @@ from explorer.core.rays.sdf_fit import (
 from explorer.panels.base import PanelBase
 from explorer.panels.rays.controls import TrainControls
 from explorer.panels.rays.views import TrainingView
+from explorer.widgets.draw_scheduler import DrawScheduler
 from explorer.widgets.formula_card import FormulaCard
 
 
@@ -54,8 +56,10 @@ class LearnedFields(QObject):
         view: TrainingView,
         card: FormulaCard,
         device: str,
+        draws: DrawScheduler,
     ) -> None:
         super().__init__(panel)
+        self._draws = draws  # the curves and the card are drawn one per tick
         self._panel = panel
         self._controls = controls
         self._view = view
@@ -67,6 +71,7 @@ class LearnedFields(QObject):
         self.sdf_state: dict[str, Any] | None = None
         self.sdf_mesh: SurfaceMesh | None = None
         self._sdf_history: list[tuple[int, float, float, float]] = []
+        self._sdf_frame: tuple[float, int, int] | None = None  # the losses' range
         self.nerf_cfg: NerfConfig | None = None
         self.nerf_state: dict[str, Any] | None = None
         self._status = "Not trained yet"
@@ -83,6 +88,8 @@ class LearnedFields(QObject):
     def start_sdf(self, cfg: SdfFitConfig, *, paused: bool = False) -> None:
         """Start fitting the SDF network with ``cfg`` (aborts a running training)."""
         self.sdf_cfg = cfg
+        self._sdf_frame = None
+        self._cancel_draws()
         self._sdf_history.clear()
         for curve in (self._view.loss_curve, self._view.eik_curve):
             curve.setData([], [])
@@ -108,6 +115,7 @@ class LearnedFields(QObject):
         positional encodings); this run's curve and views start empty.
         """
         view = self._view
+        self._cancel_draws()
         x, y = view.psnr_curve.getData()
         if x is not None and len(x) > 0 and self.nerf_cfg is not None:
             view.psnr_prev.setData(x, y)
@@ -135,6 +143,8 @@ class LearnedFields(QObject):
     def forget(self) -> None:
         """Stop training and forget both learned fields and their curves."""
         self.runner.abort()
+        self._cancel_draws()
+        self._sdf_frame = None
         self.running_kind = None
         self.sdf_state = self.nerf_state = None
         self.sdf_mesh = None
@@ -155,6 +165,10 @@ class LearnedFields(QObject):
         self._card.set_values({})
         self.set_status("Not trained yet")
         self.show_run_state()
+
+    def _cancel_draws(self) -> None:
+        for key in ("sdf curves", "train card"):
+            self._draws.cancel(key)
 
     def set_status(self, text: str) -> None:
         """Show ``text`` in the run bar's status line."""
@@ -183,21 +197,41 @@ class LearnedFields(QObject):
                     prog.losses["surface"],
                 )
             )
-            h = np.asarray(self._sdf_history)
-            self._view.loss_curve.setData(h[:, 0], h[:, 1])
-            self._view.eik_curve.setData(h[:, 0], h[:, 2])
-            self._view.surf_curve.setData(h[:, 0], h[:, 3])
-        self._card.set_values(
-            {
-                "step": f"{prog.step}/{prog.total}",
-                "loss": prog.losses.get("loss", float("nan")),
-                "mean |‖∇f‖ − 1|": prog.eikonal_residual,
-                "λ, τ": self._weights(prog),
-                "device": prog.device,
-            }
-        )
+            self._draws.request("sdf curves", self._draw_sdf_curves)
+        values = {
+            "step": f"{prog.step}/{prog.total}",
+            "loss": prog.losses.get("loss", float("nan")),
+            "mean |‖∇f‖ − 1|": prog.eikonal_residual,
+            "λ, τ": self._weights(prog),
+            "device": prog.device,
+        }
+        self._draws.request("train card", lambda: self._card.set_values(values))
         self.set_status(f"SDF: {prog.message}")
         self.sdf_progressed.emit(prog.mesh is not None)
+
+    def _draw_sdf_curves(self) -> None:
+        if not self._sdf_history:
+            return
+        h = np.asarray(self._sdf_history)
+        self._view.loss_curve.setData(h[:, 0], h[:, 1])
+        self._view.eik_curve.setData(h[:, 0], h[:, 2])
+        self._view.surf_curve.setData(h[:, 0], h[:, 3])
+        # Our own range, not pyqtgraph's auto-range: the run's steps across and
+        # whole decades up (log axis), so the axes re-lay their ticks only when
+        # a loss crosses a decade, not at every report.
+        total = self.sdf_cfg.steps if self.sdf_cfg is not None else 0
+        values = h[:, 1:]
+        shown = values[np.isfinite(values) & (values > 0.0)]
+        if len(shown) == 0:
+            return
+        lo = math.floor(math.log10(float(shown.min())))
+        hi = max(math.ceil(math.log10(float(shown.max()))), lo + 1)
+        frame = (float(max(total, h[-1, 0])), lo, hi)
+        if frame != self._sdf_frame:
+            self._sdf_frame = frame
+            self._view.sdf_loss.getPlotItem().vb.setRange(
+                xRange=(0.0, frame[0]), yRange=(lo, hi), padding=0.02
+            )
 
     def _on_nerf_progress(self, prog: NerfProgress) -> None:
         self.nerf_state = prog.state

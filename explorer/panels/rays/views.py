@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.core.contour import contour_lines
 from explorer.core.rays.camera import Camera
 from explorer.core.rays.render import RaySamples
 from explorer.core.rays.roots import StepInfo, TraceResult
@@ -297,8 +296,13 @@ class SliceView(PlotPane):
         extent: tuple[float, float, float],
         sphere: TraceResult | None,
         secant: TraceResult | None,
+        contour: tuple[FloatArray, FloatArray] | None = None,
     ) -> None:
-        """Show SDF ``values`` (rows: s, columns: t) over t ∈ [t0, t1], s ∈ ±half."""
+        """Show SDF ``values`` (rows: s, columns: t) over t ∈ [t0, t1], s ∈ ±half.
+
+        ``contour`` is the zero level set (t, s), NaN-separated, traced where the
+        values were computed (:attr:`~explorer.core.rays.probe.RayProbe.contour`).
+        """
         if values is None:
             self._set_title("no SDF here")
             self.image.clear()
@@ -313,10 +317,7 @@ class SliceView(PlotPane):
         limit = float(max(np.abs(values).max(), 1e-6))
         self.image.setImage(values, levels=(-limit, limit), autoLevels=False)
         self.image.setRect(pg.QtCore.QRectF(t0, -half, t1 - t0, 2 * half))
-        rows, cols = values.shape  # sampled at linspace(t0, t1) × linspace(−h, h)
-        cx, cy = contour_lines(
-            values, 0.0, np.linspace(t0, t1, cols), np.linspace(-half, half, rows)
-        )
+        cx, cy = contour if contour is not None else ([], [])
         self.contour.setData(cx, cy, connect="finite")
         self.ray_line.setData([t0, t1], [0.0, 0.0])
         xs: list[float] = []
@@ -386,23 +387,28 @@ class SceneView(QWidget):
         """Show ``mesh`` (or the fog cube as a translucent box); ``None`` hides it."""
         plotter = self.view.plotter
         if self._surface_actor is not None:
-            plotter.remove_actor(self._surface_actor)
+            plotter.remove_actor(self._surface_actor, render=False)
             self._surface_actor = None
         if fog:
             # Edges only: a translucent box shows sorting artefacts (no depth peeling).
             box = self._pv.Box(bounds=(-0.5, 0.5, -0.5, 0.5, -0.5, 0.5))
             self._surface_actor = plotter.add_mesh(
-                box.outline(), color=color, line_width=3, name="surface"
+                box.outline(), color=color, line_width=3, name="surface", render=False
             )
         elif mesh is not None and len(mesh.faces) > 0:
             faces = np.hstack([np.full((len(mesh.faces), 1), 3), mesh.faces]).ravel()
             poly = self._pv.PolyData(np.asarray(mesh.vertices, dtype=np.float64), faces)
             self._surface_actor = plotter.add_mesh(
-                poly, color=color, opacity=0.55, smooth_shading=True, name="surface"
+                poly,
+                color=color,
+                opacity=0.55,
+                smooth_shading=True,
+                name="surface",
+                render=False,
             )
         if self._surface_actor is not None and not self._framed:
             # Frame scene, ray and camera once; afterwards the user's view is kept.
-            plotter.reset_camera()
+            plotter.reset_camera(render=False)
             self._framed = True
         plotter.reset_camera_clipping_range()
         self.view.request_render()
@@ -431,7 +437,7 @@ class SceneView(QWidget):
         w = ray.weights / max(float(ray.weights.max()), 1e-12)
         if self._samples is None or self._samples.n_points != len(pts):
             if self._samples_actor is not None:
-                plotter.remove_actor(self._samples_actor)
+                plotter.remove_actor(self._samples_actor, render=False)
             self._samples = self._pv.PolyData(np.asarray(pts, dtype=np.float64))
             self._samples["weight"] = w
             self._samples_actor = plotter.add_mesh(
@@ -443,6 +449,7 @@ class SceneView(QWidget):
                 point_size=9,
                 show_scalar_bar=False,
                 name="samples",
+                render=False,
             )
         else:
             self._samples.points[:] = pts
@@ -459,6 +466,7 @@ class SceneView(QWidget):
                     point_size=16,
                     render_points_as_spheres=True,
                     name="hit",
+                    render=False,
                 )
             self._points_actor.SetVisibility(True)
         elif self._points_actor is not None:
