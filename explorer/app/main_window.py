@@ -73,6 +73,12 @@ def _icon(spec: registry.PanelSpec) -> QIcon:
         return QIcon()
 
 
+def _tabs_of(panel: object) -> QTabWidget | None:
+    """Return ``panel.tabs`` when it is a QTabWidget (the tabs Alt+N picks)."""
+    tabs = getattr(panel, "tabs", None)
+    return tabs if isinstance(tabs, QTabWidget) else None
+
+
 class MainWindow(QMainWindow):
     """Hosts the registered panels; see the README for the menus and shortcuts."""
 
@@ -373,8 +379,8 @@ class MainWindow(QMainWindow):
     @staticmethod
     def _name_tab_keys(panel: PanelBase) -> None:
         """Add "(Alt+N)" to the tooltips of the panel's first nine tabs."""
-        tabs = getattr(panel, "tabs", None)
-        if not isinstance(tabs, QTabWidget):
+        tabs = _tabs_of(panel)
+        if tabs is None:
             return
         for i in range(min(9, tabs.count())):
             tip = tabs.tabToolTip(i) or tabs.tabText(i).replace("&", "")
@@ -398,8 +404,7 @@ class MainWindow(QMainWindow):
 
     def panel_tabs(self) -> QTabWidget | None:
         """Return the active panel's tabs (its ``tabs`` attribute), if it has any."""
-        tabs = getattr(self.current_panel(), "tabs", None)
-        return tabs if isinstance(tabs, QTabWidget) else None
+        return _tabs_of(self.current_panel())
 
     def show_panel_tab(self, index: int) -> None:
         """Show tab ``index`` of the active panel (Alt+1 … Alt+9); others ignore it."""
