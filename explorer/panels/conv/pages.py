@@ -8,8 +8,7 @@ analysis it came from.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QHideEvent
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -17,7 +16,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QSlider,
     QSpinBox,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -27,6 +25,7 @@ from explorer.core.conv.names import KERNEL_NAMES, KERNEL_TITLES, MODES
 from explorer.panels.conv.state import PANEL_KERNEL
 from explorer.panels.conv.views import ImagePane, KernelEditor, Page, fmt, mosaic
 from explorer.widgets.formula_card import LiveText
+from explorer.widgets.play_button import PlayButton
 from explorer.widgets.theme import ThemeManager
 
 MAX_TERMS_SHOWN = 25  # a 7 × 7 kernel lists its first 25 products, then "…"
@@ -116,17 +115,12 @@ class LayerPage(Page):
             "Slide the window over the input: output cells in reading order "
             "(← → keys step it)"
         )
-        self.play = QToolButton()
-        self.play.setText("▶")
-        self.play.setCheckable(True)
-        self.play.setToolTip(
+        self.play = PlayButton(
+            self.slider,
+            SLIDE_INTERVAL_MS,
             "Play: slide the window over the input one output cell at a time "
-            "(press again to stop)"
+            "(press again to stop)",
         )
-        self.play.toggled.connect(self._on_play_toggled)
-        self._slide_timer = QTimer(self)
-        self._slide_timer.setInterval(SLIDE_INTERVAL_MS)
-        self._slide_timer.timeout.connect(self._slide_once)
         slide.addWidget(self.play)
         slide.addWidget(self.window_label)
         slide.addWidget(self.slider, 1)
@@ -137,26 +131,6 @@ class LayerPage(Page):
         self.bank_view = ImagePane(theme, "filters", "diverging")
         self.bank_view.setMaximumHeight(160)
         outer.addWidget(self.bank_view)
-
-    def _on_play_toggled(self, playing: bool) -> None:
-        self.play.setText("■" if playing else "▶")
-        if playing:
-            if self.slider.value() >= self.slider.maximum():
-                self.slider.setValue(0)  # played to the end before: start over
-            self._slide_timer.start()
-        else:
-            self._slide_timer.stop()
-
-    def _slide_once(self) -> None:
-        if self.slider.value() >= self.slider.maximum():
-            self.play.setChecked(False)  # the window reached the last cell
-        else:
-            self.slider.setValue(self.slider.value() + 1)
-
-    def hideEvent(self, event: QHideEvent) -> None:
-        """Stop playing when the page is hidden (another tab, another panel)."""
-        self.play.setChecked(False)
-        super().hideEvent(event)
 
     def draw(self, a: Analysis) -> None:
         """Draw the layer of ``a``."""

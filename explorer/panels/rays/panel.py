@@ -13,10 +13,8 @@ job and the newest wins); the image renders block by block in a worker, as do
 the SDF fit and the tiny NeRF, which the run bar drives.
 
 While a job streams (training, a learned field's probes, the image's bands) the
-views are drawn through a :class:`DrawScheduler`: one view per tick, so one frame
-never paints the image, the slice, the plots and the curves together; the ray
-plots are drawn only while their tab is shown.  What a user does (a click, a
-slider) is drawn at once.
+views are drawn through a :class:`DrawScheduler`, one view per tick
+(:mod:`explorer.panels.rays.ray_drawing`); what a user does is drawn at once.
 """
 
 from __future__ import annotations
@@ -41,26 +39,24 @@ from explorer.core.rays.names import (
     LearnedKind,
 )
 from explorer.core.rays.nerf import NerfConfig, NerfField
-from explorer.core.rays.point_cloud import POINT_CLOUD_SUFFIXES, read_point_cloud
-from explorer.core.rays.probe import RayProbe, probe_ray
+from explorer.core.rays.probe import probe_ray
 from explorer.core.rays.render import RayConfig, RaySamples, RenderProgress
 from explorer.core.rays.scenes import Scene, SdfField
 from explorer.core.rays.sdf_fit import (
-    MeshError,
     SdfFitConfig,
-    load_mesh,
     sdf_from_state,
 )
 from explorer.panels.base import AppContext, PanelBase
 from explorer.panels.rays.controls import RayControls, TrainControls
 from explorer.panels.rays.probing import RayProber
+from explorer.panels.rays.ray_drawing import RayDrawing
 from explorer.panels.rays.readouts import (
     DEFAULT_SURFACE_COLOR,
     RAY_FORMULA,
     SURFACE_COLORS,
     TRAIN_FORMULA,
     MeshReady,
-    card_values,
+    describe_sdf_target,
     render_job,
     samples_csv,
     samples_json,
@@ -80,8 +76,6 @@ DRAW_INTERVAL_MS = 30  # one view per tick: ≤ 33 view draws a second
 # A 3-D render costs 30–50 ms: while a job streams, the 3-D view shows the
 # newest ray and surface twice a second (a click still shows at once).
 SCENE_INTERVAL_MS = 500
-# The 2-D views that show the selected ray (one per tick when a worker sent it).
-_PROBE_VIEWS = ("plots", "slice", "card")
 # Edits of these fields change what the next training does, not the shown field.
 _TRAINING_FIELDS = ("shape", "n_freqs", "learn", "eikonal_weight", "normal_weight")
 
@@ -139,10 +133,7 @@ class RaysPanel(PanelBase):
 
         self.draws = DrawScheduler(DRAW_INTERVAL_MS, self)
         self.scene_draws = DrawScheduler(SCENE_INTERVAL_MS, self)
-        self._surface_stale = False  # a learned level set waits for the 3-D view
-        self._plots_stale = False  # the ray plots wait for their tab to be shown
         self._render_runner = self.make_runner("render")
-        self.prober = RayProber(self, self._show_probe)
         self.learned = LearnedFields(
             self,
             self.train_controls,
@@ -152,6 +143,15 @@ class RaysPanel(PanelBase):
             self.draws,
         )
         self._train_runner = self.learned.runner
+        self.ray_drawing = RayDrawing(
+            self._main,
+            self.card,
+            self.stepper,
+            self.draws,
+            self.scene_draws,
+            lambda: self.learned.sdf_mesh,
+        )
+        self.prober = RayProber(self, self.ray_drawing.show)
         self._render_soon = qdebounced(self._start_render, timeout=60, parent=self)
         self._render_serial = 0
 
@@ -182,8 +182,6 @@ class RaysPanel(PanelBase):
         )
         self._field: Any = Scene()
         self._sdf_fn: Any = None
-        self._ray: RaySamples | None = None
-        self._probe: RayProbe | None = None
         self._mesh_key = ""
         self._render_key = ""
         self._image_done = False
@@ -194,9 +192,7 @@ class RaysPanel(PanelBase):
 
         self.binder.changed.connect(self._on_binder_changed)
         self.controls.changed.connect(self._on_controls_changed)
-        self.stepper.changed.connect(self._on_stepper_changed)
-        self.image_view.pixel_clicked.connect(self._on_image_pixel_clicked)
-        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
+        self.image_view.pixel_clicked.connect(self.select_pixel)
         rb = self.train_controls.run_bar
         rb.start_pause_clicked.connect(self.start_pause)
         rb.step_clicked.connect(self.step)
@@ -271,7 +267,7 @@ class RaysPanel(PanelBase):
     def _update_surface(self) -> None:
         s = self._settings
         color = SURFACE_COLORS.get(s.scene, DEFAULT_SURFACE_COLOR)
-        self._surface_stale = False
+        self.ray_drawing.surface_replaced()
         self._mesh_key = ""
         if s.scene == "fog":
             self.scene_view.set_surface(None, fog=True, color=color)
@@ -343,94 +339,21 @@ class RaysPanel(PanelBase):
         )
         if not isinstance(self._field, Scene):  # a learned field: off the GUI thread
             self.prober.request(args)
-            return self._ray
+            return self.ray_drawing.ray
         self.prober.cancel()
         probe = probe_ray(*args)
-        self._show_probe(probe, now=True)
+        self.ray_drawing.show(probe, now=True)
         return probe.ray
-
-    def _on_stepper_changed(self) -> None:
-        if self._probe is not None:
-            self._show_probe(self._probe, now=True)
 
     def probe_pending(self) -> bool:
         """Return True while the selected ray is computing, queued or not drawn."""
-        return (
-            self.prober.pending
-            or any(self.draws.pending(k) for k in _PROBE_VIEWS)
-            or self.scene_draws.pending()
-        )
-
-    def _show_probe(self, probe: RayProbe, *, now: bool = False) -> None:
-        """Show ``probe``: drawn at once (``now``), else one view per tick."""
-        self._probe = probe
-        self._ray = probe.ray
-        self.image_view.set_marker(*probe.pixel)
-        draws = {
-            "plots": self._draw_plots,
-            "slice": self._draw_slice,
-            "card": self._draw_card,
-        }
-        for key, draw in draws.items():
-            if now:
-                self.draws.cancel(key)
-                draw()
-            else:
-                self.draws.request(key, draw)
-        if now:
-            self.scene_draws.clear()
-            self._draw_scene()
-        else:
-            self.scene_draws.request("3d", self._draw_scene)
-
-    def _draw_plots(self) -> None:
-        probe = self._probe
-        if probe is None:
-            return
-        if self.tabs.currentWidget() is not self.ray_plots:
-            self._plots_stale = True  # drawn when the tab is shown
-            return
-        self._plots_stale = False
-        sphere, secant, step = self.stepper.apply(probe.sphere, probe.secant)
-        self.ray_plots.update_ray(probe.ray, probe.f_t, sphere, secant)
-        self.ray_plots.set_step(step)
-
-    def _draw_slice(self) -> None:
-        probe = self._probe
-        if probe is None:
-            return
-        sphere, secant, step = self.stepper.apply(probe.sphere, probe.secant)
-        self.slice_view.update_slice(
-            probe.slice_values, probe.extent, sphere, secant, probe.contour
-        )
-        self.slice_view.set_step(step if probe.slice_values is not None else None)
-
-    def _draw_scene(self) -> None:
-        if self._surface_stale:
-            self._surface_stale = False
-            if self._settings.scene == LEARNED_SDF:
-                self.scene_view.set_surface(
-                    self.learned.sdf_mesh, color=DEFAULT_SURFACE_COLOR
-                )
-        if self._probe is not None:
-            self.scene_view.set_ray(self._probe.ray, self._probe.hit)
-
-    def _draw_card(self) -> None:
-        if self._probe is not None:
-            self.card.set_values(card_values(self._probe))
-
-    def _on_tabs_current_changed(self, _index: int) -> None:
-        if self._plots_stale:
-            self._draw_plots()
+        return self.prober.pending or self.ray_drawing.pending()
 
     # -- user actions ---------------------------------------------------------
     def select_pixel(self, u: int, v: int) -> None:
         """Select the ray through pixel (u, v) (column, row)."""
         self._pixel = (int(u), int(v))
         self.update_ray()
-
-    def _on_image_pixel_clicked(self, u: int, v: int) -> None:
-        self.select_pixel(u, v)
 
     def _on_export_clicked(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
@@ -444,7 +367,9 @@ class RaysPanel(PanelBase):
 
     def export_samples(self, path: Path) -> Path:
         """Write the selected ray's samples to ``path`` (.json, else CSV); return it."""
-        ray = self._ray if self._ray is not None else self.update_ray()
+        ray = self.ray_drawing.ray
+        if ray is None:
+            ray = self.update_ray()
         if ray is None:
             raise ValueError("the selected ray is still being computed")
         if path.suffix.lower() == ".json":
@@ -501,8 +426,7 @@ class RaysPanel(PanelBase):
         else:
             self._field, self._sdf_fn = self._build_field(self._settings)
             if new_mesh:
-                self._surface_stale = True
-                self.scene_draws.request("3d", self._draw_scene)
+                self.ray_drawing.surface_changed()
             self.update_ray()
             self._render_again()
 
@@ -556,22 +480,9 @@ class RaysPanel(PanelBase):
             When the file is not a usable mesh ("not a mesh: no faces found in …").
         """
         name = Path(path).name
-        if Path(path).suffix.lower() == ".xyz":
-            cloud = read_point_cloud(path)
-            what = f"{len(cloud.points)} points"
-        else:
-            try:
-                what = f"{len(load_mesh(path).faces)} faces"
-                cloud = None
-            except MeshError:
-                if Path(path).suffix.lower() not in POINT_CLOUD_SUFFIXES:
-                    raise
-                cloud = read_point_cloud(path)  # vertices without faces: a cloud
-                what = f"{len(cloud.points)} points"
-        if cloud is not None and cloud.normals is None:
-            what += ", no normals: τ unused"
+        is_cloud, what = describe_sdf_target(Path(path))
         self._user_mesh = str(path)
-        self._user_is_cloud = cloud is not None
+        self._user_is_cloud = is_cloud
         label = f"file: {name}"
         combo = self.train_controls.shape
         if combo.findText(label) < 0:
@@ -630,7 +541,7 @@ class RaysPanel(PanelBase):
 
     def current_ray(self) -> RaySamples | None:
         """Return the selected ray's samples (for tests and export)."""
-        return self._ray
+        return self.ray_drawing.ray
 
     def ray_config(self) -> RayConfig:
         """Return the sampling settings in force."""

@@ -2,22 +2,24 @@
 
 The render job (the scene's surface first, then the image in bands), the
 formula cards' text, the volume-rendering card's numbers and the CSV / JSON
-export of the samples.
+export of the samples, and what an opened SDF target holds.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from explorer.core.rays.camera import Camera
+from explorer.core.rays.point_cloud import POINT_CLOUD_SUFFIXES, read_point_cloud
 from explorer.core.rays.probe import RayProbe
 from explorer.core.rays.render import RayConfig, RaySamples, render_progressive
 from explorer.core.rays.scenes import Scene
-from explorer.core.rays.sdf_fit import SurfaceMesh, level_set_mesh
+from explorer.core.rays.sdf_fit import MeshError, SurfaceMesh, level_set_mesh, load_mesh
 
 MESH_RES = 40
 SURFACE_COLORS = {
@@ -122,3 +124,27 @@ def samples_csv(ray: RaySamples) -> str:
         ] + rgb
         lines.append(",".join(f"{float(str(x)):.9g}" for x in nums))
     return "\n".join(lines) + "\n"
+
+
+def describe_sdf_target(path: Path) -> tuple[bool, str]:
+    """Read the mesh or point cloud in ``path``; return (is a cloud, what it holds).
+
+    A ``.xyz`` file, or a ``.ply`` / ``.obj`` with vertices but no faces, is a
+    point cloud ("1200 points, no normals: τ unused"); else a mesh ("960 faces").
+
+    Raises
+    ------
+    ValueError
+        When the file is neither ("not a mesh: no faces found in …").
+    """
+    if path.suffix.lower() != ".xyz":
+        try:
+            return False, f"{len(load_mesh(path).faces)} faces"
+        except MeshError:
+            if path.suffix.lower() not in POINT_CLOUD_SUFFIXES:
+                raise
+    cloud = read_point_cloud(path)  # vertices without faces: a cloud
+    what = f"{len(cloud.points)} points"
+    if cloud.normals is None:
+        what += ", no normals: τ unused"
+    return True, what
