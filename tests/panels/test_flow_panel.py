@@ -198,3 +198,31 @@ def test_bad_files_and_states(qtbot: QtBot, panel: FlowPanel, tmp_path: Path) ->
         panel.restore({"knots": [[0, 0], [1, -1], [2, 1]]})
     state = panel.state()
     assert state["data"] == "points" and len(state["points"]) == len(panel.points)
+
+
+def test_save_model_writes_the_flow_the_panel_shows(
+    qtbot: QtBot, panel: FlowPanel, tmp_path: Path
+) -> None:
+    from explorer.core.flow.checkpoint import load_model
+    from explorer.core.flow.model import density_grid
+
+    qtbot.mouseClick(panel.run_bar.start, Qt.MouseButton.LeftButton)
+    speed = panel.run_bar.speed_value
+    qtbot.waitUntil(lambda: _step(panel) >= 2 * speed, timeout=WAIT_MS)
+    qtbot.mouseClick(panel.run_bar.start, Qt.MouseButton.LeftButton)  # pause
+    qtbot.waitUntil(lambda: panel.runner.is_paused, timeout=WAIT_MS)
+    assert panel.model_box.save_model.isEnabled()
+    p = panel._latest
+    assert p is not None and p.step > 0
+    out = panel.save_model(tmp_path / "flow.pt")
+    model = load_model(out)  # weights_only=True, checked like any file
+    # the loaded flow's density is the one the heat map shows, not a fresh flow's
+    logp = density_grid(model, p.box, p.logp.shape[0])
+    assert np.allclose(logp, p.logp, atol=1e-4)
+    panel.reset()
+    qtbot.waitUntil(panel.snapshot_ready, timeout=WAIT_MS)
+    fresh = panel._latest
+    assert fresh is not None and fresh.step == 0
+    assert not np.allclose(fresh.logp, p.logp, atol=1e-3)  # training moved it
+    with pytest.raises(OSError):  # a file where a folder should be
+        panel.save_model(out / "flow.pt")

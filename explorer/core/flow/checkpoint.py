@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import torch
+from numpy.typing import NDArray
 
 from explorer.core.files import atomic_open
 from explorer.core.flow.config import Architecture
@@ -28,12 +32,33 @@ def save_model(path: str | Path, model: FlowModel) -> Path:
     OSError
         When the file cannot be written.
     """
+    return save_weights(path, model.arch, model_weights(model))
+
+
+def model_weights(model: FlowModel) -> dict[str, NDArray[Any]]:
+    """Return a detached numpy copy of the model's state dict (for a snapshot)."""
+    return {k: v.detach().cpu().numpy().copy() for k, v in model.state_dict().items()}
+
+
+def save_weights(
+    path: str | Path, arch: Architecture, weights: Mapping[str, NDArray[Any]]
+) -> Path:
+    """Write a model file of ``arch`` with ``weights`` (:func:`model_weights`).
+
+    The panel saves this way: its worker sends the weights with each
+    snapshot, and the file is the model that the shown snapshot came from.
+
+    Raises
+    ------
+    OSError
+        When the file cannot be written.
+    """
     out = Path(path)
     payload = {
         "format": CHECKPOINT_FORMAT,
         "version": CHECKPOINT_VERSION,
-        "architecture": model.arch.to_dict(),
-        "state_dict": {k: v.detach().clone() for k, v in model.state_dict().items()},
+        "architecture": arch.to_dict(),
+        "state_dict": {k: torch.from_numpy(np.array(v)) for k, v in weights.items()},
     }
     try:
         with atomic_open(out) as fh:

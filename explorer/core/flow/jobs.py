@@ -7,18 +7,21 @@ The loss is the negative log-likelihood of a batch (Dinh et al. 2017, eq. 3)::
 Each snapshot (:class:`FlowProgress`) carries everything the panel draws,
 computed in the worker: the density on a grid, samples and a z-grid pushed
 through the flow layer by layer, the checks (∫p over the box, round trip,
-formula vs autograd log-det) and the Jacobians at the clicked point.
+formula vs autograd log-det), the Jacobians at the clicked point and the
+weights (the panel saves the model a snapshot shows).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import torch
 from numpy.typing import NDArray
 
+from explorer.core.flow.checkpoint import model_weights
 from explorer.core.flow.config import FlowConfig
 from explorer.core.flow.data import sample
 from explorer.core.flow.model import (
@@ -60,6 +63,8 @@ class FlowProgress(Progress):
     probe: tuple[float, float] | None = None
     jacobians: tuple[LayerJacobian, ...] = field(default_factory=tuple)
     probe_logp: float | None = None
+    # the flow's state dict (numpy): what the panel's Save model writes
+    weights: dict[str, NDArray[Any]] = field(default_factory=dict)
 
 
 class FlowTrainer:
@@ -160,6 +165,7 @@ class FlowTrainer:
             probe=probe,
             jacobians=jacs,
             probe_logp=probe_logp,
+            weights=model_weights(self.model),
         )
 
 

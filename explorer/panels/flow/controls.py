@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSlider,
     QSpinBox,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -42,6 +43,16 @@ def _spin(name: str, tip: str) -> QSpinBox:
     lo, hi = LIMITS[name]
     box.setRange(int(lo), int(hi))
     box.setToolTip(tip)
+    return box
+
+
+def stack(*widgets: QWidget) -> QWidget:
+    """Return a plain widget holding ``widgets`` one under the other."""
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for w in widgets:
+        layout.addWidget(w)
     return box
 
 
@@ -119,6 +130,14 @@ class ModelBox(QGroupBox):
         more.addRow("Hidden", self.hidden)
         more.addRow("Rate", self.lr)
         more.addRow("Seed", self.seed)
+        self.save_model = QPushButton("Save model…")
+        self.save_model.setToolTip(
+            "Save the flow as shown (a .pt file: architecture + weights, read with "
+            "weights_only=True);\nthe CLI evaluates it: explorer flow density "
+            "--load model.pt"
+        )
+        self.save_model.setEnabled(False)
+        more.addRow("", self.save_model)
         for w in (self.kind, self.mix):
             w.currentIndexChanged.connect(self.changed)
         for s in (self.layers, self.hidden, self.seed):

@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
+    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QTabWidget,
@@ -28,6 +29,8 @@ from PySide6.QtWidgets import (
 )
 from superqt.utils import qthrottled
 
+from explorer.core.flow.checkpoint import save_weights
+from explorer.core.flow.config import Architecture
 from explorer.core.flow.data import image_points, read_points_csv
 from explorer.core.flow.jobs import FlowProgress, train_interactive
 from explorer.core.flow.names import MAX_POINTS, PROBE_ACTION, PROBE_KEY
@@ -39,7 +42,14 @@ from explorer.core.flow.spline import (
 )
 from explorer.core.reading import read_image
 from explorer.panels.base import AppContext, PanelBase
-from explorer.panels.flow.controls import DataBox, ModelBox, OneDBox, StageSlider, bind
+from explorer.panels.flow.controls import (
+    DataBox,
+    ModelBox,
+    OneDBox,
+    StageSlider,
+    bind,
+    stack,
+)
 from explorer.panels.flow.formulas import (
     CHANGE_1D,
     CHANGE_1D_SOURCE,
@@ -74,16 +84,6 @@ DATA_SHOWN = 400  # data points drawn over the density
 IMAGE_POINTS = 1500  # points drawn from an opened grey image
 XS_1D = np.linspace(-4.0, 4.0, 401)
 TABS = ("1d", "2d")
-
-
-def _stack(*widgets: QWidget) -> QWidget:
-    """Return a plain widget holding ``widgets`` one under the other."""
-    box = QWidget()
-    layout = QVBoxLayout(box)
-    layout.setContentsMargins(0, 0, 0, 0)
-    for w in widgets:
-        layout.addWidget(w)
-    return box
 
 
 class FlowPanel(PanelBase):
@@ -158,8 +158,8 @@ class FlowPanel(PanelBase):
         self.tabs.setTabToolTip(1, "A 2-D flow trained live by maximum likelihood")
 
         self.column = ControlsColumn(theme, min_width=280, max_width=400)
-        self.side_1d = _stack(self.card_1d, self.oned_box)
-        self.side_2d = _stack(
+        self.side_1d = stack(self.card_1d, self.oned_box)
+        self.side_2d = stack(
             self.data_box,
             self.model_box,
             self.model_box.training,
@@ -199,10 +199,12 @@ class FlowPanel(PanelBase):
         self.oned_box.reset_knots_clicked.connect(self._on_reset_knots_clicked)
         self.spline.knots_edited.connect(self._on_knots_edited)
         self.density.clicked.connect(self._on_density_clicked)
+        self.model_box.save_model.clicked.connect(self._on_save_model_clicked)
         self.stage.moved.connect(self._on_stage_moved)
         self.tabs.currentChanged.connect(self._on_tab_changed)
 
         self._latest: FlowProgress | None = None
+        self._arch: Architecture | None = None  # of the flow being trained
         self._history: list[tuple[int, float, float]] = []
         self._probe: tuple[float, float] | None = None
         self._data_xy = np.zeros((0, 2))
@@ -330,6 +332,7 @@ class FlowPanel(PanelBase):
             self._refresh_buttons()
             return False
         threads = 1 if self.context.training_backend == "process" else None
+        self._arch = cfg.arch
         self.runner.set_speed(self.run_bar.speed_value)
         if self._probe is not None:
             self.runner.post(self._probe, PROBE_KEY)
@@ -354,6 +357,7 @@ class FlowPanel(PanelBase):
         self.run_bar.set_state(
             running=running and (started or not paused), paused=paused
         )
+        self.model_box.save_model.setEnabled(self._latest is not None)
 
     def _on_job_error(self, exc: BaseException) -> None:
         self.show_error(f"training stopped: {exc}".split("\n\nIn the worker")[0])
@@ -465,6 +469,34 @@ class FlowPanel(PanelBase):
 
     def _on_stage_moved(self, _value: int) -> None:
         self._draw_warp()
+
+    def save_model(self, path: Path) -> Path:
+        """Write the flow of the newest snapshot to ``path`` (.pt); return it.
+
+        Raises
+        ------
+        ValueError
+            When no snapshot has arrived yet.
+        OSError
+            When the file cannot be written.
+        """
+        p, arch = self._latest, self._arch
+        if p is None or arch is None or not p.weights:
+            raise ValueError("no flow yet: press Start or Step first")
+        return save_weights(path, arch, p.weights)
+
+    def _on_save_model_clicked(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Save model", "flow.pt", "PyTorch (*.pt)"
+        )
+        if not name:
+            return
+        try:
+            out = self.save_model(Path(name))
+        except (OSError, ValueError) as exc:
+            self.show_error(f"Could not save the model: {exc}")
+        else:
+            self.run_bar.set_status(f"saved the flow to {out.name}")
 
     # -- protocol -------------------------------------------------------------------
     def open_file(self, path: Path) -> None:
