@@ -15,7 +15,7 @@ from explorer.cli.common import (
     finite_float,
 )
 from explorer.core.rnn.config import LIMITS
-from explorer.core.rnn.names import ACTIVATIONS, CELLS, MATRICES, TASKS
+from explorer.core.rnn.names import ACTIVATIONS, CELLS, MATRICES, OPTIMIZERS, TASKS
 
 
 def _int(name: str) -> Any:
@@ -100,6 +100,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="clip the gradient norm at C (g ← c·g/‖g‖)",
     )
     t.add_argument("--lr", type=_float("lr", open_low=True), default=None, metavar="F")
+    t.add_argument(
+        "--optimizer",
+        choices=OPTIMIZERS,
+        default="adam",
+        help="default adam; sgd shows what an exploding gradient does to a step",
+    )
     t.add_argument(
         "--init-scale",
         type=_float("init_scale"),
@@ -189,6 +195,7 @@ def _train(args: argparse.Namespace) -> int:
             cell=args.cell,
             task=args.task,
             length=args.length,
+            optimizer=args.optimizer,
             clip=args.clip,
             **overrides,
         )
@@ -221,6 +228,7 @@ def _train(args: argparse.Namespace) -> int:
         "length": cfg.length,
         "hidden": cfg.hidden,
         "lr": cfg.lr,
+        "optimizer": cfg.optimizer,
         "clip": cfg.clip,
         "seed": args.seed,
         "accuracy_meaning": (

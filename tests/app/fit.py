@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import math
 import sys
 import time
@@ -383,6 +384,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--presentation", action="store_true")
     parser.add_argument("--run", type=float, default=0.0, help="seconds to train")
     parser.add_argument("--out", type=Path, help="PNG file (or folder for 'all')")
+    parser.add_argument(
+        "--state", type=Path, help="a panel state (JSON: the panel's state()) first"
+    )
+    parser.add_argument("--tab", type=int, help="show the panel's tab N (1-based)")
     args = parser.parse_args(argv)
 
     from explorer.app.errors import ErrorReporter
@@ -400,6 +405,12 @@ def main(argv: list[str] | None = None) -> int:
     found = 0
     for panel_id in ids:
         show_at(win, panel_id, width, height, presentation=args.presentation)
+        if args.state is not None:
+            win.panel(panel_id).restore(json.loads(args.state.read_text()))
+            _pump(0.5)
+        if args.tab is not None:
+            win.show_panel_tab(args.tab - 1)
+            _pump(0.3)
         if args.run > 0:
             win.panel(panel_id).start_pause()
             _pump(args.run)

@@ -48,13 +48,14 @@ def test_train_prints_one_history_entry_per_step(
     doc = _json(
         capsys,
         ["rnn", "train", "--cell", "rnn", "--task", "adding", "--length", "6",
-         "--hidden", "4", "--steps", "5", "--clip", "0.5", "--json"],
+         "--hidden", "4", "--steps", "5", "--clip", "0.5", "--optimizer", "sgd",
+         "--json"],
     )  # fmt: skip
     assert [h["step"] for h in doc["history"]] == [1, 2, 3, 4, 5]
     for h in doc["history"]:
         assert set(h) == {"step", "loss", "accuracy", "grad_norm"}
         assert 0.0 <= h["accuracy"] <= 1.0
-    assert doc["clip"] == 0.5
+    assert doc["clip"] == 0.5 and doc["optimizer"] == "sgd"
 
 
 @pytest.mark.parametrize(
@@ -71,6 +72,7 @@ def test_train_prints_one_history_entry_per_step(
         (["train", "--clip", "0"], "--clip"),
         (["train", "--clip", "-1"], "--clip"),
         (["train", "--lr", "inf"], "--lr"),
+        (["train", "--optimizer", "rmsprop"], "--optimizer"),
     ],
 )
 def test_bad_input_is_refused_with_one_line(

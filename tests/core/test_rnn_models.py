@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from explorer.core.progress import LocalControl
+from explorer.core.progress import DivergedError, LocalControl
 from explorer.core.rnn.config import TrainConfig
 from explorer.core.rnn.models import LSTM, NaiveMemory, VanillaRNN
 from explorer.core.rnn.tasks import adding_batch, first_symbol_batch, loss_and_accuracy
@@ -150,3 +150,47 @@ def test_the_lstm_remembers_the_first_symbol_and_the_rnn_does_not() -> None:
         result[cell] = list(train(cfg, seed=1))[-1].probe_accuracy
     assert result["lstm"] >= 0.9
     assert result["rnn"] <= 0.4  # chance is 0.25 with 4 symbols
+
+
+def _exploding(clip: float | None) -> TrainConfig:
+    # the panel's "Exploding setting" (RnnPanel.show_exploding_setting)
+    return TrainConfig(
+        cell="rnn",
+        task="adding",
+        length=50,
+        steps=60,
+        init_scale=1.6,
+        optimizer="sgd",
+        lr=0.1,
+        clip=clip,
+    )
+
+
+def test_unclipped_sgd_blows_up_where_clipping_trains() -> None:
+    reports: list = []
+    with pytest.raises(DivergedError, match="diverged"):
+        for p in train(_exploding(None), seed=1):
+            reports.append(p)
+    # the steps up to the blow-up are reported first, the spike among them
+    last = reports[-1]
+    assert last.losses == {}  # (no loss the worker layer would stop on)
+    norms = np.concatenate([p.grad_norm for p in reports])
+    assert norms.max() > 1e10 and 1 <= last.step < 60
+    assert np.array_equal(np.concatenate([p.steps for p in reports]),
+                          np.arange(1, last.step + 1))  # fmt: skip
+    clipped = list(train(_exploding(1.0), seed=1))
+    losses = np.concatenate([p.loss for p in clipped])
+    assert len(losses) == 60 and np.all(np.isfinite(losses))
+    assert losses[-10:].mean() < 1.0  # near the 1/6 of always answering 1
+    # the norm before clipping still spikes: clipping caps the step, not ‖g‖
+    assert np.concatenate([p.grad_norm for p in clipped]).max() > 1.0
+
+
+def test_the_optimiser_is_checked_and_adam_differs_from_sgd() -> None:
+    with pytest.raises(ValueError, match="optimizer"):
+        TrainConfig(optimizer="rmsprop")  # type: ignore[arg-type]
+    small = {"cell": "rnn", "task": "adding", "length": 6, "hidden": 4, "steps": 5}
+    a = list(train(TrainConfig(**small, optimizer="adam"), seed=0))  # type: ignore[arg-type]
+    s = list(train(TrainConfig(**small, optimizer="sgd"), seed=0))  # type: ignore[arg-type]
+    assert a[-1].loss[0] == s[-1].loss[0]  # same weights, same first batch
+    assert not np.allclose(a[-1].loss[1:], s[-1].loss[1:])

@@ -185,3 +185,42 @@ def test_a_net_that_overflows_shows_a_message(qtbot: QtBot, panel: RnnPanel) -> 
     assert len(_curve_y(panel.jacobian.norms)) == 0
     ok = JacobianConfig(cell="naive", steps=10, hidden=4)
     assert jacobian_norms(ok).norms.shape == (11,)
+
+
+def test_without_vs_with_clipping_on_the_exploding_setting(
+    qtbot: QtBot, panel: RnnPanel
+) -> None:
+    panel.train_box.exploding.click()
+    s = panel.settings()
+    assert (s.compare, s.optimizer, s.task, s.init_scale) == (
+        "clip",
+        "sgd",
+        "adding",
+        1.6,
+    )
+    assert not panel.train_box.clip_on.isEnabled()  # run 2 is clipped at c anyway
+    assert [r.clip for r in panel.race] == [None, 1.0]
+    legend = panel.accuracy.add_legend()
+    assert [label.text for _, label in legend.items] == ["RNN, no clip", "RNN, c = 1"]
+    panel.train_box.seed.setValue(1)
+    panel.train_box.budget.setValue(80)
+    qtbot.mouseClick(panel.run_bar.start, Qt.MouseButton.LeftButton)
+    # the unclipped run blows up; the clipped one goes on to the end of its budget
+    qtbot.waitUntil(lambda: panel._runs[0].failed, timeout=WAIT_MS)
+    assert "no clipping stopped: training diverged" in panel.error_banner.text
+    qtbot.waitUntil(
+        lambda: panel._runs[1].last is not None and panel._runs[1].last.step == 80,
+        timeout=WAIT_MS,
+    )
+    qtbot.wait(CURVE_WAIT_MS)
+    qtbot.waitUntil(lambda: not panel.draws.pending(), timeout=WAIT_MS)
+    raw = [10.0 ** _curve_y(c) for c in panel.grad_steps.curves]
+    assert raw[0].max() > 1e10  # the spike that blew it up is drawn
+    capped = 10.0 ** _curve_y(panel.grad_steps.extra[1])
+    assert np.nanmax(capped) <= 1.0 + 1e-9  # what the clipped run stepped with
+    assert len(_curve_y(panel.grad_steps.extra[0])) == 0  # run 1 was never clipped
+    assert np.isfinite(panel._runs[1].series("loss")).all()
+    # back to the race of the cells: both runs clip alike again
+    panel.train_box.compare.setCurrentIndex(panel.train_box.compare.findData("cells"))
+    assert panel.train_box.clip_on.isEnabled()
+    assert [r.cell for r in panel.race] == ["rnn", "lstm"]

@@ -14,10 +14,12 @@ from explorer.core.rnn.names import (
     ACTIVATIONS,
     CELLS,
     MATRICES,
+    OPTIMIZERS,
     TASKS,
     ActivationName,
     CellName,
     MatrixName,
+    OptimizerName,
     TaskName,
 )
 
@@ -122,10 +124,17 @@ class TrainConfig:
     batch: int = 64
     symbols: int = 4
     lr: float = 5e-3
+    # Adam by default; plain SGD is where an exploding gradient wrecks a step
+    # (Adam divides each step by its running gradient size)
+    optimizer: OptimizerName = "adam"
     clip: float | None = None
     init_scale: float = 0.6  # W_hh starts as init_scale × a random orthogonal Q
     forget_bias: float = 3.0  # the LSTM's forget-gate bias at the start
     report_every: int = 10
 
     def __post_init__(self) -> None:
-        _check(self, {"steps": "train_steps"}, {"cell": CELLS, "task": TASKS})
+        _check(
+            self,
+            {"steps": "train_steps"},
+            {"cell": CELLS, "task": TASKS, "optimizer": OPTIMIZERS},
+        )

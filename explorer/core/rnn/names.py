@@ -8,11 +8,14 @@ CellName = Literal["rnn", "lstm", "naive"]
 MatrixName = Literal["orthogonal", "gaussian", "nonnormal"]
 ActivationName = Literal["tanh", "linear"]
 TaskName = Literal["first-symbol", "adding"]
+OptimizerName = Literal["adam", "sgd"]
 
 CELLS: tuple[str, ...] = get_args(CellName)
 MATRICES: tuple[str, ...] = get_args(MatrixName)
 ACTIVATIONS: tuple[str, ...] = get_args(ActivationName)
 TASKS: tuple[str, ...] = get_args(TaskName)
+OPTIMIZERS: tuple[str, ...] = get_args(OptimizerName)
+OPTIMIZER_TITLES: dict[str, str] = {"adam": "Adam", "sgd": "SGD"}
 
 CELL_TITLES: dict[str, str] = {
     "rnn": "Vanilla RNN",

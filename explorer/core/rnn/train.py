@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from numpy.typing import NDArray
 
-from explorer.core.progress import JobControl, Progress, check_finite
+from explorer.core.progress import DivergedError, JobControl, Progress, check_finite
 from explorer.core.rnn.config import TrainConfig
 from explorer.core.rnn.models import make_model
 from explorer.core.rnn.names import GATE_NAMES
@@ -96,7 +96,7 @@ def _probe(
 def train(
     cfg: TrainConfig, *, seed: int = 0, control: JobControl | None = None
 ) -> Iterator[TrainProgress]:
-    """Train ``cfg.cell`` on ``cfg.task`` with Adam; yield a report per chunk.
+    """Train ``cfg.cell`` on ``cfg.task`` (Adam or SGD); yield a report per chunk.
 
     The first report (step 0) is the untrained net.  The same seed gives the
     same weights, batches and curve.
@@ -104,7 +104,9 @@ def train(
     Raises
     ------
     DivergedError
-        When the loss becomes NaN or infinite.
+        When the loss becomes NaN or infinite; the steps before it (the
+        gradient norm's spike that caused it among them) are reported first,
+        in a report without ``losses``.
     """
     d = input_size(cfg.task, cfg.symbols)
     model = make_model(
@@ -116,7 +118,11 @@ def train(
         seed,
         cfg.forget_bias,
     )
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    opt: torch.optim.Optimizer = (
+        torch.optim.SGD(model.parameters(), lr=cfg.lr)
+        if cfg.optimizer == "sgd"
+        else torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    )
     gen = torch.Generator().manual_seed(seed)
     probe_gen = torch.Generator().manual_seed(seed + 7919)
     probe = make_batch(cfg.task, PROBE_BATCH, cfg.length, cfg.symbols, probe_gen)
@@ -124,7 +130,7 @@ def train(
     step = 0
     rows: list[tuple[float, float, float, float]] = []
 
-    def report() -> TrainProgress:
+    def report(diverged: bool = False) -> TrainProgress:
         norms, p_loss, p_acc, gates = _probe(model, cfg, probe.x, probe.y)
         arr = np.asarray(rows, dtype=np.float64).reshape(-1, 4)
         rows.clear()
@@ -132,7 +138,7 @@ def train(
         return TrainProgress(
             step=step,
             total=cfg.steps,
-            losses={"loss": last_loss},
+            losses={} if diverged else {"loss": last_loss},
             message=f"{cfg.cell}: step {step}/{cfg.steps}",
             cell=cfg.cell,
             steps=arr[:, 0].copy(),
@@ -156,7 +162,12 @@ def train(
             norm = clip_gradients(params, cfg.clip)
             value = float(loss.detach())
             step += 1
-            check_finite({"loss": value}, where=f"step {step}")
+            try:
+                check_finite({"loss": value}, where=f"step {step}")
+            except DivergedError:
+                step -= 1  # the step that blew up is not one of the rows
+                yield report(diverged=True)  # the steps up to the blow-up
+                raise
             if math.isfinite(norm):
                 opt.step()
             rows.append((float(step), value, acc, norm))

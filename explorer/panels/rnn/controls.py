@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QPushButton,
     QSlider,
     QSpinBox,
     QWidget,
@@ -23,11 +24,13 @@ from explorer.core.rnn.names import (
     MATRICES,
     MATRIX_TIPS,
     MATRIX_TITLES,
+    OPTIMIZER_TITLES,
     TASK_TIPS,
     TASK_TITLES,
     TASKS,
 )
 from explorer.panels.rnn.state import (
+    COMPARE_TITLES,
     JACOBIAN_T_LIMITS,
     LENGTH_LIMITS,
     SEED_MAX,
@@ -133,11 +136,26 @@ class NetBox(QGroupBox):
 
 
 class TrainBox(QGroupBox):
-    """The training race: the task, the baseline cell, the budget, clipping."""
+    """The training race: what is compared, the task, the cell, clipping, budget."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Training: baseline vs LSTM", parent)
+        super().__init__("Training race", parent)
         form = QFormLayout(self)
+        self.compare = _combo(
+            COMPARE_TITLES,
+            {
+                "cells": "The baseline cell and the LSTM, same task, same budget",
+                "clip": "The baseline cell twice: without clipping and clipped at c "
+                "(try it on the exploding setting)",
+            },
+        )
+        self.compare.setToolTip("What the two runs are")
+        self.exploding = QPushButton("Exploding setting")
+        self.exploding.setToolTip(
+            "Without vs with clipping on a setting whose gradient explodes: the "
+            "vanilla RNN on the adding problem,\nW_hh starting at 1.6 × orthogonal, "
+            "plain SGD at rate 0.1, c = 1 (Pascanu et al. 2013)"
+        )
         self.baseline = _combo({k: CELL_TITLES[k] for k in ("rnn", "naive")}, CELL_TIPS)
         self.baseline.setToolTip("The cell trained next to the LSTM")
         self.task = _combo({t: TASK_TITLES[t] for t in TASKS}, TASK_TIPS)
@@ -150,7 +168,16 @@ class TrainBox(QGroupBox):
         clip_row.addWidget(self.clip_on)
         clip_row.addWidget(self.clip, 1)
         self.budget = _spin(*LIMITS["train_steps"], "Training steps of each cell")
-        self.lr = _dspin(1e-5, 1.0, 1e-3, 4, "Adam's learning rate")
+        self.lr = _dspin(1e-5, 1.0, 1e-3, 4, "The learning rate")
+        self.optimizer = _combo(
+            OPTIMIZER_TITLES,
+            {
+                "adam": "Adam: each step is divided by a running gradient size, so a "
+                "spike moves the weights little",
+                "sgd": "Plain SGD: w ← w − η g, a spike in ‖g‖ is a step as large",
+            },
+        )
+        self.optimizer.setToolTip("The optimiser of both runs")
         self.hidden = _spin(*LIMITS["hidden"], "Hidden units of both cells")
         self.init_scale = _dspin(
             *LIMITS["init_scale"],
@@ -159,11 +186,14 @@ class TrainBox(QGroupBox):
             "W_hh starts as this × a random orthogonal matrix (large: explodes)",
         )
         self.seed = _spin(0, SEED_MAX, "Seed of the weights and the batches")
+        form.addRow("Compare", self.compare)
+        form.addRow("", self.exploding)
         form.addRow("Baseline", self.baseline)
         form.addRow("Task", self.task)
         form.addRow("T", self.length)
         form.addRow("Clip", clip_row)
         form.addRow("Steps", self.budget)
+        form.addRow("Optimiser", self.optimizer)
         form.addRow("Learning rate", self.lr)
         form.addRow("Hidden n", self.hidden)
         form.addRow("Initial λ", self.init_scale)
@@ -185,11 +215,13 @@ def bind(net: NetBox, race: TrainBox, parent: QWidget) -> Binder[RnnState]:
         ("activation", net.activation),
         ("input_scale", net.input_scale),
         ("hold_gates", net.hold_gates),
+        ("compare", race.compare),
         ("baseline", race.baseline),
         ("task", race.task),
         ("length", race.length),
         ("train_hidden", race.hidden),
         ("lr", race.lr),
+        ("optimizer", race.optimizer),
         ("budget", race.budget),
         ("clip_on", race.clip_on),
         ("clip", race.clip),

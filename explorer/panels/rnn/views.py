@@ -27,6 +27,7 @@ from explorer.widgets.theme import ThemeManager
 
 FloatArray = NDArray[np.float64]
 LOG_CLIP = 300.0  # log10 limits fed to a log axis
+LINEAR_TOP = 10.0  # the accuracy / loss axis ends here (a loss of 2 is already bad)
 PAD = 0.02  # fraction of a range left empty at each end
 SMOOTH = 25  # steps in the running mean of the training curves
 GATE_GAP = 2  # empty rows between the gate heat maps
@@ -290,13 +291,13 @@ class CurvesView(PlotPane):
         self._shown_range: tuple[float, float, float] | tuple[()] = ()
         self.clear_curves()
 
-    def set_names(self, cells: tuple[str, str]) -> None:
-        """Rename the legend entries after the baseline changed."""
+    def set_names(self, names: tuple[str, ...]) -> None:
+        """Rename the legend entries (the runs changed: another baseline, clipping)."""
         if not self._with_legend:
             return
         legend = self.add_legend()
-        for (_sample, label), cell in zip(legend.items, cells, strict=False):
-            label.setText(CELL_SHORT[cell])
+        for (_sample, label), name in zip(legend.items, names, strict=False):
+            label.setText(name)
 
     def set_curve(
         self, index: int, x: FloatArray, y: FloatArray, extra: FloatArray | None = None
@@ -309,6 +310,9 @@ class CurvesView(PlotPane):
             keep = thinned(len(x))
             x, y = x[keep], y[keep]
             extra = None if extra is None else extra[keep]
+        if not self._log:  # a loss that blew up (10^35 under SGD) runs off the top
+            y = np.minimum(y, LINEAR_TOP)
+            extra = None if extra is None else np.minimum(extra, LINEAR_TOP)
         self.curves[index].setData(x, y)
         self._values[index] = [y]
         if extra is not None:
@@ -334,7 +338,7 @@ class CurvesView(PlotPane):
             y_lo, y_hi = decades(values, shown)
         else:
             tops = [float(np.nanmax(v)) for v in values if np.isfinite(v).any()]
-            y_lo, y_hi = 0.0, step_above(max([1.0, *tops]))
+            y_lo, y_hi = 0.0, step_above(min(max([1.0, *tops]), LINEAR_TOP))
         target = (x_hi, y_lo, y_hi)
         if target != self._shown_range:
             self._shown_range = target
