@@ -46,7 +46,7 @@ MATRIX_TIPS: dict[str, str] = {
     "grows (a transient) and only then decays.",
 }
 TASK_TITLES: dict[str, str] = {
-    "first-symbol": "Remember the first symbol",
+    "first-symbol": "First symbol",
     "adding": "Adding problem",
 }
 TASK_TIPS: dict[str, str] = {
