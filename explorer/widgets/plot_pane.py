@@ -88,6 +88,20 @@ def _nice_above(value: float) -> float:
     return 10.0 ** (exp + 1)
 
 
+def step_above(value: float) -> float:
+    """Return the smallest 1, 1.5, 2, 3, 4, 5, 6 or 8 × 10ᵏ at least ``value`` (> 0).
+
+    A growing axis jumps along these steps (see :meth:`PlotPane.set_live_range`), so it
+    is re-ranged (and its labels redrawn) a few times a decade instead of on every
+    report; the curve keeps at least 75 % of the width.
+    """
+    exp = math.floor(math.log10(value))
+    for m in (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0):
+        if m * 10.0**exp >= value * (1 - 1e-9):
+            return m * 10.0**exp
+    return 10.0 ** (exp + 1)
+
+
 class ReadableAxis(pg.AxisItem):
     """An axis whose tick numbers never overlap.
 
@@ -151,6 +165,7 @@ class PlotPane(pg.PlotWidget):
         self._si_prefix = si_prefix
         self._empty_range: tuple[tuple[float, float] | None, ...] | None = None
         self._showing_empty = False
+        self._fitted: tuple[object, ...] | None = None  # the range fit_range set
         self._styled: list[_Styled] = []
         self._images: list[tuple[pg.ImageItem, ColorMapKind]] = []
         self._title = title
@@ -197,6 +212,25 @@ class PlotPane(pg.PlotWidget):
         """
         self._empty_range = (x, y)
         self._on_item_data_changed()
+
+    def set_live_range(
+        self, x: tuple[float, float], y: tuple[float, float], padding: float = 0.02
+    ) -> bool:
+        """Show ``x`` × ``y`` (auto-range off); return True when the range changed.
+
+        For live curves: pyqtgraph's auto range re-ranges one frame after each
+        ``setData``, so every update is painted twice and its axes redrawn each
+        time.  A caller that grows its range in steps (:func:`step_above`) calls
+        this on each update; only a new range is applied, and at once, so one
+        frame paints it.
+        """
+        target = (x, y, padding)
+        if target == self._fitted:
+            return False
+        self._fitted = target
+        self.setRange(xRange=x, yRange=y, padding=padding)
+        self.getPlotItem().getViewBox().updateMatrix()
+        return True
 
     def _on_item_data_changed(self, *_: object) -> None:
         if self._empty_range is None:

@@ -123,3 +123,31 @@ def test_the_fit_checker_sees_cut_and_crowded_tick_numbers(qtbot: Any) -> None:
     bar.getAxis("right").setWidth(12)  # the numbers no longer fit: pyqtgraph drops them
     qtbot.wait(20)
     assert any("tick numbers need" in p for p in _axis_tick_problems(pane))
+
+
+def test_a_live_range_steps_up_and_is_applied_once(qtbot: Any) -> None:
+    from explorer.widgets.plot_pane import step_above
+
+    assert [step_above(v) for v in (0.9, 1.0, 1.2, 2.5, 7.0, 81.0)] == [
+        1.0,
+        1.0,
+        1.5,
+        3.0,
+        8.0,
+        100.0,
+    ]
+    pane = PlotPane()
+    qtbot.addWidget(pane)
+    pane.resize(400, 300)
+    curve = pane.add_curve()
+    pane.show()
+    qtbot.waitExposed(pane)
+    curve.setData([0.0, 70.0], [0.0, 0.5])
+    assert pane.set_live_range((0.0, step_above(70.0)), (0.0, 1.0), padding=0.0)
+    assert not pane.set_live_range((0.0, 80.0), (0.0, 1.0), padding=0.0)  # same
+    box = pane.getPlotItem().getViewBox()
+    assert not any(box.autoRangeEnabled())  # new data does not re-range it
+    curve.setData([0.0, 75.0], [0.0, 0.9])
+    qtbot.wait(50)
+    (x0, x1), (y0, y1) = box.viewRange()
+    assert (x0, x1, y0, y1) == pytest.approx((0.0, 80.0, 0.0, 1.0))

@@ -27,7 +27,7 @@ from explorer.panels.mlp.views import (
 )
 from explorer.widgets.draw_scheduler import DrawScheduler
 from explorer.widgets.formula_card import FormulaCard
-from explorer.widgets.plot_pane import PlotPane
+from explorer.widgets.plot_pane import PlotPane, step_above
 from explorer.widgets.theme import ThemeManager
 from explorer.workers import JobRunner
 
@@ -208,6 +208,13 @@ class PlaygroundSection(QObject):
         test = h[:, 2]
         if np.all(np.isfinite(test)):
             self.test_curve.setData(h[:, 0], test)
+        # our own stepped ranges: pyqtgraph's auto range painted each update twice
+        shown = h[:, 1:][np.isfinite(h[:, 1:])]
+        top = float(shown.max()) if len(shown) else 1.0
+        self.losses.set_live_range(
+            (0.0, step_above(max(float(h[-1, 0]), 1.0))),
+            (0.0, step_above(max(top, 1e-3))),
+        )
 
     def status(self) -> str:
         """Return the status line."""

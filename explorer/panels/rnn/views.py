@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QWidget
 
 from explorer.core.rnn import JacobianResult
 from explorer.core.rnn.names import CELL_SHORT, GATE_NAMES, GATE_TITLES
-from explorer.widgets.plot_pane import PlotPane
+from explorer.widgets.plot_pane import PlotPane, step_above
 from explorer.widgets.theme import ThemeManager
 
 FloatArray = NDArray[np.float64]
@@ -71,20 +71,6 @@ def running_mean(y: FloatArray, window: int = SMOOTH) -> FloatArray:
     lo = np.maximum(0, idx - window)
     out: FloatArray = (c[idx] - c[lo]) / (idx - lo)
     return out
-
-
-def step_above(value: float) -> float:
-    """Return the smallest 1, 1.5, 2, 3, 4, 5, 6 or 8 × 10ᵏ at least ``value`` (> 0).
-
-    A growing axis jumps along these steps, so it is re-ranged (and its labels
-    redrawn) a few times a decade instead of on every report; the curve keeps at
-    least 75 % of the width.
-    """
-    exp = math.floor(math.log10(value))
-    for m in (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0):
-        if m * 10.0**exp >= value * (1 - 1e-9):
-            return m * 10.0**exp
-    return 10.0 ** (exp + 1)
 
 
 def settle(pane: PlotPane) -> None:
