@@ -102,6 +102,20 @@ def step_above(value: float) -> float:
     return 10.0 ** (exp + 1)
 
 
+def stepped_span(lo: float, hi: float) -> tuple[float, float]:
+    """Return ``lo`` … ``hi`` widened to multiples of a round step (a quarter span).
+
+    For a live axis whose values may be negative (an NLL): the range changes
+    only when the values cross such a multiple, not on every report.
+    """
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return (0.0, 1.0)
+    span = hi - lo if hi > lo else max(abs(hi), 1.0)
+    q = _nice_above(span / 4.0)
+    low, high = math.floor(lo / q) * q, math.ceil(hi / q) * q
+    return (low, high if high > low else low + q)
+
+
 class ReadableAxis(pg.AxisItem):
     """An axis whose tick numbers never overlap.
 

@@ -151,3 +151,13 @@ def test_a_live_range_steps_up_and_is_applied_once(qtbot: Any) -> None:
     qtbot.wait(50)
     (x0, x1), (y0, y1) = box.viewRange()
     assert (x0, x1, y0, y1) == pytest.approx((0.0, 80.0, 0.0, 1.0))
+
+
+def test_a_stepped_span_holds_the_values_in_round_steps() -> None:
+    from explorer.widgets.plot_pane import stepped_span
+
+    assert stepped_span(0.93, 2.71) == pytest.approx((0.5, 3.0))  # step 0.5
+    assert stepped_span(-1.3, 4.2) == pytest.approx((-2.0, 6.0))  # step 2
+    lo, hi = stepped_span(3.0, 3.0)  # one value: a range around it
+    assert lo <= 3.0 < hi
+    assert stepped_span(float("nan"), 1.0) == (0.0, 1.0)

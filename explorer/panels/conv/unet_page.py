@@ -25,7 +25,7 @@ from explorer.core.conv.segment import SegmentProgress
 from explorer.core.conv.unet import Stage
 from explorer.panels.conv.views import ImagePane, Page, mosaic
 from explorer.widgets.formula_card import LiveText
-from explorer.widgets.plot_pane import PlotPane
+from explorer.widgets.plot_pane import PlotPane, step_above
 from explorer.widgets.theme import ThemeManager
 
 HEADERS = ("stage", "size", "ch", "crop")
@@ -119,7 +119,7 @@ class SegmentPage(Page):
             a: self.curves.add_curve(ARCH_TITLES[a], color_index=i)
             for i, a in enumerate(ARCHS)
         }
-        self.curves.setYRange(0.0, 1.0)
+        self.curves.set_live_range((0.0, 1.0), (0.0, 1.0))
         self.readout = LiveText()
         right.addWidget(self.masks, 3)
         right.addWidget(self.curves, 2)
@@ -132,6 +132,10 @@ class SegmentPage(Page):
         for a, curve in self.curve.items():
             if a in last.iou:
                 curve.setData(steps, np.array([p.iou[a] for p in history]))
+        # stepped ranges of our own: pyqtgraph's auto range painted each update twice
+        self.curves.set_live_range(
+            (0.0, step_above(max(float(steps[-1]), 1.0))), (0.0, 1.0)
+        )
         maps = [*last.inputs.clip(0, 1), *last.truths]
         for a in ARCHS:
             if a in last.masks:

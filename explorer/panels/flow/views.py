@@ -14,7 +14,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtWidgets import QWidget
 
 from explorer.core.flow.spline import MIN_GAP
-from explorer.widgets.plot_pane import PlotPane
+from explorer.widgets.plot_pane import PlotPane, step_above, stepped_span
 from explorer.widgets.theme import ThemeManager
 
 FloatArray = NDArray[np.float64]
@@ -315,6 +315,14 @@ class NllPane(PlotPane):
         self.test.setData(steps[keep], test[keep])
         end = float(steps[-1]) if len(steps) and steps[-1] > 0 else 1.0
         self.gauss.setData([0.0, end], [gauss, gauss])
+        # our own stepped ranges: pyqtgraph's auto range painted each update twice
+        values = np.concatenate([train, test, [gauss]])
+        values = values[np.isfinite(values)]
+        if len(values):
+            self.set_live_range(
+                (0.0, step_above(end)),
+                stepped_span(float(values.min()), float(values.max())),
+            )
 
     def clear_curves(self) -> None:
         """Remove every curve."""

@@ -269,6 +269,8 @@ class CurvesView(PlotPane):
             item.setDownsampling(auto=True, method="peak")
             if not smooth:  # noisy per-step values: segments, no path stroker
                 item.opts["antialias"] = False
+        for item in self.extra:  # an antialiased dash is the costliest stroke
+            item.opts["antialias"] = False
         # The ranges come from our numbers (fit_range), not from pyqtgraph's auto
         # range: that re-ranged one frame after each setData, so every update was
         # painted twice, its axes redrawn each time.
@@ -425,9 +427,8 @@ class GateView(PlotPane):
                 for j, name in enumerate(GATE_NAMES)
             ]
             self.getPlotItem().getAxis("left").setTicks([ticks])
-        self.setRange(
-            xRange=(0.5, T + 0.5), yRange=(0.0, float(stacked.shape[0])), padding=0.0
-        )
+        # only a new shape re-ranges, applied at once: one paint per update
+        self.set_live_range((0.5, T + 0.5), (0.0, float(stacked.shape[0])), 0.0)
 
     def clear_gates(self) -> None:
         """Show an empty map."""
