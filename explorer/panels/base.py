@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QVBoxLayout, QWidget
 
 from explorer.panels.registry import PANELS
 from explorer.widgets.error_banner import ErrorBanner
@@ -128,9 +128,19 @@ class PanelBase(QWidget):
 
     @staticmethod
     def mark_secondary(*widgets: QWidget) -> None:
-        """Mark ``widgets`` as secondary controls: hidden in presentation mode."""
+        """Mark ``widgets`` as secondary controls: hidden in presentation mode.
+
+        A widget in a form row takes its label with it (no "Seed" left beside
+        nothing on the projector).
+        """
         for w in widgets:
             w.setProperty(SECONDARY_PROPERTY, True)
+            parent = w.parentWidget()
+            form = parent.layout() if parent is not None else None
+            if isinstance(form, QFormLayout):
+                label = form.labelForField(w)
+                if label is not None:
+                    label.setProperty(SECONDARY_PROPERTY, True)
 
     def _on_theme_changed(self) -> None:
         self.apply_theme()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSpinBox
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QPushButton, QSpinBox, QWidget
 
 from explorer.app.registry import PanelSpec
 from explorer.core.progress import JobControl, Progress
@@ -78,11 +78,17 @@ class CounterPanel(PanelBase):
         self.steps_box.setRange(1, 100_000)
         self.steps_box.setToolTip("How many values the job counts")
         self.extra = QPushButton("A secondary control")
-        self.mark_secondary(self.extra)
+        self.seed_row = QWidget()
+        form = QFormLayout(self.seed_row)
+        self.seed_box = QSpinBox()
+        form.addRow("Seed", self.seed_box)
+        self.seed_label = form.labelForField(self.seed_box)
+        self.mark_secondary(self.extra, self.seed_box)  # its label goes with it
         self.column = ControlsColumn(context.theme, min_width=200)
         self.column.add(self.run_bar)
         self.column.add_group("Job").addWidget(self.steps_box)
         self.column.add(self.extra)
+        self.column.add(self.seed_row)
         self.column.add_stretch()
         row = QHBoxLayout()
         row.addWidget(self.plot, 1)

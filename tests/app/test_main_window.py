@@ -81,17 +81,18 @@ def test_presentation_mode_scales_and_hides_secondary_controls(
     panel = window.current_panel()
     assert isinstance(panel, CounterPanel)
     width_before = panel.curve.opts["pen"].widthF()
-    assert panel.extra.isVisible()
+    assert panel.extra.isVisible() and panel.seed_label.isVisible()
     qtbot.keyClick(window, Qt.Key.Key_F5)
     assert window.presentation
     assert window.context.theme.palette.name == "high-contrast"
     assert window.context.theme.scale == 2.0
     assert panel.curve.opts["pen"].widthF() == pytest.approx(2 * width_before)
     assert not panel.extra.isVisible()
+    assert not panel.seed_box.isVisible() and not panel.seed_label.isVisible()
     qtbot.keyClick(window, Qt.Key.Key_F5)
     assert not window.presentation
     assert window.context.theme.palette.name == "light"
-    assert panel.extra.isVisible()
+    assert panel.extra.isVisible() and panel.seed_label.isVisible()
 
 
 def test_bigger_and_smaller_text_are_clamped(window: MainWindow) -> None:
