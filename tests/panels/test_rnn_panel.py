@@ -18,6 +18,7 @@ from explorer.panels.base import AppContext
 from explorer.panels.rnn.panel import RnnPanel
 
 WAIT_MS = 20_000
+TRAIN_WAIT_MS = 90_000
 
 
 @pytest.fixture
@@ -203,19 +204,26 @@ def test_without_vs_with_clipping_on_the_exploding_setting(
     legend = panel.accuracy.add_legend()
     assert [label.text for _, label in legend.items] == ["RNN, no clip", "RNN, c = 1"]
     panel.train_box.seed.setValue(1)
-    panel.train_box.budget.setValue(80)
+    panel.train_box.budget.setValue(50)  # seed 1 blew up by step 35 when measured
     qtbot.mouseClick(panel.run_bar.start, Qt.MouseButton.LeftButton)
-    # the unclipped run blows up; the clipped one goes on to the end of its budget
-    qtbot.waitUntil(lambda: panel._runs[0].failed, timeout=WAIT_MS)
-    assert "no clipping stopped: training diverged" in panel.error_banner.text
-    qtbot.waitUntil(
-        lambda: panel._runs[1].last is not None and panel._runs[1].last.step == 80,
-        timeout=WAIT_MS,
-    )
+    # the unclipped run blows up (its loss overflows, or reaches 10^30: chaotic, the
+    # step it dies at depends on the float rounding); the clipped one goes on to the end
+    # (T = 50, n = 32: heavier than the other tests' nets)
+    runs = panel._runs
+
+    def ended(run) -> bool:  # type: ignore[no-untyped-def]
+        return run.failed or (run.last is not None and run.last.step == 50)
+
+    qtbot.waitUntil(lambda: ended(runs[0]) and ended(runs[1]), timeout=TRAIN_WAIT_MS)
+    assert not runs[1].failed
+    if runs[0].failed:
+        assert "no clipping stopped" in panel.error_banner.text
+        assert "training diverged" in panel.error_banner.text
     qtbot.wait(CURVE_WAIT_MS)
     qtbot.waitUntil(lambda: not panel.draws.pending(), timeout=WAIT_MS)
     raw = [10.0 ** _curve_y(c) for c in panel.grad_steps.curves]
     assert raw[0].max() > 1e10  # the spike that blew it up is drawn
+    assert np.nanmax(raw[1]) < 1e10  # clipped: the same net's ‖g‖ stays moderate
     capped = 10.0 ** _curve_y(panel.grad_steps.extra[1])
     assert np.nanmax(capped) <= 1.0 + 1e-9  # what the clipped run stepped with
     assert len(_curve_y(panel.grad_steps.extra[0])) == 0  # run 1 was never clipped
