@@ -398,13 +398,10 @@ class RnnPanel(PanelBase):
 
     def _on_run_error(self, index: int, exc: BaseException) -> None:
         self._runs[index].failed = True
-        title = self._race[index].title
+        self.show_error(f"{self._race[index].title} stopped: {exc}")
         if self._race[0].cell == self._race[1].cell:  # without vs with clipping
-            # the blow-up is the lesson: the clipped run goes on
-            self.show_error(f"{title} stopped: {exc}")
-            self._refresh_buttons()
+            self._refresh_buttons()  # the blow-up is the lesson: clipped goes on
             return
-        self.show_error(f"{title} stopped: {exc}")
         # the other cell holds where it is (the two stay comparable, as the GAN's
         # and latent's runs do): Start then resumes it, Reset starts both afresh
         for run in self._active_runs():
