@@ -26,6 +26,7 @@ import queue
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 _ABORT, _RUNNING, _ALLOWED, _DONE, _SPEED = range(5)
@@ -61,6 +62,9 @@ class ControlBlock:
         self._values: dict[str, Any] = {}
         self._fresh: set[str] = set()
         self._actions: deque[str] = deque()
+        # Job side: called before the job sleeps (held at a pause, waiting for a
+        # request) — a worker process sends the items it batched (child._Batcher).
+        self.on_wait: Callable[[], object] | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         # Crosses to the child as a Process argument (RawArray, mp.Queue allowed).
@@ -74,6 +78,7 @@ class ControlBlock:
         self.__dict__.update(state)
         self.ended = threading.Event()
         self._values, self._fresh, self._actions = {}, set(), deque()
+        self.on_wait = None
 
     # -- GUI side ----------------------------------------------------------------
     def abort(self) -> None:
@@ -177,6 +182,7 @@ class ControlBlock:
                 return self._values[key]
             if self.stopping or time.monotonic() >= deadline:
                 return None
+            self._before_wait()
             time.sleep(_POLL_S)
 
     def peek(self, key: str) -> Any | None:
@@ -191,10 +197,17 @@ class ControlBlock:
 
     def pass_yield(self) -> bool:
         """Count one yield, hold while paused; return False when the job must stop."""
+        if not self._ints[_RUNNING]:
+            self._before_wait()  # the yield is sent before it is counted as done
         self._ints[_DONE] += 1
         done = self._ints[_DONE]
         while not self._ints[_ABORT]:
             if self._ints[_RUNNING] or done < self._ints[_ALLOWED]:
                 return True
+            self._before_wait()
             time.sleep(_POLL_S)
         return False
+
+    def _before_wait(self) -> None:
+        if self.on_wait is not None:
+            self.on_wait()

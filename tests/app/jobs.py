@@ -122,3 +122,11 @@ def faulty(
             assert item.losses, "no losses to spoil"
             item = dataclasses.replace(item, losses={k: math.nan for k in item.losses})
         yield item
+
+
+def burst_then_quiet(n: int, quiet_s: float) -> Iterator[Progress]:
+    """Yield n steps at once, compute ``quiet_s`` without yielding, yield once more."""
+    for i in range(1, n + 1):
+        yield Progress(step=i, total=n + 1)
+    time.sleep(quiet_s)
+    yield Progress(step=n + 1, total=n + 1)

@@ -181,6 +181,62 @@ def test_process_backend_streams_results(qtbot: Any, runner: JobRunner) -> None:
     assert steps == list(range(1, 21))
 
 
+def test_a_fast_process_job_arrives_whole_and_in_order(
+    qtbot: Any, runner: JobRunner
+) -> None:
+    # 3,000 items in well under a second: the child sends them in batches.
+    steps: list[int] = []
+    with qtbot.waitSignal(runner.finished, timeout=60_000):
+        runner.start(
+            jobs.count,
+            3000,
+            on_progress=lambda items: steps.extend(p.step for p in items),
+            batched=True,
+            backend="process",
+        )
+    assert steps == list(range(1, 3001))
+
+
+def test_a_batched_item_is_not_held_while_the_job_computes(
+    qtbot: Any, runner: JobRunner
+) -> None:
+    # Five yields at once, then 4 s of work: the child batches the last ones
+    # (they came within BATCH_S), and its flusher must send them long before
+    # the job yields again.
+    steps: list[int] = []
+    runner.start(
+        jobs.burst_then_quiet,
+        5,
+        4.0,
+        on_progress=lambda items: steps.extend(p.step for p in items),
+        batched=True,
+        backend="process",
+    )
+    qtbot.waitUntil(lambda: len(steps) >= 1, timeout=60_000)
+    qtbot.waitUntil(lambda: len(steps) == 5, timeout=1_500)
+    assert steps == [1, 2, 3, 4, 5]
+    with qtbot.waitSignal(runner.finished, timeout=10_000):
+        pass
+    assert steps == [1, 2, 3, 4, 5, 6]
+
+
+def test_items_yielded_before_a_child_error_arrive_before_it(
+    qtbot: Any, runner: JobRunner
+) -> None:
+    steps: list[int] = []
+    errors: list[BaseException] = []
+    with qtbot.waitSignal(runner.errored, timeout=60_000):
+        runner.start(
+            jobs.fail_after,
+            40,
+            on_progress=lambda items: steps.extend(p.step for p in items),
+            on_error=errors.append,
+            batched=True,
+            backend="process",
+        )
+    assert steps == list(range(1, 41)) and "boom after 40" in str(errors[0])
+
+
 def test_process_backend_reports_child_errors(qtbot: Any, runner: JobRunner) -> None:
     errors: list[BaseException] = []
     with qtbot.waitSignal(runner.errored, timeout=60_000):
