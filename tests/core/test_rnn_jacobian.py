@@ -8,8 +8,18 @@ import numpy as np
 import pytest
 import torch
 
+from explorer.core.progress import LocalControl
 from explorer.core.rnn.config import JacobianConfig
-from explorer.core.rnn.jacobian import jacobian_norms, make_net
+from explorer.core.rnn.jacobian import (
+    PREVIEW_FROM,
+    PREVIEW_STRIDE,
+    jacobian_levels,
+    jacobian_norms,
+    make_net,
+    step_jacobians,
+    top_singular_values,
+)
+from explorer.core.rnn.jobs import JACOBIAN_KEY, jacobian_requests
 from explorer.core.rnn.matrices import recurrent_matrix, spectral_radius
 
 
@@ -171,3 +181,56 @@ def test_bad_jacobian_configs_say_what_is_wrong(kwargs: dict, message: str) -> N
         ValueError, match=message.replace("[", r"\[").replace("]", r"\]")
     ):
         JacobianConfig(**kwargs)
+
+
+@pytest.mark.parametrize("steps", [200, 151])
+def test_the_preview_is_the_full_result_at_every_fourth_k(steps: int) -> None:
+    cfg = JacobianConfig(hidden=12, steps=steps, matrix="gaussian", scale=1.05)
+    preview, full = list(jacobian_levels(cfg, seed=2))
+    assert preview.preview and not full.preview
+    expected_ks = sorted(set(range(0, steps + 1, PREVIEW_STRIDE)) | {steps})
+    assert preview.ks.tolist() == expected_ks
+    assert full.ks.tolist() == list(range(steps + 1))
+    np.testing.assert_array_equal(preview.log10_norms, full.log10_norms[preview.ks])
+    np.testing.assert_array_equal(preview.bound, full.bound[preview.ks])
+    np.testing.assert_array_equal(full.log10_norms, jacobian_norms(cfg, 2).log10_norms)
+    # and the full result is the exact 2-norm of the explicit product at every k
+    jacs = step_jacobians(make_net(cfg, 2))
+    prod = np.eye(12)
+    for k in range(steps - 1, steps - 8, -1):
+        prod = prod @ jacs[k]
+        assert full.norms[k] == pytest.approx(np.linalg.norm(prod, 2), rel=1e-12)
+
+
+def test_short_nets_have_no_preview() -> None:
+    cfg = JacobianConfig(hidden=8, steps=PREVIEW_FROM - 1)
+    (only,) = list(jacobian_levels(cfg))
+    assert not only.preview and len(only.ks) == PREVIEW_FROM
+
+
+def test_top_singular_values_match_the_svd_over_many_scales() -> None:
+    rng = np.random.default_rng(0)
+    mats = rng.standard_normal((40, 9, 9)) * 10.0 ** rng.uniform(-150, 150, (40, 1, 1))
+    mats[7] = 0.0
+    mats[8] = np.outer(rng.standard_normal(9), rng.standard_normal(9))  # rank 1
+    mats[9] = 3.0 * np.linalg.qr(rng.standard_normal((9, 9)))[0]  # all σ equal
+    got = top_singular_values(mats)
+    want = np.linalg.norm(mats, 2, axis=(1, 2))
+    assert got[7] == 0.0
+    np.testing.assert_allclose(got, want, rtol=1e-13)
+
+
+def test_the_job_skips_a_full_result_when_a_newer_net_is_waiting() -> None:
+    control = LocalControl()
+    slow = JacobianConfig(hidden=8, steps=200, scale=0.9)
+    other = JacobianConfig(hidden=8, steps=200, scale=1.1)
+    control.post((1, slow, 0), JACOBIAN_KEY)
+    job = jacobian_requests(control=control, idle_s=0.05)
+    serial, first = next(job)
+    assert serial == 1 and first.preview
+    control.post((2, other, 0), JACOBIAN_KEY)  # the slider moved on meanwhile
+    rest = list(job)  # the job ends after idle_s without a request
+    assert [(s, r.preview) for s, r in rest] == [(2, True), (2, False)]
+    np.testing.assert_array_equal(
+        rest[1][1].log10_norms, jacobian_norms(other, 0).log10_norms
+    )

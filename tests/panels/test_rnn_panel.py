@@ -75,6 +75,26 @@ def test_moving_lambda_updates_the_plot_eigenvalues_and_card(
         assert f"T = 100 = {expected}" in card  # λ^T, read off the card
 
 
+def test_a_long_t_ends_on_the_full_curve_after_its_preview(
+    qtbot: QtBot, panel: RnnPanel
+) -> None:
+    # T = 200: the job yields every 4th k first, then every k; the plot must
+    # end on the full curve (x = 0 … T), not stay on the preview.
+    panel.net_box.steps.setValue(200)
+
+    def full() -> bool:
+        x = panel.jacobian.norms.getData()[0]
+        return x is not None and len(x) == 201
+
+    qtbot.waitUntil(full, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not panel.draws.pending(), timeout=WAIT_MS)
+    state = panel.settings()
+    ref = jacobian_norms(state.jacobian(), seed=state.seed)
+    x = np.asarray(panel.jacobian.norms.getData()[0])
+    np.testing.assert_array_equal(x, np.arange(201))
+    np.testing.assert_allclose(10.0 ** _curve_y(panel.jacobian.norms), ref.norms)
+
+
 def test_lstm_with_held_gates_shows_a_flat_line(qtbot: QtBot, panel: RnnPanel) -> None:
     panel.net_box.cell.setCurrentIndex(panel.net_box.cell.findData("lstm"))
     # click() does what a user's click does (a mouse click at the box's position

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from explorer.core.progress import JobControl
 from explorer.core.rnn.config import JacobianConfig
-from explorer.core.rnn.jacobian import JacobianResult, jacobian_norms
+from explorer.core.rnn.jacobian import JacobianResult, jacobian_levels
 
 JACOBIAN_KEY = "jacobian"
 
@@ -17,19 +17,28 @@ def jacobian_requests(
     """Yield ``(serial, result)`` for the requests posted under :data:`JACOBIAN_KEY`.
 
     A request is ``(serial, cfg, seed)``.  Only the newest request waiting is
-    computed (dragging the λ slider never builds a backlog); the job ends after
-    ``idle_s`` seconds without one, or when stopped.
+    computed (dragging the λ slider never builds a backlog); for a long T the
+    job yields a preview first (:func:`~explorer.core.rnn.jacobian.jacobian_levels`)
+    and skips the full result when a newer request came meanwhile.  The job
+    ends after ``idle_s`` seconds without a request, or when stopped.
 
     Raises
     ------
     ValueError
         When a net cannot be computed (its message says why).
     """
-    while not control.stopping:
-        request = control.take(JACOBIAN_KEY, timeout=idle_s)
-        if request is None:
-            return
+    request = control.take(JACOBIAN_KEY, timeout=idle_s)
+    while request is not None and not control.stopping:
         serial, cfg, seed = request
         if not isinstance(cfg, JacobianConfig):
             raise TypeError(f"not a JacobianConfig: {type(cfg).__name__}")
-        yield int(serial), jacobian_norms(cfg, int(seed))
+        newer = None
+        for result in jacobian_levels(cfg, int(seed)):
+            yield int(serial), result
+            # A slider being dragged: the next net's preview before this full one.
+            newer = control.take(JACOBIAN_KEY)
+            if newer is not None:
+                break
+        request = (
+            newer if newer is not None else control.take(JACOBIAN_KEY, timeout=idle_s)
+        )

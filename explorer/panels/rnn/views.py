@@ -151,7 +151,7 @@ class JacobianView(PlotPane):
 
     def show_result(self, result: JacobianResult) -> None:
         """Draw ``result``'s norms and bound."""
-        k = np.arange(len(result.norms), dtype=np.float64)
+        k = result.ks.astype(np.float64)
         q = result.quantity
         title = f"‖∂{q}ᵀ/∂{q}ᵏ‖"
         if title != self._title:  # as the GAN's FieldView.set_title does
