@@ -150,6 +150,15 @@ def test_more_hand_made_bumps_approximate_better() -> None:
     assert errors[0] > errors[1] > errors[2]
 
 
+def test_tiled_bumps_reach_full_height_at_both_ends_of_the_domain() -> None:
+    # The outer edges lie off [0, 1]: an edge at x = 0 or 1 left g there at h/2.
+    f = target_values("nielsen", xs())
+    bumps = even_bumps(f, 10)
+    ends = bumps_sum(np.array([0.0, 1.0]), bumps)
+    np.testing.assert_allclose(ends, [bumps[0][2], bumps[-1][2]], atol=1e-3)
+    assert bumps[0][0] < 0.0 < 1.0 < bumps[-1][1]
+
+
 def test_sup_error_of_the_fitted_net_falls_as_n_grows() -> None:
     torch.set_num_threads(1)
     f = target_values("nielsen", xs(200))

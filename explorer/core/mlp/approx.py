@@ -23,6 +23,9 @@ from explorer.core.progress import JobControl, Progress
 
 N_SAMPLES = 400  # the grid on [0, 1] where f is sampled, fitted and compared
 DEFAULT_STEEPNESS = 400.0  # w of a hand-made bump's sigmoids
+# How far outside [0, 1] the outer edges of tiled bumps lie: σ(8) = 0.9997, so
+# the whole step is off the domain (an edge at 0 or 1 made g(0) and g(1) h/2).
+OUTSIDE = 8.0 / DEFAULT_STEEPNESS
 Bump = tuple[float, float, float]  # (s1, s2, h)
 
 
@@ -64,12 +67,22 @@ def bumps_sum(
 
 
 def even_bumps(f: FloatArray, n: int) -> list[Bump]:
-    """Return ``n`` bumps tiling [0, 1], each as high as f at its centre (Nielsen)."""
+    """Return ``n`` bumps tiling [0, 1], each as high as f at its centre (Nielsen).
+
+    The first bump starts and the last one ends :data:`OUTSIDE` beyond the
+    domain, so that no half step sits on x = 0 or x = 1.
+    """
     edges = np.linspace(0.0, 1.0, n + 1)
     grid = xs(len(f))
     out = []
     for a, b in itertools.pairwise(edges):
-        out.append((float(a), float(b), float(np.interp((a + b) / 2, grid, f))))
+        h = float(np.interp((a + b) / 2, grid, f))
+        out.append((float(a), float(b), h))
+    if out:
+        s1, s2, h = out[0]
+        out[0] = (-OUTSIDE, s2, h)
+        s1, s2, h = out[-1]
+        out[-1] = (s1, 1.0 + OUTSIDE, h)
     return out
 
 

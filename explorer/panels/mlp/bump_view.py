@@ -9,7 +9,7 @@ from numpy.typing import NDArray
 from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtWidgets import QWidget
 
-from explorer.core.mlp.approx import Bump
+from explorer.core.mlp.approx import OUTSIDE, Bump
 from explorer.panels.mlp.views import plain_axes
 from explorer.widgets.plot_pane import PlotPane
 from explorer.widgets.theme import ThemeManager
@@ -65,7 +65,7 @@ class BumpView(PlotPane):
         vb = self.getPlotItem().getViewBox()
         vb.mouseDragEvent = self._on_view_dragged
         vb.mouseClickEvent = self._on_view_clicked
-        self.setXRange(0, 1, padding=0.02)
+        self.setXRange(-OUTSIDE, 1 + OUTSIDE, padding=0.02)
 
     def set_curves(
         self, x: FloatArray, f: FloatArray, g: FloatArray, eps: float
@@ -126,7 +126,7 @@ class BumpView(PlotPane):
     def move_handle(self, bump: int, which: int, x: float, y: float) -> None:
         """Move one handle to (x, y) and emit :attr:`bumps_edited`."""
         s1, s2, h = self.bumps[bump]
-        x = float(np.clip(x, 0.0, 1.0))
+        x = float(np.clip(x, -OUTSIDE, 1.0 + OUTSIDE))  # (edges may sit off [0, 1])
         if which == 0:
             s1 = min(x, s2 - MIN_WIDTH)
         elif which == 1:
