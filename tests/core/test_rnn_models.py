@@ -159,7 +159,7 @@ def _exploding(clip: float | None) -> TrainConfig:
         task="adding",
         length=50,
         steps=60,
-        init_scale=1.6,
+        init_scale=2.0,
         optimizer="sgd",
         lr=0.1,
         clip=clip,

@@ -153,7 +153,7 @@ class TrainBox(QGroupBox):
         self.exploding = QPushButton("Exploding setting")
         self.exploding.setToolTip(
             "Without vs with clipping on a setting whose gradient explodes: the "
-            "vanilla RNN on the adding problem,\nW_hh starting at 1.6 × orthogonal, "
+            "vanilla RNN on the adding problem,\nW_hh starting at 2 × orthogonal, "
             "plain SGD at rate 0.1, c = 1 (Pascanu et al. 2013)"
         )
         self.baseline = _combo({k: CELL_TITLES[k] for k in ("rnn", "naive")}, CELL_TIPS)
