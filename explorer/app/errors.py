@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
+from explorer.workers import error_line
+
 
 @dataclass(frozen=True)
 class ErrorRecord:
@@ -26,6 +28,7 @@ class ErrorRecord:
     message: str
     traceback: str
     time: str
+    line: str = ""  # what a banner or the status bar shows (workers.error_line)
 
 
 Listener = Callable[[ErrorRecord], None]
@@ -62,6 +65,7 @@ class ErrorReporter:
             message=str(exc),
             traceback=tb,
             time=_dt.datetime.now().isoformat(timespec="seconds"),
+            line=error_line(exc),
         )
         with self._lock:
             self.records.append(record)

@@ -806,7 +806,7 @@ class MainWindow(QMainWindow):
         ErrorLogDialog(self.reporter.records, self.reporter.log_path, self).exec()
 
     def _on_error_reported(self, record: ErrorRecord) -> None:
-        summary = f"{record.where}: {record.kind}: {record.message}"
+        summary = f"{record.where}: {record.line or record.message}"
         self.status.count_error(summary)
         if not record.where.startswith(tuple(s.title for s in self.specs)):
             # errors that no panel shows in its own banner appear here

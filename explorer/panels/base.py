@@ -29,7 +29,7 @@ from explorer.panels.registry import PANELS
 from explorer.widgets.error_banner import ErrorBanner
 from explorer.widgets.export import grab_widget
 from explorer.widgets.theme import ThemeManager
-from explorer.workers import Backend, ErrorSink, JobRunner, JobTracker
+from explorer.workers import Backend, ErrorSink, JobRunner, JobTracker, error_line
 
 SECONDARY_PROPERTY = "explorerSecondary"
 # The longest a panel's shutdown waits for its jobs (all of them together).
@@ -124,7 +124,7 @@ class PanelBase(QWidget):
 
     def on_job_error(self, exc: BaseException) -> None:
         """Default ``on_error`` for runners: show the message in the banner."""
-        self.show_error(f"{type(exc).__name__}: {exc}".split("\n\nIn the worker")[0])
+        self.show_error(error_line(exc))
 
     @staticmethod
     def mark_secondary(*widgets: QWidget) -> None:

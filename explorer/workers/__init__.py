@@ -10,7 +10,12 @@
 
 from __future__ import annotations
 
-from explorer.workers.child import JobFn, WorkerProcessError, kill_worker_processes
+from explorer.workers.child import (
+    JobFn,
+    WorkerProcessError,
+    error_line,
+    kill_worker_processes,
+)
 from explorer.workers.collector import GuiThreadCollector
 from explorer.workers.control import ControlBlock
 from explorer.workers.runner import (
@@ -37,6 +42,7 @@ __all__ = [
     "WorkerProcessError",
     "abort_all",
     "begin_quit",
+    "error_line",
     "kill_worker_processes",
     "quit_time_left",
     "wait_for_all",

@@ -147,7 +147,24 @@ def _child_main(
             out.put(("done", None))
     except BaseException as exc:
         batcher.flush()  # what the job yielded before it failed (a blow-up's last rows)
-        out.put(("error", (type(exc).__name__, str(exc), traceback.format_exc())))
+        out.put(("error", (error_line(exc), traceback.format_exc())))
+
+
+def error_line(exc: BaseException) -> str:
+    """Return the one line a banner shows for ``exc`` (raised in a job or a child).
+
+    The project's own errors and ValueErrors are written for the user ("training
+    diverged at step 34: …"): their message alone — and a WorkerProcessError is
+    that line already.  Anything else keeps its type ("KeyError: 'x'" says more
+    than "'x'").
+    """
+    name = type(exc).__name__
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else ""
+    ours = type(exc).__module__.startswith("explorer.") or isinstance(exc, ValueError)
+    if ours and first:
+        return first
+    return f"{name}: {first}" if first else name
 
 
 def kill_worker_processes() -> None:
@@ -193,9 +210,8 @@ def process_items(
             elif kind == "done":
                 return
             else:
-                name, message, tb = payload
-                first = message.strip().splitlines()[0] if message.strip() else ""
-                raise WorkerProcessError(f"{name}: {first}" if first else name, tb)
+                line, tb = payload
+                raise WorkerProcessError(line, tb)
     finally:
         control.abort()
         proc.join(timeout=1.0)

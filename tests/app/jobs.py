@@ -130,3 +130,9 @@ def burst_then_quiet(n: int, quiet_s: float) -> Iterator[Progress]:
         yield Progress(step=i, total=n + 1)
     time.sleep(quiet_s)
     yield Progress(step=n + 1, total=n + 1)
+
+
+def refuse(message: str) -> Iterator[Progress]:
+    """Yield once, then raise ValueError(message) (a message written for the user)."""
+    yield Progress(step=1)
+    raise ValueError(message)

@@ -251,6 +251,29 @@ def test_process_backend_reports_child_errors(qtbot: Any, runner: JobRunner) -> 
     assert "boom after 2 steps" in str(errors[0])
 
 
+@pytest.mark.parametrize(
+    ("job", "arg", "line"),
+    [
+        ("refuse", "hidden size must be ≥ 1", "hidden size must be ≥ 1"),
+        ("fail_after", 1, "RuntimeError: boom after 1 steps"),
+    ],
+)
+def test_a_child_error_is_one_line_without_the_type_when_it_is_a_message(
+    qtbot: Any, runner: JobRunner, job: str, arg: Any, line: str
+) -> None:
+    errors: list[BaseException] = []
+    with qtbot.waitSignal(runner.errored, timeout=60_000):
+        runner.start(
+            getattr(jobs, job),
+            arg,
+            on_progress=lambda p: None,
+            on_error=errors.append,
+            backend="process",
+        )
+    assert str(errors[0]) == line
+    assert "Traceback" in errors[0].child_traceback  # kept for the log
+
+
 def test_process_backend_abort_ends_the_child(qtbot: Any, runner: JobRunner) -> None:
     import multiprocessing
 
