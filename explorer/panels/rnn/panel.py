@@ -401,6 +401,7 @@ class RnnPanel(PanelBase):
     def _on_run_error(self, index: int, exc: BaseException) -> None:
         self._runs[index].failed = True
         self.show_error(f"{self._race[index].title} stopped: {exc}")
+        self.draws.request("grad_k", self._draw_grad_k)
         if self._race[0].cell == self._race[1].cell:  # without vs with clipping
             self._refresh_buttons()  # the blow-up is the lesson: clipped goes on
             return
@@ -473,7 +474,9 @@ class RnnPanel(PanelBase):
 
     def _draw_grad_k(self) -> None:
         for i, run in enumerate(self._runs):
-            if run.last is not None:
+            if run.failed:  # its last probe is of a blown-up net: 10^-300 … 10^300
+                self.grad_k.clear_curve(i)
+            elif run.last is not None:
                 self.grad_k.set_curve(i, run.last.grad_vs_k)
         self.grad_k.fit_range()
 

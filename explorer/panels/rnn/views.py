@@ -385,6 +385,11 @@ class GradientVsKView(PlotPane):
             self.setRange(xRange=(0.0, k_hi), yRange=target[1:], padding=PAD)
             settle(self)
 
+    def clear_curve(self, index: int) -> None:
+        """Remove cell ``index``'s curve (a run that died)."""
+        self.curves[index].setData([], [])
+        self._values.pop(index, None)
+
     def clear_curves(self) -> None:
         """Remove every curve's data."""
         for item in self.curves:
