@@ -366,7 +366,9 @@ class GridView(PlotPane):
             self._trail.setData([], [])
         for (r, c), item in self._numbers:
             v = values[r, c]
-            item.setText("" if not self.show_numbers or math.isnan(v) else f"{v:.1f}")
+            text = "" if not self.show_numbers or math.isnan(v) else f"{v:.1f}"
+            if text != item.toPlainText():  # (a re-layout each: only what changed)
+                item.setText(text)
 
     def greedy_path(self, progress: GridProgress) -> list[tuple[int, int]]:
         """Return the greedy roll-out from the start (stops on a repeated cell)."""
