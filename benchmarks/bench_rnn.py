@@ -30,7 +30,7 @@ def jacobian_ms() -> tuple[float, float, float]:
     """Return (median, best, median preview) ms of a Jacobian update, T = 200, n = 64.
 
     The preview is the first result of :func:`jacobian_levels` (the norms at
-    every 4th k, what the plot shows while the slider is dragged); the full
+    every 8th k, what the plot shows while the slider is dragged); the full
     result follows it (its time is the whole update).
     """
     cfg = JacobianConfig(hidden=64, steps=200)
@@ -109,7 +109,7 @@ def run() -> list[tuple[str, str, str]]:
     med, best, preview = jacobian_ms()
     rows = [
         (
-            "rnn Jacobian-norm update, T = 200, hidden 64: first picture (every 4th k)",
+            "rnn Jacobian-norm update, T = 200, hidden 64: first picture (every 8th k)",
             f"median {preview:.1f} ms",
             "≤ 16 ms",
         ),
