@@ -410,6 +410,7 @@ class GateView(PlotPane):
         _plain_axes(self)
         self.image = self.add_image("sequential")
         self._hidden = 0
+        self._rect: tuple[float, ...] = ()
 
     def show_gates(self, gates: dict[str, FloatArray]) -> None:
         """Stack f, i, o, g (each T × n) into one image, time along x."""
@@ -424,7 +425,10 @@ class GateView(PlotPane):
             rows.extend([b, gap])
         stacked = np.concatenate(rows[:-1], axis=0)
         self.image.setImage(stacked, levels=(-1.0, 1.0), autoLevels=False)
-        self.image.setRect(0.5, 0.0, float(T), float(stacked.shape[0]))
+        rect = (0.5, 0.0, float(T), float(stacked.shape[0]))
+        if rect != self._rect:  # (a new shape only)
+            self._rect = rect
+            self.image.setRect(*rect)
         if n != self._hidden:
             self._hidden = n
             ticks = [
@@ -439,6 +443,7 @@ class GateView(PlotPane):
         """Show an empty map."""
         self.image.clear()
         self._hidden = 0
+        self._rect = ()
         self.getPlotItem().getAxis("left").setTicks(None)
 
 
