@@ -246,6 +246,11 @@ class PlotPane(pg.PlotWidget):
         self.getPlotItem().getViewBox().updateMatrix()
         return True
 
+    def auto_range(self) -> None:
+        """Let pyqtgraph range the view again (after :meth:`set_live_range`)."""
+        self._fitted = None
+        self.enableAutoRange()
+
     def _on_item_data_changed(self, *_: object) -> None:
         if self._empty_range is None:
             return

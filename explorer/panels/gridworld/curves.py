@@ -12,7 +12,7 @@ from PySide6.QtGui import QFont, QFontMetricsF
 from PySide6.QtWidgets import QHBoxLayout
 
 from explorer.core.gridworld import DP_ALGOS, GridProgress
-from explorer.widgets.plot_pane import PlotPane, cache_axes
+from explorer.widgets.plot_pane import PlotPane, cache_axes, step_above, stepped_span
 from explorer.widgets.theme import ThemeManager
 
 MOVING_AVERAGE = 20
@@ -127,6 +127,7 @@ class Curves(QHBoxLayout):
             self.curves[f"len{n}"] = self.lengths.add_curve(color_index=color)
             self.curves[f"delta{n}"] = self.deltas.add_curve(color_index=color)
         self._means: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._deltas: dict[str, np.ndarray] = {}
         for pane in (self.returns, self.lengths, self.deltas):
             pane.setMinimumHeight(170)
             self.addWidget(pane, 1)
@@ -144,7 +145,10 @@ class Curves(QHBoxLayout):
         """Draw grid ``name``'s curves from ``progress``."""
         if progress.algo in DP_ALGOS:
             x = np.arange(1, progress.deltas.size + 1)
-            self.curves[f"delta{name}"].setData(x, np.maximum(progress.deltas, 1e-12))
+            deltas = np.maximum(progress.deltas, 1e-12)
+            self.curves[f"delta{name}"].setData(x, deltas)
+            self._deltas[name] = deltas
+            self._fit_deltas()
         else:
             x = np.arange(1, progress.returns.size + 1)
             mean = moving_average(progress.returns)
@@ -154,19 +158,42 @@ class Curves(QHBoxLayout):
             self._means[name] = (mean, moving_average(progress.lengths))
         self._fit_ranges()
 
+    def _fit_deltas(self) -> None:
+        """Range the sweeps in steps and max |Δv| over whole decades.
+
+        Our own stepped ranges, applied at once: pyqtgraph's auto range re-ranged
+        one frame after each sweep, so each update was painted twice (18 ms a
+        paint at 1400 × 900) with its log axis redrawn.
+        """
+        shown = [d for d in self._deltas.values() if d.size]
+        if not shown:
+            self.deltas.auto_range()
+            return
+        n = max(d.size for d in shown)
+        logs = np.log10(np.concatenate(shown))
+        lo, hi = math.floor(float(logs.min())), math.ceil(float(logs.max()))
+        self.deltas.set_live_range((0.5, step_above(n + 0.5)), (lo, max(hi, lo + 1)))
+
     def _fit_ranges(self) -> None:
         """Show the smoothed curves' range (the lesson's), not the first episodes'."""
         returns = lesson_range([m for m, _ in self._means.values()])
         lengths = lesson_range([n for _, n in self._means.values()])
+        episodes = max((m.size for m, _ in self._means.values()), default=0)
         for pane, span, floor in (
             (self.returns, returns, None),
             (self.lengths, lengths, 0.0),
         ):
             if span is None:
-                pane.enableAutoRange(axis="y")
+                pane.auto_range()
                 continue
             lo = span[0] if floor is None else floor  # lengths from 0
-            pane.setYRange(lo, span[1], padding=0)
+            # in steps, applied at once (as _fit_deltas): one paint per update
+            y = (
+                stepped_span(lo, span[1])
+                if floor is None
+                else (lo, step_above(span[1]))
+            )
+            pane.set_live_range((0.5, step_above(episodes + 0.5)), y, padding=0.0)
 
     def clear(self, name: str | None = None) -> None:
         """Empty grid ``name``'s curves (all grids' with ``None``)."""
@@ -174,7 +201,9 @@ class Curves(QHBoxLayout):
             for kind in ("raw", "avg", "len", "delta"):
                 self.curves[f"{kind}{n}"].setData([], [])
             self._means.pop(n, None)
+            self._deltas.pop(n, None)
         self._fit_ranges()
+        self._fit_deltas()
 
     def show_panes(self, algos: list[str], *, legend_b: bool) -> None:
         """Show the plots that ``algos`` fill; list B's mean in the legend or not."""
