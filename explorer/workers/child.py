@@ -61,11 +61,11 @@ class _Batcher:  # pragma: no cover - runs in the child
     Each ``Queue.put`` wakes the queue's feeder thread, and its fight with the
     job for the GIL cost a fast job (an MLP reporting 400 times a second) 18 %
     of its steps.  An item yielded ``BATCH_S`` or more after the last send goes
-    at once (a slow job or a reply to a request sees no delay); sooner ones wait
-    for the next item due (or, if the job goes quiet, a flusher thread sends
-    them ``2 × BATCH_S`` after the last send), or for
-    the job to wait (``flush`` is the control's ``on_wait``: before it holds at
-    a pause or waits for a request, everything it yielded has been sent).
+    at once (a slow job or a reply to a request sees no delay); sooner ones go
+    with the next item that is due, or when the job waits (``flush`` is the
+    control's ``on_wait``: before it holds at a pause or waits for a request,
+    everything it yielded has been sent), or — if the job goes quiet without
+    waiting — from a flusher thread ``2 × BATCH_S`` after the last send.
     """
 
     def __init__(self, out: Any, control: ControlBlock) -> None:
