@@ -186,15 +186,6 @@ def _lstm_step_jacobians(net: RandomNet) -> FloatArray:
     return out
 
 
-def backward_norms(jacs: FloatArray, block: slice | None = None) -> FloatArray:
-    """Return log10 ‖Π_{t=k+1..T} J_t‖₂ for k = 0…T (k = T: the identity, 0).
-
-    ``block`` picks rows and columns of the product (the LSTM's c block).
-    """
-    kept, scales = backward_products(jacs)
-    return log10_top_norms(kept, scales, np.arange(len(kept)), block)
-
-
 def backward_products(jacs: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Return the products Π_{t=k+1..T} J_t, k = 0…T, each with a log10 scale apart.
 
