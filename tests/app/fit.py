@@ -395,6 +395,7 @@ def main(argv: list[str] | None = None) -> int:
     from explorer.app.registry import PANELS
     from explorer.app.settings import Settings
     from explorer.panels.base import AppContext
+    from explorer.widgets.run_bar import PAUSE_TEXT
 
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
@@ -412,9 +413,14 @@ def main(argv: list[str] | None = None) -> int:
             win.show_panel_tab(args.tab - 1)
             _pump(0.3)
         if args.run > 0:
-            win.panel(panel_id).start_pause()
+            panel = win.panel(panel_id)
+            panel.start_pause()
             _pump(args.run)
-            win.panel(panel_id).start_pause()
+            # pause only a job still running: on an ended one Start began a new run
+            # (a fast job — the MLP's 5,000 steps in 6 s — was shot freshly restarted)
+            bar = getattr(panel, "run_bar", None)
+            if bar is None or bar.start.text() == PAUSE_TEXT:
+                panel.start_pause()
             _pump(0.5)
         problems = fit_problems(win, f"{panel_id} › ")
         found += len(problems)
