@@ -33,8 +33,8 @@ CELL_TIPS: dict[str, str] = {
 }
 MATRIX_TITLES: dict[str, str] = {
     "orthogonal": "λ · orthogonal Q",
-    "gaussian": "Gaussian, spectral radius ρ",
-    "nonnormal": "Non-normal (ρ < 1, σ_max > 1)",
+    "gaussian": "Gaussian at radius ρ",
+    "nonnormal": "Non-normal (σ_max>1)",  # (ρ < 1: in the tip; fits 1280 × 720 ×2)
 }
 MATRIX_TIPS: dict[str, str] = {
     "orthogonal": "W_hh = λQ: every eigenvalue has modulus λ and every singular "
