@@ -89,6 +89,7 @@ def _bare_steps_per_s(cfg: FlowConfig) -> float:
 def _app_steps_per_s() -> tuple[float, str]:
     from PySide6.QtWidgets import QApplication
 
+    from benchmarks.bench_shell import wait_until
     from explorer.panels.base import AppContext
     from explorer.panels.flow.panel import FlowPanel
 
@@ -103,9 +104,7 @@ def _app_steps_per_s() -> tuple[float, str]:
         time.sleep(0.005)
     t0 = time.perf_counter()
     panel.start_pause()
-    while panel._latest is None or panel._latest.step < STEPS:
-        app.processEvents()
-        time.sleep(0.002)
+    wait_until(lambda: panel._latest is not None and panel._latest.step >= STEPS)
     elapsed = time.perf_counter() - t0
     done = panel._latest.step
     panel.shutdown()

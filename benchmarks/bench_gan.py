@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import Any
 
+from benchmarks.bench_shell import wait_until
 from explorer.core.gan import (
     LOSS_NAMES,
     GanConfig,
@@ -81,9 +82,7 @@ def _app_steps_per_s(loss: str, steps: int) -> tuple[float, str]:
         time.sleep(0.005)
     t0 = time.perf_counter()
     panel.start_pause()
-    while run.history[-1].step < steps:
-        app.processEvents()
-        time.sleep(0.002)
+    wait_until(lambda: run.history[-1].step >= steps)
     elapsed = time.perf_counter() - t0
     done = run.history[-1].step
     panel.shutdown()

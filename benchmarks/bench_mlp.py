@@ -18,7 +18,7 @@ import os
 import time
 from typing import Any
 
-from benchmarks.bench_shell import GOAL, _lateness, _summary
+from benchmarks.bench_shell import GOAL, _lateness, _summary, wait_until
 from explorer.core.mlp import make_points
 from explorer.core.mlp.train import train
 from explorer.core.progress import LocalControl
@@ -64,13 +64,8 @@ def _panel() -> tuple[Any, Any]:
 
 
 def _wait_first_report(app: Any, panel: Any) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
     panel.start_pause()
-    while not panel.playground.history:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the training job sent no report")
-        app.processEvents()
-        time.sleep(0.002)
+    wait_until(lambda: bool(panel.playground.history), START_TIMEOUT_S)
 
 
 def _app_steps_per_s(steps: int) -> float:
@@ -79,9 +74,7 @@ def _app_steps_per_s(steps: int) -> float:
     _wait_first_report(app, panel)
     first = panel.playground.history[-1][0]
     t0 = time.perf_counter()
-    while panel.playground.history[-1][0] < first + steps:
-        app.processEvents()
-        time.sleep(0.002)
+    wait_until(lambda: panel.playground.history[-1][0] >= first + steps)
     elapsed = time.perf_counter() - t0
     done = panel.playground.history[-1][0] - first
     panel.shutdown()
