@@ -21,6 +21,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QGraphicsItem, QWidget
 
+from explorer.widgets.scatter import Scatter
 from explorer.widgets.theme import Palette, ThemeManager
 
 ColorMapKind = Literal["sequential", "diverging"]
@@ -295,9 +296,10 @@ class PlotPane(pg.PlotWidget):
         color: str | None = None,
         size: float = 6.0,
         symbol: str = "o",
-    ) -> pg.ScatterPlotItem:
-        """Add an empty scatter plot; ``setData(x=..., y=...)`` fills it."""
-        item = pg.ScatterPlotItem(name=name or None, symbol=symbol, pxMode=True)
+    ) -> Scatter:
+        """Add an empty scatter plot; ``setData(x=..., y=...)`` fills it (moving
+        the points is cheap: :class:`~explorer.widgets.scatter.Scatter`)."""
+        item = Scatter(name=name or None, symbol=symbol, pxMode=True)
         self.addItem(item)
         self._styled.append(_Styled(item, "scatter", color_index, color, size))
         self._style(self._styled[-1])

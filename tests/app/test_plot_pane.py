@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 
 from explorer.widgets.plot_pane import AXES, PlotPane
@@ -161,3 +162,62 @@ def test_a_stepped_span_holds_the_values_in_round_steps() -> None:
     lo, hi = stepped_span(3.0, 3.0)  # one value: a range around it
     assert lo <= 3.0 < hi
     assert stepped_span(float("nan"), 1.0) == (0.0, 1.0)
+
+
+def _rendered(pane: PlotPane) -> np.ndarray:
+    from PySide6.QtGui import QImage, QPainter
+
+    image = QImage(pane.size(), QImage.Format.Format_ARGB32)
+    image.fill(0)
+    painter = QPainter(image)
+    pane.render(painter)
+    painter.end()
+    bits = image.constBits()
+    return np.frombuffer(bits, np.uint8).reshape(image.height(), -1).copy()
+
+
+def test_a_scatter_moved_in_place_draws_what_a_fresh_one_draws(qtbot: Any) -> None:
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(2, 300, 2))
+    panes = [PlotPane(), PlotPane()]
+    items = []
+    for pane in panes:
+        qtbot.addWidget(pane)
+        pane.resize(300, 300)
+        pane.setRange(xRange=(-3, 3), yRange=(-3, 3), padding=0)
+        items.append(pane.add_scatter("pts", size=5.0))
+        pane.show()
+    moved, fresh = items
+    moved.setData(x=a[:, 0], y=a[:, 1])
+    records = moved.data
+    moved.setData(x=b[:, 0], y=b[:, 1])  # same count: the records are kept
+    assert moved.data is records
+    fresh.setData(x=b[:, 0], y=b[:, 1])
+    qtbot.wait(20)
+    x, y = moved.getData()
+    np.testing.assert_array_equal(x, b[:, 0])
+    np.testing.assert_array_equal(y, b[:, 1])
+    assert moved.dataBounds(0) == pytest.approx(fresh.dataBounds(0))
+    np.testing.assert_array_equal(_rendered(panes[0]), _rendered(panes[1]))
+    # the old positions would have drawn something else: the comparison can fail
+    fresh.setData(x=a[:, 0], y=a[:, 1])
+    assert not np.array_equal(_rendered(panes[0]), _rendered(panes[1]))
+
+
+def test_a_scatter_with_another_count_or_style_of_its_own_is_rebuilt(
+    qtbot: Any,
+) -> None:
+    pane = PlotPane()
+    qtbot.addWidget(pane)
+    item = pane.add_scatter()
+    item.setData(x=[0.0, 1.0], y=[0.0, 1.0])
+    records = item.data
+    item.setData(x=[0.0, 1.0, 2.0], y=[0.0, 1.0, 2.0])  # another count
+    assert item.data is not records and len(item.data) == 3
+    brushes = [pg.mkBrush(c) for c in ("r", "g", "b")]
+    item.setData(x=[0.0, 1.0, 2.0], y=[2.0, 1.0, 0.0], brush=brushes)
+    records = item.data
+    item.setData(x=[5.0, 6.0, 7.0], y=[0.0, 0.0, 0.0])  # after per-point brushes
+    assert item.data is not records  # rebuilt: the brushes are not kept silently
+    assert all(b is None for b in item.data["brush"])
+    assert list(item.getData()[0]) == [5.0, 6.0, 7.0]

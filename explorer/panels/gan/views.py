@@ -76,6 +76,7 @@ class FieldView(PlotPane):
         self._means = np.zeros((0, 2))
         self._std = 0.05
         self._captured = np.zeros(0, dtype=bool)
+        self._modes_key: tuple[object, ...] | None = None  # what the circles show
         self._drag_index: int | None = None
         self._last_paint: NDArray[np.float64] | None = None
         self._extent: tuple[float, float, float, float] | None = None
@@ -138,10 +139,15 @@ class FieldView(PlotPane):
         if p.heat_is_probability:
             levels, label, level = (0.0, 1.0), "D(x)", 0.5
         else:
-            # a symmetric range, rounded so the colour bar is not redrawn every frame
+            # a symmetric range, rounded, and kept while the critic's values fill
+            # more than half of it: each new range redraws the colour bar's axes
+            # (the WGAN view was painted twice as often as the others)
+            label, level = "C(x) − mean", 0.0
             span = float(np.abs(p.heat).max()) or 1.0
-            span = float(f"{span:.1g}") if span < 1 else math.ceil(span * 2) / 2
-            levels, label, level = (-span, span), "C(x) − mean", 0.0
+            (_low, shown), shown_label = self._bar_state
+            if not (shown_label == label and shown / 2 < span <= shown):
+                shown = _round_up(span)
+            levels = (-shown, shown)
         self.heat.setImage(p.heat, levels=levels, autoLevels=False)
         rows, cols = p.heat.shape
         ex0, ex1, ey0, ey1 = p.extent
@@ -192,6 +198,12 @@ class FieldView(PlotPane):
     def _draw_modes(self) -> None:
         p = self.theme.palette
         scale = self.theme.scale
+        key = (self._means.tobytes(), self._captured.tobytes(), scale, p)
+        if key == self._modes_key:
+            # unchanged: new pens each frame made new symbol pixmaps (pyqtgraph's
+            # atlas knows a pen by its id), 2–10 ms a frame at ×2
+            return
+        self._modes_key = key
         # a mode's circle is drawn at 3σ in data units when that is visible, else 12 px
         pens = [
             pg.mkPen(p.series_color(2) if c else p.plot_fg, width=2.0 * scale)
@@ -317,6 +329,15 @@ class FieldView(PlotPane):
         if ev.isFinish():
             self._drag_index = None
             self._last_paint = None
+
+
+def _round_up(span: float) -> float:
+    """Return ``span`` rounded up to one significant digit below 1 (0.34 → 0.4),
+    else to a half (2.3 → 2.5): a colour bar's end."""
+    if span >= 1:
+        return math.ceil(span * 2) / 2
+    unit = 10.0 ** math.floor(math.log10(span))
+    return float(f"{math.ceil(span / unit - 1e-6) * unit:.1g}")  # float32 0.2 → 0.2
 
 
 def arrow_segments(
