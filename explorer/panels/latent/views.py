@@ -15,7 +15,7 @@ from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from explorer.widgets.plot_pane import PlotPane
+from explorer.widgets.plot_pane import PlotPane, stepped_span
 from explorer.widgets.theme import CATEGORICAL_10, ThemeManager
 
 HOVER_RADIUS_PX = 8.0
@@ -165,6 +165,16 @@ class LatentScatter(QFrame):
             "decoded z", color_index=5, size=16.0, symbol="+"
         )
         self._labels = np.zeros(0, np.int64)
+        # The view follows the codes in round steps (pyqtgraph's auto range moved it
+        # on every report, redrawing both axes and painting each report twice)
+        # until the user zooms or pans; "View All" makes it follow again.
+        self._follow = True
+        self._shown: tuple[tuple[float, float], ...] = ()
+        box = self.plot.getPlotItem().getViewBox()
+        box.sigRangeChangedManually.connect(self._on_user_range)
+        if box.menu is not None:
+            box.menu.viewAll.triggered.connect(self._follow_codes)
+        self._axis_names: tuple[str, str] = ("z₁", "z₂")
         self.plot.viewport().installEventFilter(self)
         self.plot.viewport().setMouseTracking(True)
         self.set_active(False)
@@ -186,6 +196,38 @@ class LatentScatter(QFrame):
         for c, item in enumerate(self.classes):
             sel = self._labels % 10 == c
             item.setData(x=self._points[sel, 0], y=self._points[sel, 1])
+        self._fit_view()
+
+    def _fit_view(self) -> None:
+        """Range the view over the codes and the 2σ ring, in round steps; a shown
+        range is kept while the codes fill more than half of it."""
+        if not self._follow:
+            return
+        pts = self._points[np.isfinite(self._points).all(axis=1)]
+        lo = np.minimum(pts.min(axis=0), -2.0) if len(pts) else np.full(2, -2.0)
+        hi = np.maximum(pts.max(axis=0), 2.0) if len(pts) else np.full(2, 2.0)
+        ranges = []
+        for axis in range(2):
+            a, b = float(lo[axis]), float(hi[axis])
+            shown = self._shown[axis] if self._shown else None
+            if (
+                shown
+                and shown[0] <= a
+                and b <= shown[1]
+                and b - a > (shown[1] - shown[0]) / 2
+            ):
+                ranges.append(shown)
+            else:
+                ranges.append(stepped_span(a, b))
+        self._shown = tuple(ranges)
+        self.plot.set_live_range(ranges[0], ranges[1])
+
+    def _on_user_range(self, *_: object) -> None:
+        self._follow = False  # a wheel zoom or a pan: the view stays where put
+
+    def _follow_codes(self) -> None:
+        self._follow, self._shown = True, ()
+        self._fit_view()
 
     @staticmethod
     def axis_names(text: str) -> tuple[str, str]:
@@ -195,10 +237,13 @@ class LatentScatter(QFrame):
 
     def set_axis_labels(self, text: str) -> None:
         """Name the axes after the projection (z₁/z₂ or the principal axes)."""
-        x, y = self.axis_names(text)
+        names = self.axis_names(text)
+        if names == self._axis_names:
+            return  # setLabel re-lays out and redraws the axis even when unchanged
+        self._axis_names = names
         item = self.plot.getPlotItem()
-        item.setLabel("bottom", x)
-        item.setLabel("left", y)
+        item.setLabel("bottom", names[0])
+        item.setLabel("left", names[1])
 
     def set_marker(self, point: tuple[float, float] | None) -> None:
         """Mark the decoded point (or clear the mark)."""
