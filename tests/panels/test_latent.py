@@ -5,6 +5,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -463,3 +464,45 @@ def test_gui_and_core_share_the_latent_dim_limit(panel: LatentPanel) -> None:
         lo,
         hi,
     )
+
+
+def test_a_latent_scatter_follows_its_codes_in_steps_until_the_user_zooms(
+    qtbot: Any,
+) -> None:
+    from explorer.panels.latent.views import LatentScatter
+    from explorer.widgets.theme import ThemeManager
+
+    view = LatentScatter(ThemeManager(), "AE")
+    qtbot.addWidget(view)
+    view.resize(400, 400)
+    view.show()
+    box = view.plot.getPlotItem().getViewBox()
+
+    def cloud(r: float) -> np.ndarray:
+        t = np.linspace(0, 2 * np.pi, 50, endpoint=False)
+        return np.c_[r * np.cos(t), r * np.sin(t)].astype(np.float32)
+
+    def shown() -> tuple[float, float, float, float]:
+        (x0, x1), (y0, y1) = box.viewRange()
+        return x0, x1, y0, y1
+
+    labels = np.arange(50) % 10
+    view.set_points(cloud(8.0), labels)
+    first = shown()
+    assert first[0] <= -8 and first[1] >= 8 and first[2] <= -8 and first[3] >= 8
+    view.set_points(cloud(6.0), labels)  # fills more than half: the view holds
+    assert shown() == first
+    view.set_points(cloud(30.0), labels)  # beyond it: the view grows to hold it
+    grown = shown()
+    assert grown[0] <= -30 and grown[1] >= 30
+    view.set_points(cloud(3.0), labels)  # far less than half: it follows down
+    small = shown()
+    assert small[1] - small[0] < (grown[1] - grown[0]) / 2 and small[1] >= 3
+    # a wheel zoom (a range changed by hand): the codes no longer move the view
+    box.scaleBy((0.5, 0.5))
+    box.sigRangeChangedManually.emit([True, True])
+    zoomed = shown()
+    view.set_points(cloud(30.0), labels)
+    assert shown() == zoomed
+    box.menu.viewAll.trigger()  # View All: it follows again
+    assert shown()[1] >= 30 and shown() != zoomed
