@@ -5,7 +5,6 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -467,7 +466,7 @@ def test_gui_and_core_share_the_latent_dim_limit(panel: LatentPanel) -> None:
 
 
 def test_a_latent_scatter_follows_its_codes_in_steps_until_the_user_zooms(
-    qtbot: Any,
+    qtbot: QtBot,
 ) -> None:
     from explorer.panels.latent.views import LatentScatter
     from explorer.widgets.theme import ThemeManager
