@@ -6,6 +6,12 @@ into an image and handles mouse drags itself (rotate, zoom).  Panels use one API
 both cases: add actors to :attr:`MeshView.plotter`, call :meth:`request_render`.
 Renders are throttled and only the latest state is drawn (a render costs
 30–80 ms under Xvfb; rendering on every worker signal builds a backlog).
+
+Off-screen, the plotter is never drawn on the GUI thread: a
+:class:`~explorer.widgets.mesh_render.SceneRenderer` copies its scene and draws it
+in a thread of its own, without multi-sampling while the scene moves and once
+more with it when it has been still for a moment (progressive refinement, as 3-D
+apps do); exports draw at full quality and size.
 """
 
 from __future__ import annotations
@@ -14,14 +20,19 @@ from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
-from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QGuiApplication, QImage, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from explorer.widgets.mesh_render import SceneRenderer
 from explorer.widgets.theme import ThemeManager
 
 _CLICK_SLOP_PX = 4
 _RENDER_INTERVAL_MS = 33
+# still this long after the last change: draw once more, anti-aliased
+_REFINE_MS = 250
+# multi-sampling while the scene moves: 4 samples cost 3–4× the render on llvmpipe
+_MOVING_SAMPLES = 0
 
 
 def interactive_platform() -> bool:
@@ -170,6 +181,12 @@ class _ClickFilter(QObject):
         return False
 
 
+class _Frames(QObject):
+    """Carries a frame drawn in the render thread to the GUI thread (queued)."""
+
+    rendered = Signal(object)
+
+
 class MeshView(QWidget):
     """A themed 3-D view with one plotter API on real and off-screen platforms."""
 
@@ -208,6 +225,14 @@ class MeshView(QWidget):
             self.plotter: Any = interactor
         else:
             self.plotter = pv.Plotter(off_screen=True, window_size=[640, 480])
+            # the scene the panels edit; the render thread draws a copy of it
+            self.plotter.suppress_rendering = True
+            self._still_samples = int(self.plotter.render_window.GetMultiSamples())
+            self._scene = SceneRenderer(self.plotter)
+            self._frames = _Frames(self)
+            self._frames.rendered.connect(
+                self._on_frame_rendered, Qt.ConnectionType.QueuedConnection
+            )
             canvas = _ImageCanvas(self)
             canvas.dragged.connect(self._on_canvas_dragged)
             canvas.wheeled.connect(self._on_canvas_wheeled)
@@ -219,18 +244,30 @@ class MeshView(QWidget):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(_RENDER_INTERVAL_MS)
-        self._timer.timeout.connect(self.render_now)
+        self._timer.timeout.connect(self._on_timer_timeout)
+        self._serial = 0  # of the newest frame asked for (older ones are dropped)
+        self._shown = 0  # of the frame on the canvas
+        self._busy = False  # a frame is being drawn in the render thread
+        self._dirty = False  # the scene changed since that frame was copied
+        self._refine = QTimer(self)
+        self._refine.setSingleShot(True)
+        self._refine.setInterval(_REFINE_MS)
+        self._refine.timeout.connect(self._on_refine_timeout)
+        self._cameras_set = False
         theme.changed.connect(self._on_theme_changed)
         self._on_theme_changed()
 
     # -- rendering -----------------------------------------------------------------
     def request_render(self) -> None:
         """Schedule a render of the latest state (at most one per ~33 ms)."""
-        if not self._closed and not self._timer.isActive():
+        if self._closed:
+            return
+        self._refine.stop()
+        if not self._timer.isActive():
             self._timer.start()
 
     def render_now(self) -> None:
-        """Render immediately (tests, export)."""
+        """Render immediately, at full quality (tests, export)."""
         if self._closed:
             return
         if self._canvas is None:
@@ -238,15 +275,11 @@ class MeshView(QWidget):
             # and then the paint event it causes would render a second time.
             self.plotter.update()
             return
-        size = [max(self._canvas.width(), 16), max(self._canvas.height(), 16)]
-        if list(self.plotter.window_size) != size:
-            self.plotter.window_size = size
-        # pyvista's screenshot reads the last frame and renders only the first
-        # time: without this render a camera move or new points never showed
-        self.plotter.render()
-        img = self.plotter.screenshot(return_img=True)
-        self._canvas.image = array_to_qimage(img)
-        self._canvas.update()
+        self._timer.stop()
+        self._refine.stop()
+        self._serial += 1
+        image = self._scene.render(self._size(), self._still_samples, self._serial)
+        self._show_frame(image, self._serial)
 
     def render_to_image(self, scale: float = 1.0) -> QImage:
         """Return the 3-D view rendered by the plotter itself at ``scale`` × size."""
@@ -259,9 +292,75 @@ class MeshView(QWidget):
         if self.interactive:
             # The on-screen window cannot grow; VTK renders it in tiles instead.
             img = self.plotter.screenshot(return_img=True, scale=max(1, round(scale)))
+            return array_to_qimage(img)
+        self._prepare_cameras()
+        self._serial += 1
+        return self._scene.render((w, h), self._still_samples, self._serial)
+
+    def _size(self) -> tuple[int, int]:
+        """Return the canvas size in px and give it to the GUI plotter (picking)."""
+        assert self._canvas is not None
+        size = (max(self._canvas.width(), 16), max(self._canvas.height(), 16))
+        if tuple(self.plotter.window_size) != size:
+            self.plotter.window_size = list(size)
+        self._prepare_cameras()
+        return size
+
+    def _prepare_cameras(self) -> None:
+        # what pyvista does before a plotter's first render: a camera nobody set
+        # looks at the whole scene
+        if self._cameras_set:
+            return
+        self._cameras_set = True
+        for renderer in self.plotter.renderers:
+            if not renderer.camera.is_set:
+                renderer.camera_position = renderer.get_default_cam_pos()
+                renderer.ResetCamera()
+
+    def _start_frame(self, samples: int) -> None:
+        """Copy the scene and draw it in the render thread (one frame at a time)."""
+        if self._closed or self._canvas is None:
+            return
+        if self._busy:
+            self._dirty = True
+            return
+        self._busy, self._dirty = True, False
+        self._serial += 1
+        self._scene.start(
+            self._size(), samples, self._serial, self._frames.rendered.emit
+        )
+
+    def _show_frame(self, image: QImage, serial: int) -> None:
+        if serial < self._shown or self._canvas is None:
+            return  # an older frame than the one shown (render_now overtook it)
+        self._shown = serial
+        self._canvas.image = image
+        self._canvas.update()
+
+    # -- slots (rendering) -----------------------------------------------------------
+    def _on_timer_timeout(self) -> None:
+        if self._canvas is None:
+            self.render_now()
         else:
-            img = self.plotter.screenshot(return_img=True, window_size=[w, h])
-        return array_to_qimage(img)
+            self._start_frame(_MOVING_SAMPLES)
+
+    @Slot(object)
+    def _on_frame_rendered(self, job: Any) -> None:
+        self._busy = False  # only frames started by _start_frame come here
+        if self._closed:
+            return
+        if job.error is not None:
+            raise job.error
+        assert job.image is not None
+        self._show_frame(job.image, job.serial)
+        if self._dirty:
+            self._start_frame(_MOVING_SAMPLES)
+        elif job.samples != self._still_samples:
+            self._refine.start()
+
+    def _on_refine_timeout(self) -> None:
+        if not self._dirty and not self._timer.isActive():
+            self._start_frame(self._still_samples)
 
     # -- picking ---------------------------------------------------------------------
     def projection(self) -> tuple[NDArray[np.float64], float, float]:
@@ -286,7 +385,10 @@ class MeshView(QWidget):
         if self._closed:
             return None
         if self._canvas is not None:
-            self.render_now()
+            # the GUI plotter is never drawn: give its camera the range a render
+            # would (the picker looks between the clipping planes)
+            self._size()
+            self.plotter.renderer.ResetCameraClippingRange()
             ratio = 1.0
             height = max(self._canvas.height(), 16)
         else:
@@ -308,6 +410,9 @@ class MeshView(QWidget):
             return
         self._closed = True
         self._timer.stop()
+        self._refine.stop()
+        if self._canvas is not None:
+            self._scene.close()
         self.plotter.close()
 
     # -- slots -----------------------------------------------------------------------
