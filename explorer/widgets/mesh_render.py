@@ -133,7 +133,11 @@ class _Mirror:
         dst.SetAutomaticLightCreation(src.GetAutomaticLightCreation())
         dst.SetUseFXAA(src.GetUseFXAA())
         dst.SetInteractive(0)
-        dst.GetActiveCamera().DeepCopy(src.GetActiveCamera())
+        camera = dst.GetActiveCamera()
+        camera.DeepCopy(src.GetActiveCamera())
+        # DeepCopy leaves the modification time: without this the GL camera kept
+        # the matrices of the first frame (a camera moved later drew as it was)
+        camera.Modified()
         self._sync_lights(src, dst)
         props = list(src.GetViewProps())
         copies = [self._prop(p) for p in props]
@@ -157,6 +161,7 @@ class _Mirror:
                 copy = self.lights.put(light, vtkLight())
             if self._changed(light):
                 copy.DeepCopy(light)
+                copy.Modified()
             copies.append(copy)
         if [id(li) for li in dst.GetLights()] != [id(c) for c in copies]:
             dst.RemoveAllLights()
@@ -192,6 +197,7 @@ class _Mirror:
             copy.SetProperty(prop)
         if self._changed(src.GetProperty()) or fresh:
             copy.GetProperty().DeepCopy(src.GetProperty())
+            copy.GetProperty().Modified()
         self._sync_mapper(src.GetMapper(), copy, fresh)
         return copy
 

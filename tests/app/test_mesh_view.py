@@ -172,3 +172,59 @@ def test_a_drag_handler_takes_its_drags_from_the_camera(
             assert np.linalg.norm(view.plotter.camera.position - before) > 1e-3
     finally:
         view.close_view()
+
+
+def _orange_columns(image: Any) -> list[int]:
+    """Return the x of every pixel column with orange in the middle row."""
+    y = image.height() // 2
+    return [
+        x
+        for x in range(image.width())
+        if image.pixelColor(x, y).red() > 150 and image.pixelColor(x, y).blue() < 100
+    ]
+
+
+def test_a_camera_moved_after_the_first_frame_is_drawn_moved(qtbot: Any) -> None:
+    """The render thread's copy of the camera follows it (the GL camera kept the
+    first frame's matrices once: a view reset later drew 2× too close)."""
+    view = _sphere_view(qtbot, interactive=False)
+    try:
+        near = _orange_columns(view._canvas.image)  # type: ignore[union-attr]
+        view.plotter.camera.Dolly(0.5)  # twice as far
+        view.plotter.reset_camera_clipping_range()
+        view.render_now()
+        far = _orange_columns(view._canvas.image)  # type: ignore[union-attr]
+        assert near and far
+        assert len(far) == pytest.approx(len(near) / 2, rel=0.15)
+    finally:
+        view.close_view()
+
+
+def test_frames_are_drawn_off_the_gui_thread_then_refined(qtbot: Any) -> None:
+    """A requested frame comes back drawn without multi-sampling; once the scene is
+    still a full-quality one follows; an edit made after a frame started is drawn
+    by the next one."""
+    import pyvista as pv
+
+    view = _sphere_view(qtbot, interactive=False)
+    try:
+        shown = view._shown
+        samples: list[int] = []
+        original = view._on_frame_rendered
+
+        def record(job: Any) -> None:
+            samples.append(job.samples)
+            original(job)
+
+        view._frames.rendered.disconnect(original)
+        view._frames.rendered.connect(record)
+        cube = pv.Cube(center=(0.0, 0.0, 0.0), x_length=2.0, y_length=2.0)
+        view.plotter.add_mesh(cube, color="blue", name="cube")
+        view.request_render()
+        qtbot.waitUntil(lambda: len(samples) >= 2, timeout=5000)
+        assert samples[0] == 0 and samples[-1] == view._still_samples > 0
+        assert view._shown > shown
+        centre = view._canvas.image.pixelColor(200, 150)  # type: ignore[union-attr]
+        assert centre.blue() > 150 and centre.red() < 100  # the cube hides the sphere
+    finally:
+        view.close_view()
