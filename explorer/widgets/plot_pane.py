@@ -11,6 +11,7 @@ pyqtgraph's 0–1 — on a log axis one decade, its ticks bunched.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -117,6 +118,16 @@ def stepped_span(lo: float, hi: float) -> tuple[float, float]:
     return (low, high if high > low else low + q)
 
 
+# the in-between ticks of a log axis, densest first (see ReadableAxis.logTickValues)
+_LOG_MINOR_SETS: tuple[frozenset[int], ...] = (
+    frozenset(range(2, 10)),
+    frozenset({2, 3, 5}),
+    frozenset({2, 5}),
+    frozenset({3}),
+    frozenset(),
+)
+
+
 class ReadableAxis(pg.AxisItem):
     """An axis whose tick numbers never overlap.
 
@@ -142,6 +153,44 @@ class ReadableAxis(pg.AxisItem):
         need = self.ROOM * QFontMetricsF(font).height() * span / size  # data units
         roomy = [(sp, off) for sp, off in levels if sp >= need * (1 - 1e-9)]
         return roomy or [(_nice_above(need), 0.0)]
+
+    def logTickValues(
+        self,
+        minVal: float,
+        maxVal: float,
+        size: float,
+        stdTicks: list[tuple[float, list[float]]],
+    ) -> list[tuple[float | None, list[float]]]:
+        """Return pyqtgraph's log ticks, the in-between ones thinned to fit.
+
+        pyqtgraph ticks every 2…9 × 10ᵏ of a short log axis: their numbers crowd
+        below each power of ten (0.6 0.7 0.8 0.9 printed over each other on the
+        rays' loss pane).  A vertical axis keeps the densest of 2…9, {2, 3, 5},
+        {2, 5}, {3} and none whose numbers stay ~1.2 text heights apart.
+        """
+        levels: list[tuple[float | None, list[float]]] = list(
+            super().logTickValues(minVal, maxVal, size, stdTicks)
+        )
+        if self.orientation not in ("left", "right") or size <= 0:
+            return levels
+        font = self.style["tickFont"] or self.font()
+        need = self.ROOM * QFontMetricsF(font).height() * (maxVal - minVal) / size
+        majors = [float(v) for sp, vs in levels if sp is not None for v in vs]
+        thinned: list[tuple[float | None, list[float]]] = []
+        for spacing, values in levels:
+            if spacing is not None:
+                thinned.append((spacing, values))
+                continue
+            keep: list[float] = []
+            for digits in _LOG_MINOR_SETS:
+                keep = [
+                    v for v in values if round(10.0 ** (v - math.floor(v))) in digits
+                ]
+                shown = sorted(majors + keep)
+                if all(b - a >= need for a, b in itertools.pairwise(shown)):
+                    break
+            thinned.append((None, keep))
+        return thinned
 
 
 class IntegerAxis(ReadableAxis):

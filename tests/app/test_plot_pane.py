@@ -3,6 +3,7 @@ axes, a stated range while empty, and legends at the presentation scale."""
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -221,3 +222,34 @@ def test_a_scatter_with_another_count_or_style_of_its_own_is_rebuilt(
     assert item.data is not records  # rebuilt: the brushes are not kept silently
     assert all(b is None for b in item.data["brush"])
     assert list(item.getData()[0]) == [5.0, 6.0, 7.0]
+
+
+def test_a_short_log_axis_thins_its_in_between_numbers_to_fit(qtbot: Any) -> None:
+    """The rays' loss pane printed 0.6 0.7 0.8 0.9 over each other."""
+    from PySide6.QtGui import QFontMetricsF
+
+    pane = PlotPane()
+    qtbot.addWidget(pane)
+    pane.getPlotItem().setLogMode(y=True)
+    axis = pane.getPlotItem().getAxis("left")
+    lo, hi, size = np.log10(0.02), np.log10(0.9), 150.0  # 1.65 decades in 150 px
+    height = QFontMetricsF(axis.style["tickFont"] or axis.font()).height()
+    need = 1.2 * height * (hi - lo) / size
+
+    def gaps(levels: list[tuple[Any, list[float]]]) -> list[float]:
+        shown = sorted(float(v) for _sp, vs in levels for v in vs)
+        return [b - a for a, b in itertools.pairwise(shown)]
+
+    levels = axis.tickValues(lo, hi, size)
+    assert min(gaps(levels)) >= need
+    minor = [
+        round(10 ** (v - np.floor(v))) for sp, vs in levels if sp is None for v in vs
+    ]
+    assert minor and set(minor) < set(range(2, 10))  # some kept, some dropped
+    # pyqtgraph's own axis crowds them (the test can tell)
+    plain = pg.AxisItem("left")
+    plain.setLogMode(False, True)
+    assert min(gaps(plain.tickValues(lo, hi, size))) < need
+    # a tall axis keeps every one
+    tall = axis.tickValues(lo, hi, 2000.0)
+    assert len([v for sp, vs in tall if sp is None for v in vs]) > len(minor)
