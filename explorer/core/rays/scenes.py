@@ -10,6 +10,7 @@ follow VolSDF (Yariv et al. 2021, eq. 2–3): σ(x) = α Ψ_β(−d(x)) with α 
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,17 +45,43 @@ def length(v: FloatArray) -> FloatArray:
 
 def _norm3(x: FloatArray, y: FloatArray, z: FloatArray) -> FloatArray:
     # Component-wise: the ops run on whole arrays, not on a length-3 last axis.
-    out: FloatArray = np.sqrt(x * x + y * y + z * z)
-    return out
+    # in place: the same sums in the same order as x*x + y*y + z*z, with one
+    # temporary instead of four
+    out: FloatArray = np.asarray(x * x)  # one point: a 0-d array, not a scalar
+    tmp = np.asarray(y * y)
+    out += tmp
+    np.multiply(z, z, out=tmp)
+    out += tmp
+    return np.sqrt(out, out=out)
 
 
 def _shifted(
     p: FloatArray, center: tuple[float, float, float]
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Return the components of ``p − center`` (Python floats keep p's dtype)."""
-    return p[..., 0] - center[0], p[..., 1] - center[1], p[..., 2] - center[2]
+    """Return the components of ``p − center``: new arrays of p's dtype (the SDFs
+    below work in them in place; never scalars, also for one point)."""
+    x, y, z = (np.empty(p.shape[:-1], dtype=p.dtype) for _ in range(3))
+    return (
+        np.subtract(p[..., 0], center[0], out=x),
+        np.subtract(p[..., 1], center[1], out=y),
+        np.subtract(p[..., 2], center[2], out=z),
+    )
 
 
+def _one_point_too(sdf: Callable[..., FloatArray]) -> Callable[..., FloatArray]:
+    """Let ``sdf`` (which works in place on arrays) take one point (3,) as well."""
+
+    @functools.wraps(sdf)
+    def wrapped(p: FloatArray, *args: Any, **kwargs: Any) -> FloatArray:
+        if np.ndim(p) == 1:
+            one: FloatArray = sdf(np.asarray(p)[None], *args, **kwargs)[0]
+            return one
+        return sdf(p, *args, **kwargs)
+
+    return wrapped
+
+
+@_one_point_too
 def sdf_sphere(
     p: FloatArray,
     center: tuple[float, float, float] = (0.0, 0.0, 0.0),
@@ -65,6 +92,7 @@ def sdf_sphere(
     return out
 
 
+@_one_point_too
 def sdf_box(
     p: FloatArray,
     half: tuple[float, float, float] = (0.6, 0.6, 0.6),
@@ -72,13 +100,19 @@ def sdf_box(
 ) -> FloatArray:
     """Return the signed distance to an axis-aligned box of half extents ``half``."""
     x, y, z = _shifted(p, center)
-    qx, qy, qz = np.abs(x) - half[0], np.abs(y) - half[1], np.abs(z) - half[2]
-    outside = _norm3(np.maximum(qx, 0.0), np.maximum(qy, 0.0), np.maximum(qz, 0.0))
-    inside = np.minimum(np.maximum(np.maximum(qx, qy), qz), 0.0)
-    out: FloatArray = outside + inside
+    qx, qy, qz = (
+        np.subtract(np.abs(v, out=v), h, out=v)
+        for v, h in zip((x, y, z), half, strict=True)
+    )
+    inside = np.maximum(qx, qy)
+    np.maximum(inside, qz, out=inside)
+    np.minimum(inside, 0.0, out=inside)
+    outside = _norm3(*(np.maximum(v, 0.0, out=v) for v in (qx, qy, qz)))
+    out: FloatArray = np.add(outside, inside, out=outside)
     return out
 
 
+@_one_point_too
 def sdf_torus(
     p: FloatArray,
     major: float = 0.7,
@@ -87,8 +121,14 @@ def sdf_torus(
 ) -> FloatArray:
     """Return the signed distance to a torus around the y axis (ring in xz)."""
     x, y, z = _shifted(p, center)
-    ring = np.sqrt(x * x + z * z) - major
-    out: FloatArray = np.sqrt(ring * ring + y * y) - minor
+    x *= x
+    z *= z
+    ring = np.sqrt(np.add(x, z, out=x), out=x)
+    ring -= major
+    ring *= ring
+    y *= y
+    out: FloatArray = np.sqrt(np.add(ring, y, out=ring), out=ring)
+    out -= minor
     return out
 
 
