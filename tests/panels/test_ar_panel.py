@@ -102,6 +102,21 @@ def test_a_few_training_steps_then_reset(qtbot: QtBot, panel: ArPanel) -> None:
     assert shown["independent pixels"] != "—"
     assert shown["bits/pixel (last 10 batches)"] != "—"
     assert panel.run_bar.start.text() != "Start"  # held after the step
+    # the range is the panel's, in round steps over what is drawn: pyqtgraph's
+    # auto range (off) re-ranged after each draw and painted it twice
+    box = panel.chain.bits.getPlotItem().getViewBox()
+    assert not any(box.autoRangeEnabled())
+    (x0, x1), (y0, y1) = box.viewRange()
+    assert x0 <= 0.0 and x1 >= panel.train_box.epochs.value()
+    drawn = np.concatenate(
+        [
+            c.getData()[1]
+            for c in panel.chain.bits.curves.values()
+            if c.getData()[1] is not None
+        ]
+    )
+    assert y0 <= float(np.min(drawn)) and y1 >= float(np.max(drawn))
+    assert y1 - y0 <= 3 * max(float(np.ptp(drawn)), 1e-3)  # fitted, not 0 … 1
     panel.reset()
     xs, _ = panel.chain.bits.curves["training (last 10 batches)"].getData()
     assert xs is None or len(xs) == 0

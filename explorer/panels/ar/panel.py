@@ -52,6 +52,7 @@ from explorer.widgets.binding import Binder
 from explorer.widgets.controls_column import ControlsColumn
 from explorer.widgets.draw_scheduler import DrawScheduler
 from explorer.widgets.formula_card import FormulaCard
+from explorer.widgets.plot_pane import stepped_span
 from explorer.widgets.run_bar import RunBar
 
 TRAIN_FIELDS = frozenset({"model", "epochs", "train_digits", "train_seed"})
@@ -279,6 +280,7 @@ class ArPanel(PanelBase):
         self._drawn_key: tuple[int, float] = (-1, math.nan)
         self._samples, self._drawn = None, 0
         self.chain.bits.clear_curves()
+        self.chain.bits.auto_range()  # the next run's first draw sets its range
         self.chain.samples.show_rgb(samples_rgb(None, self._config().samples))
         self.chain.bits.setXRange(0, self._state().epochs, padding=0.02)
         self.run_bar.set_status("idle: Start trains the chosen model")
@@ -335,6 +337,17 @@ class ArPanel(PanelBase):
             self.chain.bits.set_curve(
                 "independent pixels", [0, epochs], [baseline, baseline]
             )
+        # a range of round steps, applied at once (auto range re-ranged after each
+        # draw: every update painted twice, the axes redrawn each time)
+        shown = [
+            *(b for _, b in history),
+            *([baseline] if math.isfinite(baseline) else []),
+        ]
+        if ys:
+            shown += [min(ys), max(ys)]
+        if shown:
+            x = (0.0, float(self._config().epochs))
+            self.chain.bits.set_live_range(x, stepped_span(min(shown), max(shown)))
 
     def _draw_samples(self) -> None:
         self.chain.samples.show_rgb(samples_rgb(self._samples))
