@@ -67,10 +67,15 @@ class _ImageCanvas(QWidget):
         self._last: QPointF | None = None
         self._dragging = False
         self.setMinimumSize(160, 120)
+        # every pixel is painted here: Qt need not repaint the widgets beneath
+        # first (the window, its stack, the panel…) at each new frame
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
-        if not self.image.isNull():
+        if self.image.isNull():
+            painter.fillRect(self.rect(), self.palette().window())
+        else:
             painter.drawImage(self.rect(), self.image)
         painter.end()
 

@@ -211,6 +211,18 @@ class IntegerAxis(ReadableAxis):
         return [f"{round(v * scale):d}" for v in values]
 
 
+def opaque_viewport(view: pg.GraphicsView) -> None:
+    """Mark ``view``'s viewport as painting every pixel itself (its background
+    brush is the palette's opaque ``plot_bg``).
+
+    Without it Qt treats the viewport as see-through: each repaint of a live plot
+    first repainted the part of every widget under it, up to the main window (the
+    rnn panel: 24 repaints a second of the window, its stack, scroll area, panel
+    and tab widget, each a paint event of its own).
+    """
+    view.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
+
+
 class PlotPane(pg.PlotWidget):
     """A themed ``pg.PlotWidget``; use its ``add_*`` methods to create items."""
 
@@ -234,6 +246,7 @@ class PlotPane(pg.PlotWidget):
         self._images: list[tuple[pg.ImageItem, ColorMapKind]] = []
         self._title = title
         self._labels = (x_label, y_label)
+        opaque_viewport(self)
         self.showGrid(x=True, y=True, alpha=0.25)
         cache_axes(self.getPlotItem())
         if title:

@@ -253,3 +253,44 @@ def test_a_short_log_axis_thins_its_in_between_numbers_to_fit(qtbot: Any) -> Non
     # a tall axis keeps every one
     tall = axis.tickValues(lo, hi, 2000.0)
     assert len([v for sp, vs in tall if sp is None for v in vs]) > len(minor)
+
+
+def test_a_live_plot_repaints_without_repainting_the_widgets_under_it(
+    qtbot: Any,
+) -> None:
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+    from explorer.widgets.theme import stylesheet
+
+    app = pg.mkQApp()
+    app.setStyleSheet(stylesheet(ThemeManager().palette, 1.0))  # as the app does
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    pane = PlotPane()
+    QVBoxLayout(holder).addWidget(pane)
+    curve = pane.add_curve()
+    holder.resize(500, 400)
+    holder.show()
+    qtbot.waitExposed(holder)
+    qtbot.wait(50)
+    painted: dict[str, int] = {"holder": 0, "plot": 0}
+
+    class Count(QObject):
+        def eventFilter(self, obj: Any, event: Any) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                painted["holder" if obj is holder else "plot"] += 1
+            return False
+
+    counter = Count()
+    holder.installEventFilter(counter)
+    pane.viewport().installEventFilter(counter)
+    try:
+        for i in range(5):
+            curve.setData(np.arange(10.0), np.arange(10.0) * (i + 1))
+            qtbot.wait(30)
+    finally:
+        app.setStyleSheet("")
+    assert painted["plot"] >= 3
+    # the viewport paints all of itself: the holder under it is left alone
+    assert painted["holder"] == 0

@@ -15,7 +15,7 @@ from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from explorer.widgets.plot_pane import PlotPane, stepped_span
+from explorer.widgets.plot_pane import PlotPane, opaque_viewport, stepped_span
 from explorer.widgets.theme import CATEGORICAL_10, ThemeManager
 
 HOVER_RADIUS_PX = 8.0
@@ -61,6 +61,7 @@ class DigitImage(QFrame):
         self.title = QLabel(title)
         self.title.setWordWrap(True)
         self.view = pg.GraphicsView()
+        opaque_viewport(self.view)
         self.box = pg.ViewBox(lockAspect=True, invertY=True, enableMouse=False)
         self.box.setMenuEnabled(False)
         self.view.setCentralItem(self.box)

@@ -11,7 +11,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtWidgets import QWidget
 
 from explorer.core.contour import contour_lines
-from explorer.widgets.plot_pane import PlotPane, colormap
+from explorer.widgets.plot_pane import PlotPane, colormap, opaque_viewport
 from explorer.widgets.theme import ThemeManager
 
 FloatArray = NDArray[np.float64]
@@ -209,6 +209,7 @@ class NeuronGrid(pg.GraphicsLayoutWidget):
         self._images: dict[tuple[int, int], pg.ImageItem] = {}
         self._boxes: dict[tuple[int, int], pg.ViewBox] = {}
         self.selected: tuple[int, int] | None = None
+        opaque_viewport(self)
         self.setToolTip(
             "Each hidden neuron's output over the input square; click one to enlarge it"
         )
