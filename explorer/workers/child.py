@@ -13,6 +13,7 @@ pid does not have that flaw.)
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import os
 import pickle
@@ -120,6 +121,24 @@ class _Batcher:  # pragma: no cover - runs in the child
             self.flush()
 
 
+def yield_to_the_gui() -> None:
+    """Let this (training) process run only on CPU time the app does not want.
+
+    ``nice 10`` everywhere (without it the GUI's event loop was starved for
+    250 ms at a time: 2 cores, several trainers); on Linux also the
+    ``SCHED_IDLE`` class, which any normal thread preempts at once — with nice
+    alone the GUI thread still waited for a CPU 21 ms of every second while the
+    rnn panel trained its two cells, 47 ms with gan's (``stall --trace``); with
+    it 11 and 25-29.  Threads the job starts later (torch's) inherit both.
+    """
+    os.nice(10)
+    policy = getattr(os, "SCHED_IDLE", None)
+    if policy is not None and hasattr(os, "sched_setscheduler"):
+        # a kernel or sandbox without it: nice is enough
+        with contextlib.suppress(OSError):
+            os.sched_setscheduler(0, policy, os.sched_param(0))
+
+
 def _child_main(
     job: bytes,
     out: Any,
@@ -131,9 +150,7 @@ def _child_main(
     # module (torch: seconds on a busy machine), and a child still importing
     # when the app was killed outlived it.
     start_watchdog(parent_pid)
-    # Training yields to the GUI process when both want the CPU (2 cores, several
-    # trainers: without this the GUI's event loop was starved for 250 ms at a time).
-    os.nice(10)
+    yield_to_the_gui()
     batcher = _Batcher(out, control)
     control.on_wait = batcher.flush
     try:

@@ -47,6 +47,14 @@ def thread_name(n: int) -> Iterator[str]:
         yield threading.current_thread().name
 
 
+def scheduling() -> Iterator[tuple[int, int | None]]:
+    """Yield this process's (nice value, scheduling policy or None off Linux)."""
+    import os
+
+    policy = os.sched_getscheduler(0) if hasattr(os, "sched_getscheduler") else None
+    yield os.nice(0), policy
+
+
 def forever(delay: float = 0.01) -> Iterator[Progress]:
     """Never end on its own."""
     i = 0

@@ -181,6 +181,20 @@ def test_process_backend_streams_results(qtbot: Any, runner: JobRunner) -> None:
     assert steps == list(range(1, 21))
 
 
+def test_a_training_child_runs_only_on_cpu_time_the_gui_leaves(
+    qtbot: Any, runner: JobRunner
+) -> None:
+    import os
+
+    got: list[tuple[int, int | None]] = []
+    with qtbot.waitSignal(runner.finished, timeout=60_000):
+        runner.start(jobs.scheduling, on_progress=got.append, backend="process")
+    (niceness, policy), *_ = got
+    assert niceness >= os.nice(0) + 10
+    if sys.platform.startswith("linux"):
+        assert policy == os.SCHED_IDLE  # preempted at once by any normal thread
+
+
 def test_a_fast_process_job_arrives_whole_and_in_order(
     qtbot: Any, runner: JobRunner
 ) -> None:
