@@ -1,7 +1,7 @@
 """GUI stalls per panel at a projector's size, with a profile of where the time goes.
 
 ``python -m benchmarks.run stall [--panels rf,gan] [--size 1400x900] [--presentation]
-[--seconds 8] [--profile] [--top 12]``
+[--seconds 8] [--profile] [--top 12] [--trace MS]``
 
 Without ``--size`` it measures both settings the goal names: 1400 × 900 in normal mode
 and 1920 × 1080 in presentation mode (×2 text, lines and markers).  For every runnable
@@ -14,7 +14,8 @@ nearest Explorer or pyqtgraph widget above the receiver, e.g. ``PlotPane 'σ(t)'
 by kind (paint, layout, timer, queued call, input, other), as exclusive time (an event
 delivered inside another counts only once), plus the time spent inside pyqtgraph's
 ``setData`` / ``setImage`` per item class.  Rows give milliseconds per second of wall
-time, so 1000 ms/s would be a GUI thread that never idles.
+time, so 1000 ms/s would be a GUI thread that never idles.  ``--trace MS`` samples the
+GUI thread from a thread (``stall_trace``) and explains each tick later than MS.
 """
 
 from __future__ import annotations
@@ -195,30 +196,48 @@ def _install_item_timers() -> None:
 
 
 class _Frames:
-    """Counts the paint events of one widget (and its viewport)."""
+    """Counts the repaints of a panel's main view.
+
+    Paint events of the view, its viewport and those of the plots inside it are
+    counted per widget; :attr:`count` is the largest (a container is painted only
+    when something under it is see-through, a plot's viewport at each frame).
+    """
 
     def __init__(self, widget: Any) -> None:
+        import pyqtgraph as pg
         from PySide6.QtCore import QEvent, QObject
 
-        frames = self
+        counts: dict[int, int] = defaultdict(int)
 
         class Filter(QObject):
             def eventFilter(self, obj: Any, event: Any) -> bool:
                 if event.type() == QEvent.Type.Paint:
-                    frames.count += 1
+                    counts[id(obj)] += 1
                 return False
 
-        self.count = 0
+        self._counts = counts
         self._filter = Filter()
         targets = [widget]
         viewport = getattr(widget, "viewport", None)
         if callable(viewport):
             targets.append(viewport())
+        targets += [v.viewport() for v in widget.findChildren(pg.GraphicsView)]
         for t in targets:
             t.installEventFilter(self._filter)
 
+    def reset(self) -> None:
+        self._counts.clear()
 
-def _lateness(seconds: float, frames: _Frames) -> tuple[list[float], int]:
+    @property
+    def count(self) -> int:
+        return max(self._counts.values(), default=0)
+
+
+def _lateness(
+    seconds: float, frames: _Frames, gaps: list[tuple[float, float]] | None = None
+) -> tuple[list[float], int]:
+    """Return how late each 10 ms tick came (ms) and the main view's paints;
+    ``gaps`` (when given) gets each tick's (previous tick, this tick) times."""
     from PySide6.QtCore import Qt, QTimer
 
     late: list[float] = []
@@ -227,17 +246,19 @@ def _lateness(seconds: float, frames: _Frames) -> tuple[list[float], int]:
     def tick() -> None:
         now = time.perf_counter()
         late.append(max(0.0, (now - last[0]) - 0.010) * 1000)
+        if gaps is not None:
+            gaps.append((last[0], now))
         last[0] = now
 
     timer = QTimer()
     timer.setTimerType(Qt.TimerType.PreciseTimer)
     timer.setInterval(10)
     timer.timeout.connect(tick)
-    start_frames = frames.count
+    frames.reset()
     timer.start()
     _pump(seconds)
     timer.stop()
-    return late, frames.count - start_frames
+    return late, frames.count
 
 
 def _pump(seconds: float) -> None:
@@ -303,8 +324,11 @@ def panel_rows(
     seconds: float,
     profile: bool,
     top: int,
+    trace: float = 0.0,
 ) -> list[Row]:
-    """Return one stall row per runnable panel (and its profile rows)."""
+    """Return one stall row per runnable panel (and its profile rows); with
+    ``trace`` > 0, print what the GUI thread did in each tick later than it (ms)."""
+    from benchmarks.stall_trace import Sampler, late_ticks
     from explorer.app import registry
 
     mode = f"{size}{' presentation' if presentation else ''}"
@@ -328,8 +352,20 @@ def panel_rows(
             _pump(5.0)  # a training child imports torch first
             PROFILE.clear()
             PROFILE.on = profile
-            late, painted = _lateness(seconds, frames)
+            sampler = Sampler() if trace else None
+            gaps: list[tuple[float, float]] = []
+            late, painted = _lateness(seconds, frames, gaps)
             PROFILE.on = False
+            if sampler is not None:
+                sampler.stop()
+                print(f"[{spec.id} {mode}: {sampler.totals()}]")
+                others = sampler.other_threads()
+                print(f"[{spec.id} {mode}: other threads (ms/s) {others}]")
+                for a, b in late_ticks(gaps, trace):
+                    ms = (b - a) * 1000 - 10
+                    print(f"[{spec.id} {mode}: a tick {ms:.1f} ms late]")
+                    for line in sampler.explain(a, b):
+                        print(line)
             panel.reset()
             _pump(0.5)
             errors = len(reporter.records) - before
@@ -356,6 +392,13 @@ def _options(argv: list[str]) -> dict[str, Any]:
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--top", type=int, default=12)
+    parser.add_argument(
+        "--trace",
+        type=float,
+        default=0.0,
+        metavar="MS",
+        help="sample the GUI thread; explain ticks later than MS",
+    )
     return vars(parser.parse_args(argv))
 
 
@@ -376,7 +419,13 @@ def run(argv: list[str] | None = None) -> list[Row]:
     rows: list[Row] = []
     for size, presentation in settings:
         rows += panel_rows(
-            ids, size, presentation, opts["seconds"], opts["profile"], opts["top"]
+            ids,
+            size,
+            presentation,
+            opts["seconds"],
+            opts["profile"],
+            opts["top"],
+            opts["trace"],
         )
     collector.stop()
     return rows
