@@ -195,6 +195,14 @@ def _install_item_timers() -> None:
         PROFILE.wrap(cls, method)
 
 
+def _is_canvas(widget: Any) -> bool:
+    from explorer.widgets.mesh_view import MeshView
+
+    return isinstance(widget.parent(), MeshView) and widget is getattr(
+        widget.parent(), "_canvas", None
+    )
+
+
 class _Frames:
     """Counts the repaints of a panel's main view.
 
@@ -206,6 +214,7 @@ class _Frames:
     def __init__(self, widget: Any) -> None:
         import pyqtgraph as pg
         from PySide6.QtCore import QEvent, QObject
+        from PySide6.QtWidgets import QWidget
 
         counts: dict[int, int] = defaultdict(int)
 
@@ -222,6 +231,8 @@ class _Frames:
         if callable(viewport):
             targets.append(viewport())
         targets += [v.viewport() for v in widget.findChildren(pg.GraphicsView)]
+        # a 3-D view off-screen: the canvas its frames are painted on
+        targets += [w for w in widget.findChildren(QWidget) if _is_canvas(w)]
         for t in targets:
             t.installEventFilter(self._filter)
 
