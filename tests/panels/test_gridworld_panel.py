@@ -92,6 +92,12 @@ def test_step_sweep_updates_the_heat_map(qtbot: QtBot, panel: GridworldPanel) ->
     assert image is not None and float(np.max(image)) == pytest.approx(10.0)
     # the colour scale is ±(a round number ≥ max |v|): ±10 here
     assert panel._a.view.colorbar.levels() == pytest.approx((-10.0, 10.0))
+    # the same range again keeps the bar's axis as drawn (no tick layout per report)
+    view = panel._a.view
+    view.viewport().repaint()
+    drawn = view.colorbar.axis.picture
+    view.display(first)
+    assert drawn is not None and view.colorbar.axis.picture is drawn
     press(qtbot, panel.episode_button)
     qtbot.waitUntil(
         lambda: panel._a.view.last is not None and panel._a.view.last.step == 2,

@@ -348,7 +348,10 @@ class GridView(PlotPane):
         self._diagonals.setData(*(self._diag_xy if triangles else ([], [])))
         self._heat.setImage(np.nan_to_num(image, nan=0.0), levels=(-top, top))
         self._heat.setRect(QRectF(0, 0, world.cols, world.rows))
-        self.colorbar.setLevels((-top, top))
+        if tuple(self.colorbar.values) != (-top, top):
+            # a new range redraws the bar's axis (its ticks laid out again): only
+            # when it changes, not at each report
+            self.colorbar.setLevels((-top, top))
         self._draw_arrows(world, policy)
         self._agent.setData([agent[1] + 0.5], [agent[0] + 0.5], size=0.36)
         # evaluation methods show the evaluated policy's arrows, not a greedy one
