@@ -55,6 +55,13 @@ def scheduling() -> Iterator[tuple[int, int | None]]:
     yield os.nice(0), policy
 
 
+def thread_niceness() -> Iterator[int]:
+    """Yield the nice value of the thread running the job (Linux: per thread)."""
+    import os
+
+    yield os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+
 def forever(delay: float = 0.01) -> Iterator[Progress]:
     """Never end on its own."""
     i = 0

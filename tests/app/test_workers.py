@@ -195,6 +195,19 @@ def test_a_training_child_runs_only_on_cpu_time_the_gui_leaves(
         assert policy == os.SCHED_IDLE  # preempted at once by any normal thread
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice")
+def test_a_job_on_a_thread_yields_the_cpu_to_the_gui_thread(
+    qtbot: Any, runner: JobRunner
+) -> None:
+    import os
+
+    got: list[int] = []
+    with qtbot.waitSignal(runner.finished, timeout=60_000):
+        runner.start(jobs.thread_niceness, on_progress=got.append, backend="thread")
+    assert got and got[0] >= 10
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) < 10  # the GUI
+
+
 def test_a_fast_process_job_arrives_whole_and_in_order(
     qtbot: Any, runner: JobRunner
 ) -> None:
