@@ -289,7 +289,13 @@ def _summary(late: list[float]) -> str:
     if len(late) < 2:
         return "no ticks"
     q = statistics.quantiles(late, n=100)
-    return f"p50 {q[49]:.1f} / p99 {q[98]:.1f} / max {max(late):.1f} ms"
+    worst = max(range(len(late)), key=late.__getitem__)
+    # when the worst tick came (ticks are 10 ms apart, plus their lateness): a
+    # single slow tick at the start or at a job's epoch boundary reads differently
+    at = (worst + 1) * 0.010 + sum(late[: worst + 1]) / 1000
+    return (
+        f"p50 {q[49]:.1f} / p99 {q[98]:.1f} / max {late[worst]:.1f} ms (at {at:.1f} s)"
+    )
 
 
 @contextmanager
