@@ -371,7 +371,7 @@ def panel_rows(
             PROFILE.on = profile
             sampler = Sampler() if trace else None
             gaps: list[tuple[float, float]] = []
-            late, painted = _lateness(seconds, frames, gaps)
+            late, painted = _lateness(seconds, frames, gaps if trace else None)
             PROFILE.on = False
             if sampler is not None:
                 sampler.stop()
